@@ -1,0 +1,43 @@
+import type { RunOptions } from './types.js';
+
+/** A DNS record as a `DnsProvider` reads it. */
+export interface DnsProviderRecord {
+  name: string;
+  type: 'CNAME' | 'A' | 'AAAA' | 'TXT' | (string & {});
+  value: string;
+  /** The provider's id for the record, when it has one. */
+  id?: string;
+}
+
+/** Options for `DnsProvider.upsertCname`. */
+export interface UpsertCnameOptions extends RunOptions {
+  /**
+   * The values the record may hold now for the write to go ahead (besides being absent): e.g.
+   * `['sendgrid.net']` for the cutover. Any other current value is a `CONFLICT`, never overwritten.
+   */
+  replaceable?: string[];
+  /** Overwrite whatever is there (the user passed `adopt: true`). @default false */
+  adopt?: boolean;
+  /** A note stored with the record where the provider supports one, marking it as sslclick's. */
+  comment?: string;
+}
+
+/**
+ * Where a hostname's DNS lives, for adapters whose CDN does not host DNS (Fastly, and CloudFront
+ * without Route 53). Implementations: `cloudflareDns()` in `@sslclick/cloudflare` and
+ * `route53Dns()` in `@sslclick/cloudfront`.
+ */
+export interface DnsProvider {
+  /** A name for messages: `cloudflare`, `route53`. */
+  readonly name: string;
+  /** The records of a name (of one type, when given); empty when there are none. */
+  getRecords(name: string, type?: DnsProviderRecord['type'], options?: RunOptions): Promise<DnsProviderRecord[]>;
+  /**
+   * Makes `name` a CNAME to `value`, but only when it is absent, already `value`, or one of
+   * `options.replaceable`; otherwise throws `CONFLICT` naming what is there. Returns whether it
+   * wrote anything, so a re-run that finds the record in place makes no write.
+   */
+  upsertCname(name: string, value: string, options?: UpsertCnameOptions): Promise<{ changed: boolean; record: DnsProviderRecord }>;
+  /** Deletes the CNAME at `name` if it still holds `value` (ours); a missing record is fine. */
+  deleteCname(name: string, value: string, options?: RunOptions): Promise<{ changed: boolean }>;
+}

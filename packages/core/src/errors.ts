@@ -1,0 +1,104 @@
+import { redact } from './redact.js';
+
+/** The stable error codes. Match on these, not on messages. */
+export type SslClickErrorCode =
+  | 'INVALID_INPUT'
+  | 'CREDENTIALS'
+  | 'PERMISSION'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'PROVIDER'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'UNSAFE';
+
+/** Codes whose cause may go away by itself, so the operation can be tried again. */
+const retryableCodes: ReadonlySet<SslClickErrorCode> = new Set(['RATE_LIMITED', 'TIMEOUT', 'PROVIDER']);
+
+/** What an `SslClickError` is made from. */
+export interface SslClickErrorOptions {
+  code: SslClickErrorCode;
+  /** A message that says what went wrong and what to do. Credentials are removed from it. */
+  message: string;
+  /** The CDN or service the error came from (`core` for our own checks). */
+  provider?: string;
+  /** The operation that failed, e.g. `apply`, `zones.list`. */
+  operation?: string;
+  /**
+   * Whether trying again may succeed. Computed from the code when not given: rate limits,
+   * time-outs and vendor failures are retryable, the rest are not.
+   */
+  retryable?: boolean;
+  /** The error this one translates. */
+  cause?: unknown;
+  /** The HTTP status of the vendor response, when there was one. */
+  httpStatus?: number;
+}
+
+const marker = Symbol.for('sslclick.error');
+
+/** The one error class of sslclick. Every failure a user sees is one of these, with a code. */
+export class SslClickError extends Error {
+  readonly code: SslClickErrorCode;
+  readonly provider: string | undefined;
+  readonly operation: string | undefined;
+  readonly retryable: boolean;
+  readonly httpStatus: number | undefined;
+  readonly [marker] = true;
+
+  constructor(options: SslClickErrorOptions) {
+    super(redact(options.message), options.cause === undefined ? undefined : { cause: redactCause(options.cause) });
+    this.name = 'SslClickError';
+    this.code = options.code;
+    this.provider = options.provider;
+    this.operation = options.operation;
+    this.httpStatus = options.httpStatus;
+    this.retryable = options.retryable ?? retryableCodes.has(options.code);
+  }
+
+  /** True for an `SslClickError` from any copy of this package (an `instanceof` that survives duplicates). */
+  static isInstance(value: unknown): value is SslClickError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[marker] === true;
+  }
+}
+
+/**
+ * Vendor errors can carry request headers (and so credentials) in their message or properties.
+ * The cause is kept for debugging, but its message and stack are redacted and its `cause` chain
+ * is walked the same way.
+ */
+function redactCause(cause: unknown, depth = 0): unknown {
+  if (!(cause instanceof Error) || depth > 8) return typeof cause === 'string' ? redact(cause) : cause;
+  try {
+    cause.message = redact(cause.message);
+    if (cause.stack) cause.stack = redact(cause.stack);
+    for (const key of ['headers', 'requestHeaders', 'config', 'request', '$response'] as const) {
+      if (key in cause) {
+        Object.defineProperty(cause, key, { value: '[redacted]', enumerable: false, configurable: true, writable: true });
+      }
+    }
+    if (cause.cause !== undefined) cause.cause = redactCause(cause.cause, depth + 1);
+  } catch {
+    // A frozen vendor error cannot be cleaned in place: keep only a redacted copy of its message.
+    return new Error(redact(cause.message));
+  }
+  return cause;
+}
+
+/** Shorthand for the `INVALID_INPUT` error of a setting or argument. */
+export function invalidInput(message: string, details: { provider?: string; operation?: string } = {}): SslClickError {
+  return new SslClickError({ code: 'INVALID_INPUT', message, ...details });
+}
+
+/** Throws `ABORTED` when the signal has fired; used between the steps of a run. */
+export function throwIfAborted(signal: AbortSignal | undefined, operation?: string): void {
+  if (signal?.aborted) {
+    throw new SslClickError({
+      code: 'ABORTED',
+      message: `The ${operation ?? 'operation'} was aborted; run it again to resume: every step is idempotent.`,
+      operation,
+      cause: signal.reason,
+    });
+  }
+}

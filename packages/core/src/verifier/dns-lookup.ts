@@ -1,0 +1,105 @@
+import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
+
+/** What DNS says about a name: the CNAME chain followed, then the addresses at its end. */
+export interface DnsLookup {
+  /** CNAME targets in order, lower-case, without trailing dots. */
+  cnameChain: string[];
+  /** IPv4 and IPv6 addresses at the end of the chain. */
+  addresses: string[];
+  /** Set when resolution failed: `NXDOMAIN`, `TIMEOUT`, `SERVFAIL`, … */
+  errorCode?: string;
+  /** A sentence for a person when resolution failed. */
+  error?: string;
+}
+
+/** Options for `lookupName`. */
+export interface DnsLookupOptions {
+  /** DNS servers to ask (`"127.0.0.1:5300"`); the system's when empty. */
+  servers?: string[];
+  /** Per-query time-out, in ms. */
+  timeoutMs: number;
+}
+
+const maximumChainLength = 8;
+
+function createResolver(options: DnsLookupOptions): Resolver {
+  const resolver = new Resolver({ timeout: Math.max(1, options.timeoutMs), tries: 1 });
+  if (options.servers && options.servers.length > 0) resolver.setServers(options.servers);
+  return resolver;
+}
+
+function clean(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+function describeDnsError(name: string, code: string | undefined): string {
+  switch (code) {
+    case 'ENOTFOUND':
+      return `${name} does not exist in DNS (NXDOMAIN).`;
+    case 'ETIMEOUT':
+    case 'ECONNREFUSED':
+      return `The DNS server did not answer for ${name}; check the resolver and try again.`;
+    case 'ESERVFAIL':
+      return `The DNS server failed to resolve ${name} (SERVFAIL).`;
+    default:
+      return `DNS lookup of ${name} failed (${code ?? 'unknown error'}).`;
+  }
+}
+
+/**
+ * Follows a name's CNAME chain (at most eight hops) and collects the addresses at its end, the
+ * way a browser's resolver would see it. Never throws: failures are reported in the result.
+ */
+export async function lookupName(name: string, options: DnsLookupOptions): Promise<DnsLookup> {
+  if (isIP(name) !== 0) return { cnameChain: [], addresses: [name] };
+  const resolver = createResolver(options);
+  const cnameChain: string[] = [];
+  let current = name;
+  try {
+    for (let hop = 0; hop < maximumChainLength; hop += 1) {
+      let targets: string[];
+      try {
+        targets = await resolver.resolveCname(current);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === 'ENODATA') break;
+        throw error;
+      }
+      const target = targets[0];
+      if (!target) break;
+      current = clean(target);
+      cnameChain.push(current);
+    }
+    const addresses: string[] = [];
+    let lastError: unknown;
+    for (const family of ['resolve4', 'resolve6'] as const) {
+      try {
+        addresses.push(...(await resolver[family](current)));
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (addresses.length === 0) {
+      const code = (lastError as { code?: string } | undefined)?.code;
+      const noAddress = code === 'ENODATA' ? 'ENODATA' : code;
+      return {
+        cnameChain,
+        addresses,
+        errorCode: noAddress === 'ENOTFOUND' ? 'NXDOMAIN' : noAddress === 'ETIMEOUT' ? 'TIMEOUT' : (noAddress ?? 'NOADDRESS'),
+        error: noAddress === 'ENODATA' ? `${current} has no A or AAAA record.` : describeDnsError(current, noAddress),
+      };
+    }
+    return { cnameChain, addresses };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return {
+      cnameChain,
+      addresses: [],
+      errorCode: code === 'ENOTFOUND' ? 'NXDOMAIN' : code === 'ETIMEOUT' ? 'TIMEOUT' : (code ?? 'ERROR'),
+      error: describeDnsError(current, code),
+    };
+  } finally {
+    resolver.cancel();
+  }
+}

@@ -1,0 +1,223 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect as tlsConnect, checkServerIdentity, rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
+
+/** What the TLS handshake showed. */
+export interface TlsObservation {
+  /** The address and port dialled. */
+  address: string;
+  port: number;
+  /** The handshake completed (whether or not the certificate is trusted). */
+  handshake: boolean;
+  /** Why the handshake did not complete. */
+  error?: string;
+  errorCode?: string;
+  protocol?: string;
+  /** The chain is trusted by the trust store used. */
+  trusted?: boolean;
+  /** Why it is not trusted (`CERT_HAS_EXPIRED`, `SELF_SIGNED_CERT_IN_CHAIN`, …). */
+  trustError?: string;
+  /** Whether the certificate covers the hostname (SNI), and if not why. */
+  coversHostname?: boolean;
+  subject?: string;
+  issuer?: string;
+  names?: string[];
+  notBefore?: string;
+  notAfter?: string;
+  daysLeft?: number;
+}
+
+/** What one HTTP request showed. */
+export interface HttpObservation {
+  status?: number;
+  location?: string;
+  /** Headers that identify a CDN or proxy. */
+  fingerprint: Record<string, string>;
+  /** The CDN recognised from those headers. */
+  cdn?: 'cloudflare' | 'cloudfront' | 'fastly';
+  error?: string;
+  errorCode?: string;
+}
+
+/** Options shared by the probes. */
+export interface ProbeOptions {
+  hostname: string;
+  address: string;
+  port: number;
+  /** Trusted roots: Node's defaults plus these. */
+  ca?: string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+const fingerprintHeaders = ['server', 'via', 'x-cache', 'cf-ray', 'x-amz-cf-id', 'x-amz-cf-pop', 'x-served-by', 'x-fastly-request-id'];
+
+function fingerprintOf(headers: IncomingHttpHeaders): Pick<HttpObservation, 'fingerprint' | 'cdn'> {
+  const fingerprint: Record<string, string> = {};
+  for (const name of fingerprintHeaders) {
+    const value = headers[name];
+    if (value !== undefined) fingerprint[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const via = fingerprint.via ?? '';
+  const cdn =
+    fingerprint['cf-ray'] || /cloudflare/i.test(fingerprint.server ?? '')
+      ? 'cloudflare'
+      : fingerprint['x-amz-cf-id'] || /cloudfront/i.test(via) || /cloudfront/i.test(fingerprint['x-cache'] ?? '')
+        ? 'cloudfront'
+        : fingerprint['x-served-by']?.startsWith('cache-') || /varnish/i.test(via)
+          ? 'fastly'
+          : undefined;
+  return cdn ? { fingerprint, cdn } : { fingerprint };
+}
+
+function namesOf(certificate: PeerCertificate): string[] {
+  const names = (certificate.subjectaltname ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4).toLowerCase());
+  const commonName = certificate.subject?.CN;
+  if (names.length === 0 && typeof commonName === 'string') names.push(commonName.toLowerCase());
+  return names;
+}
+
+function guard<Value>(socket: Socket, options: ProbeOptions, onTimeout: () => Value, settle: (value: Value) => void): () => void {
+  socket.setTimeout(options.timeoutMs, () => {
+    settle(onTimeout());
+    socket.destroy();
+  });
+  const abort = (): void => {
+    socket.destroy(new Error('aborted'));
+  };
+  options.signal?.addEventListener('abort', abort, { once: true });
+  return () => options.signal?.removeEventListener('abort', abort);
+}
+
+/**
+ * Opens a TLS connection to `address:port` with SNI = hostname and reports what the handshake
+ * showed. The certificate is checked but not enforced, so an untrusted or mismatched one is
+ * described rather than just refused. Resolves with the observation and, when the handshake
+ * completed, the open socket for an HTTP request over it. Never hangs: the socket has a time-out.
+ */
+export function probeTls(options: ProbeOptions): Promise<{ observation: TlsObservation; socket?: TLSSocket }> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const base = { address: options.address, port: options.port };
+    const socket = tlsConnect({
+      host: options.address,
+      port: options.port,
+      servername: options.hostname,
+      ca: options.ca && options.ca.length > 0 ? [...rootCertificates, ...options.ca] : undefined,
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+    });
+    const settle = (value: { observation: TlsObservation; socket?: TLSSocket }): void => {
+      if (settled) return;
+      settled = true;
+      release();
+      resolve(value);
+    };
+    const release = guard<{ observation: TlsObservation }>(
+      socket,
+      options,
+      () => ({
+        observation: {
+          ...base,
+          handshake: false,
+          errorCode: 'TIMEOUT',
+          error: `No TLS answer from ${options.address}:${options.port} within ${options.timeoutMs} ms.`,
+        },
+      }),
+      settle,
+    );
+    socket.once('secureConnect', () => {
+      const certificate = socket.getPeerCertificate();
+      const names = namesOf(certificate);
+      const identityError = certificate.raw ? checkServerIdentity(options.hostname, certificate) : new Error('no certificate');
+      const notAfter = certificate.valid_to ? new Date(certificate.valid_to) : undefined;
+      const authorizationError = socket.authorizationError;
+      const observation: TlsObservation = {
+        ...base,
+        handshake: true,
+        protocol: socket.getProtocol() ?? undefined,
+        trusted: socket.authorized,
+        ...(authorizationError ? { trustError: String((authorizationError as { code?: string }).code ?? authorizationError) } : {}),
+        coversHostname: identityError === undefined,
+        subject: typeof certificate.subject?.CN === 'string' ? certificate.subject.CN : undefined,
+        issuer: typeof certificate.issuer?.CN === 'string' ? certificate.issuer.CN : undefined,
+        names,
+        notBefore: certificate.valid_from ? new Date(certificate.valid_from).toISOString() : undefined,
+        notAfter: notAfter?.toISOString(),
+        daysLeft: notAfter ? Math.floor((notAfter.getTime() - Date.now()) / 86_400_000) : undefined,
+      };
+      socket.setTimeout(0);
+      settle({ observation, socket });
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      settle({
+        observation: {
+          ...base,
+          handshake: false,
+          errorCode: error.code ?? 'TLS_ERROR',
+          error: `TLS to ${options.address}:${options.port} with SNI ${options.hostname} failed: ${error.message}.`,
+        },
+      });
+      socket.destroy();
+    });
+  });
+}
+
+/** Options for one HTTP request in a probe. */
+export interface HttpProbeOptions extends ProbeOptions {
+  /** Path and query, e.g. `/ls/click?upn=…`. */
+  path: string;
+  method?: string;
+  /** An open TLS socket to send the request over; plain HTTP to address:port when absent. */
+  socket?: TLSSocket;
+}
+
+/** Sends one request with `Host: hostname` and does not follow redirects. Never throws or hangs. */
+export function probeHttp(options: HttpProbeOptions): Promise<HttpObservation> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (observation: HttpObservation): void => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', abort);
+      resolve(observation);
+    };
+    const request = httpRequest({
+      host: options.address,
+      port: options.port,
+      method: options.method ?? 'GET',
+      path: options.path,
+      headers: { host: options.hostname, 'user-agent': 'sslclick-verifier', accept: '*/*', connection: 'close' },
+      agent: false,
+      timeout: options.timeoutMs,
+      ...(options.socket ? { createConnection: () => options.socket as unknown as Socket } : {}),
+    });
+    const abort = (): void => {
+      request.destroy(new Error('aborted'));
+    };
+    options.signal?.addEventListener('abort', abort, { once: true });
+    request.once('response', (response) => {
+      const location = response.headers.location;
+      settle({
+        status: response.statusCode,
+        ...(location ? { location } : {}),
+        ...fingerprintOf(response.headers),
+      });
+      response.resume();
+      response.once('end', () => request.destroy());
+      response.once('error', () => undefined);
+    });
+    request.once('timeout', () => {
+      settle({ fingerprint: {}, errorCode: 'TIMEOUT', error: `No HTTP answer within ${options.timeoutMs} ms.` });
+      request.destroy();
+    });
+    request.once('error', (error: NodeJS.ErrnoException) => {
+      settle({ fingerprint: {}, errorCode: error.code ?? 'HTTP_ERROR', error: error.message });
+    });
+    request.end();
+  });
+}
