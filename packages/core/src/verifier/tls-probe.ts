@@ -192,9 +192,9 @@ export function probeHttp(options: HttpProbeOptions): Promise<HttpObservation> {
       method: options.method ?? 'GET',
       path: options.path,
       headers: { host: options.hostname, 'user-agent': 'sslclick-verifier', accept: '*/*', connection: 'close' },
-      agent: false,
       timeout: options.timeoutMs,
-      ...(options.socket ? { createConnection: () => options.socket as unknown as Socket } : {}),
+      // `agent: false` would make Node ignore createConnection and dial a new plain connection.
+      ...(options.socket ? { createConnection: () => options.socket as unknown as Socket } : { agent: false }),
     });
     const abort = (): void => {
       request.destroy(new Error('aborted'));

@@ -1,0 +1,160 @@
+import { EDGE_ADDRESS } from '../addresses.js';
+import type { Sandbox } from '../sandbox.js';
+import type { EdgeRoute } from '../edge.js';
+import type { CloudflareRule, CloudflareSslMode, CloudflareState } from './cloudflare-state.js';
+
+/**
+ * Whether a ruleset expression matches requests for `hostname`. Only the shapes rules for one
+ * host use are understood (`true`, `http.host eq "…"`, `http.host in {"…" "…"}`, joined by `or`,
+ * in parentheses); anything else matches nothing, so an unknown customer rule never changes the
+ * sandbox's behaviour for our host.
+ */
+export function expressionMatchesHost(expression: string, hostname: string): boolean {
+  let text = expression.trim();
+  while (text.startsWith('(') && text.endsWith(')')) text = text.slice(1, -1).trim();
+  if (text === 'true') return true;
+  if (/\s(?:or|\|\|)\s/.test(text)) return text.split(/\s(?:or|\|\|)\s/).some((part) => expressionMatchesHost(part, hostname));
+  const equal = /^http\.host\s+(?:eq|==)\s+"([^"]*)"$/.exec(text);
+  if (equal) return equal[1]?.toLowerCase() === hostname;
+  const member = /^http\.host\s+in\s+\{([^}]*)\}$/.exec(text);
+  if (member) return [...(member[1] ?? '').matchAll(/"([^"]*)"/g)].some((match) => match[1]?.toLowerCase() === hostname);
+  return false;
+}
+
+function matchingRules(state: CloudflareState, zoneId: string, phase: string, action: string, hostname: string): CloudflareRule[] {
+  const ruleset = state.entrypoint(zoneId, phase);
+  if (!ruleset) return [];
+  return ruleset.rules.filter(
+    (rule) => rule.action === action && rule.enabled !== false && typeof rule.expression === 'string' && expressionMatchesHost(rule.expression, hostname),
+  );
+}
+
+/** The SSL mode the edge uses for `hostname`: the zone setting, overridden by matching Configuration Rules (last wins). */
+export function effectiveSslMode(state: CloudflareState, zoneId: string, hostname: string): CloudflareSslMode {
+  let mode = state.zones.get(zoneId)?.ssl ?? 'flexible';
+  for (const rule of matchingRules(state, zoneId, 'http_config_settings', 'set_config', hostname)) {
+    const ssl = (rule.action_parameters as { ssl?: unknown } | undefined)?.ssl;
+    if (typeof ssl === 'string') mode = ssl as CloudflareSslMode;
+  }
+  return mode;
+}
+
+/** Whether the edge caches `hostname`: the zone's "cache everything", overridden by matching Cache Rules (last wins). */
+export function effectiveCache(state: CloudflareState, zoneId: string, hostname: string): boolean {
+  let cache = state.zones.get(zoneId)?.cacheEverything ?? false;
+  for (const rule of matchingRules(state, zoneId, 'http_request_cache_settings', 'set_cache_settings', hostname)) {
+    const value = (rule.action_parameters as { cache?: unknown } | undefined)?.cache;
+    if (typeof value === 'boolean') cache = value;
+  }
+  return cache;
+}
+
+interface Published {
+  /** The certificate installed on the edge for the host, as `packId hosts…`, when one is. */
+  certificateKey?: string;
+  /** The route installed on the edge, as JSON, when one is. */
+  routeKey?: string;
+}
+
+/**
+ * Mirrors the fake account into the sandbox data plane: a DNS-only record is answered as it is;
+ * a proxied one is answered with the edge address, and the edge terminates TLS for it (only with
+ * an active covering certificate pack) and forwards to the record's content the way the host's
+ * SSL mode says. Runs after every API request and on clock changes; serialised, idempotent.
+ */
+export class CloudflareDataPlane {
+  readonly #published = new Map<string, Published>();
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly state: CloudflareState,
+    private readonly sandbox: Pick<Sandbox, 'dns' | 'edge'>,
+  ) {}
+
+  /** Brings the sandbox in line with the account; resolves once done. */
+  sync(): Promise<void> {
+    const run = this.#queue.then(() => this.#sync());
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #sync(): Promise<void> {
+    const zone = this.sandbox.dns.zone;
+    const edge = this.sandbox.edge;
+    const wanted = new Map<string, { type: string; content: string; proxied: boolean; zoneId: string }[]>();
+    for (const record of this.state.records.values()) {
+      const owner = this.state.zones.get(record.zone_id);
+      if (!owner || owner.status !== 'active') continue;
+      const list = wanted.get(record.name) ?? [];
+      list.push({ type: record.type, content: record.content, proxied: record.proxied, zoneId: record.zone_id });
+      wanted.set(record.name, list);
+    }
+
+    for (const [hostname, published] of this.#published) {
+      if (wanted.has(hostname)) continue;
+      zone.deleteRecord(hostname);
+      if (published.routeKey) edge.removeRoute(hostname);
+      if (published.certificateKey) edge.removeCertificate(hostname);
+      this.#published.delete(hostname);
+    }
+
+    for (const [hostname, records] of wanted) {
+      const published = this.#published.get(hostname) ?? {};
+      this.#published.set(hostname, published);
+      const proxied = records.find((record) => record.proxied && (record.type === 'CNAME' || record.type === 'A'));
+      if (proxied) {
+        this.#replaceRecords(hostname, [{ type: 'A', values: [EDGE_ADDRESS] }]);
+        const mode = effectiveSslMode(this.state, proxied.zoneId, hostname);
+        const route: EdgeRoute = {
+          hostname,
+          provider: 'cloudflare',
+          originHost: proxied.content,
+          originProtocol: mode === 'flexible' || mode === 'off' ? 'http' : 'https',
+          hostHeader: 'viewer',
+          verifyOriginCertificate: mode === 'strict' || mode === 'origin_pull',
+          cache: effectiveCache(this.state, proxied.zoneId, hostname),
+        };
+        const routeKey = JSON.stringify(route);
+        if (published.routeKey !== routeKey) {
+          edge.setRoute(route);
+          published.routeKey = routeKey;
+        }
+        const pack = this.state.activeCoveringPack(proxied.zoneId, hostname);
+        const certificateKey = pack ? `${pack.id} ${pack.hosts.join(' ')}` : undefined;
+        if (certificateKey !== published.certificateKey) {
+          if (pack) await edge.setCertificate(hostname, { names: pack.hosts });
+          else edge.removeCertificate(hostname);
+          published.certificateKey = certificateKey;
+        }
+        continue;
+      }
+      if (published.routeKey) edge.removeRoute(hostname);
+      if (published.certificateKey) edge.removeCertificate(hostname);
+      delete published.routeKey;
+      delete published.certificateKey;
+      const byType = new Map<string, string[]>();
+      for (const record of records) {
+        if (record.type !== 'A' && record.type !== 'CNAME' && record.type !== 'TXT') continue;
+        byType.set(record.type, [...(byType.get(record.type) ?? []), record.content]);
+      }
+      this.#replaceRecords(
+        hostname,
+        [...byType].map(([type, values]) => ({ type, values })),
+      );
+    }
+  }
+
+  #replaceRecords(hostname: string, sets: { type: string; values: string[] }[]): void {
+    const zone = this.sandbox.dns.zone;
+    const current = JSON.stringify(zone.getRecords(hostname).map((record) => [record.type, record.value]).sort());
+    const next = JSON.stringify(sets.flatMap((set) => set.values.map((value) => [set.type, value])).sort());
+    if (current === next) return;
+    zone.deleteRecord(hostname);
+    // A CNAME excludes other types: write it alone (Cloudflare refuses such mixes anyway).
+    const cname = sets.find((set) => set.type === 'CNAME');
+    for (const set of cname ? [cname] : sets) {
+      const values = set.type === 'CNAME' ? set.values.slice(0, 1) : set.values;
+      zone.setRecord({ name: hostname, type: set.type as 'A' | 'CNAME' | 'TXT', value: values, ttl: 60 });
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+
+/** The per-zone SSL/TLS encryption modes of Cloudflare (the `ssl` zone setting and `set_config`). */
+export type CloudflareSslMode = 'off' | 'flexible' | 'full' | 'strict' | 'origin_pull';
+
+/** A zone's lifecycle status as the v4 API reports it. */
+export type CloudflareZoneStatus = 'initializing' | 'pending' | 'active' | 'moved';
+
+/** A zone in the fake account. */
+export interface CloudflareZone {
+  id: string;
+  name: string;
+  status: CloudflareZoneStatus;
+  /** The zone-wide `ssl` setting; Configuration Rules override it per host. */
+  ssl: CloudflareSslMode;
+  /** A zone-wide "cache everything" setup: the edge caches GET answers unless a rule bypasses. */
+  cacheEverything: boolean;
+  /** Universal SSL on: a pack for `zone` and `*.zone`, always active. */
+  universalSsl: boolean;
+  name_servers: string[];
+  created_on: string;
+  modified_on: string;
+}
+
+/** A DNS record, in the v4 wire shape. */
+export interface CloudflareDnsRecord {
+  id: string;
+  zone_id: string;
+  zone_name: string;
+  name: string;
+  type: string;
+  content: string;
+  proxied: boolean;
+  proxiable: boolean;
+  ttl: number;
+  comment: string | null;
+  tags: string[];
+  settings: Record<string, unknown>;
+  meta: Record<string, unknown>;
+  created_on: string;
+  modified_on: string;
+}
+
+/** A ruleset rule: kept exactly as the client sent it, plus the fields Cloudflare adds. */
+export type CloudflareRule = Record<string, unknown> & { id: string };
+
+/** A ruleset (phase entrypoints are those of kind `zone`). */
+export interface CloudflareRuleset {
+  id: string;
+  zoneId: string;
+  name: string;
+  description: string;
+  kind: string;
+  phase: string;
+  version: string;
+  last_updated: string;
+  rules: CloudflareRule[];
+}
+
+/** A certificate pack; `universal` packs are synthesised from the zone. */
+export interface CloudflareCertificatePack {
+  id: string;
+  zoneId: string;
+  type: 'advanced' | 'universal';
+  hosts: string[];
+  certificate_authority: string;
+  validation_method: string;
+  validity_days: number;
+  cloudflare_branding: boolean;
+  /** Sandbox clock time the order was placed. */
+  orderedAt: number;
+  /** Sandbox clock time from which the pack is active. */
+  activeAt: number;
+  /** Set when deleted (the pack is gone from lists). */
+  deleted?: boolean;
+}
+
+/** The token permissions the fake checks (named like the dashboard's permission groups). */
+export type CloudflarePermission =
+  | 'Zone Read'
+  | 'DNS Read'
+  | 'DNS Edit'
+  | 'Config Rules Read'
+  | 'Config Rules Edit'
+  | 'Cache Rules Read'
+  | 'Cache Rules Edit'
+  | 'SSL and Certificates Read'
+  | 'SSL and Certificates Edit';
+
+/** Every permission: what the full token holds. */
+export const allCloudflarePermissions: readonly CloudflarePermission[] = [
+  'Zone Read',
+  'DNS Read',
+  'DNS Edit',
+  'Config Rules Read',
+  'Config Rules Edit',
+  'Cache Rules Read',
+  'Cache Rules Edit',
+  'SSL and Certificates Read',
+  'SSL and Certificates Edit',
+];
+
+/** The read permissions only: what the read-only token holds. */
+export const readCloudflarePermissions: readonly CloudflarePermission[] = allCloudflarePermissions.filter((permission) =>
+  permission.endsWith('Read'),
+);
+
+/** A Cloudflare-style 32-hex-digit identifier. */
+export function cloudflareId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Whether a certificate host entry (`example.com`, `*.example.com`) covers `hostname`. */
+export function certificateHostCovers(entry: string, hostname: string): boolean {
+  const pattern = entry.toLowerCase();
+  if (pattern.startsWith('*.')) {
+    const suffix = pattern.slice(1);
+    return hostname.endsWith(suffix) && !hostname.slice(0, -suffix.length).includes('.') && hostname.length > suffix.length;
+  }
+  return pattern === hostname;
+}
+
+/** The state of the fake Cloudflare account, evaluated lazily against the sandbox clock. */
+export class CloudflareState {
+  readonly zones = new Map<string, CloudflareZone>();
+  readonly records = new Map<string, CloudflareDnsRecord>();
+  readonly rulesets = new Map<string, CloudflareRuleset>();
+  readonly packs = new Map<string, CloudflareCertificatePack>();
+  readonly tokens = new Map<string, ReadonlySet<CloudflarePermission>>();
+
+  constructor(
+    readonly now: () => number,
+    /** How long an ordered advanced pack stays pending, in sandbox-clock ms. */
+    public certificateIssueDelayMs: number,
+  ) {}
+
+  timestamp(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  zoneRecords(zoneId: string): CloudflareDnsRecord[] {
+    return [...this.records.values()].filter((record) => record.zone_id === zoneId);
+  }
+
+  entrypoint(zoneId: string, phase: string): CloudflareRuleset | undefined {
+    return [...this.rulesets.values()].find((ruleset) => ruleset.zoneId === zoneId && ruleset.kind === 'zone' && ruleset.phase === phase);
+  }
+
+  /** The zone's packs, the universal one first, without deleted ones. */
+  zonePacks(zoneId: string): CloudflareCertificatePack[] {
+    const zone = this.zones.get(zoneId);
+    const packs: CloudflareCertificatePack[] = [];
+    if (zone?.universalSsl) {
+      packs.push({
+        id: `${zoneId.slice(0, 24)}00000000`,
+        zoneId,
+        type: 'universal',
+        hosts: [zone.name, `*.${zone.name}`],
+        certificate_authority: 'google',
+        validation_method: 'txt',
+        validity_days: 90,
+        cloudflare_branding: false,
+        orderedAt: 0,
+        activeAt: 0,
+      });
+    }
+    packs.push(...[...this.packs.values()].filter((pack) => pack.zoneId === zoneId && !pack.deleted));
+    return packs;
+  }
+
+  packStatus(pack: CloudflareCertificatePack): string {
+    if (pack.deleted) return 'deleted';
+    const now = this.now();
+    if (now >= pack.activeAt) return 'active';
+    return now >= pack.orderedAt + (pack.activeAt - pack.orderedAt) / 2 ? 'pending_issuance' : 'pending_validation';
+  }
+
+  /** The packs' wire shape. */
+  packView(pack: CloudflareCertificatePack): Record<string, unknown> {
+    const status = this.packStatus(pack);
+    const expiresOn = new Date(pack.activeAt + pack.validity_days * 86_400_000).toISOString();
+    return {
+      id: pack.id,
+      type: pack.type,
+      hosts: pack.hosts,
+      status,
+      certificate_authority: pack.certificate_authority,
+      validation_method: pack.validation_method,
+      validity_days: pack.validity_days,
+      cloudflare_branding: pack.cloudflare_branding,
+      primary_certificate: status === 'active' ? `${pack.id.slice(0, 30)}01` : undefined,
+      certificates:
+        status === 'active'
+          ? [{ id: `${pack.id.slice(0, 30)}01`, hosts: pack.hosts, status: 'active', issuer: pack.certificate_authority, expires_on: expiresOn }]
+          : [],
+      validation_records: status === 'active' ? [] : pack.hosts.map((host) => ({ txt_name: `_acme-challenge.${host.replace(/^\*\./, '')}`, txt_value: cloudflareId(), status: 'pending' })),
+    };
+  }
+
+  /** The active pack serving `hostname`, the most specific (advanced) first. */
+  activeCoveringPack(zoneId: string, hostname: string): CloudflareCertificatePack | undefined {
+    const covering = this.zonePacks(zoneId).filter(
+      (pack) => this.packStatus(pack) === 'active' && pack.hosts.some((entry) => certificateHostCovers(entry, hostname)),
+    );
+    return covering.find((pack) => pack.type === 'advanced') ?? covering[0];
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * `@sslclick/sandbox`: the local world on loopback in which sslclick runs end to end without the
+ * internet: a DNS server, a certificate authority, a CDN edge and a fake SendGrid origin.
+ *
+ * @packageDocumentation
+ */
+
+export { DNS_ADDRESS, EDGE_ADDRESS, ORIGIN_ADDRESS } from './addresses.js';
+export { createCertificateAuthority } from './certificate-authority.js';
+export type {
+  CertificateAuthority,
+  CertificateAuthorityOptions,
+  CertificateRequest,
+  IssuedCertificate,
+} from './certificate-authority.js';
+export { SandboxClock, createSandboxClock } from './clock.js';
+export type { SandboxClockEvents } from './clock.js';
+export { startDnsServer } from './dns-server.js';
+export type { DnsQueryLog, DnsServerOptions, SandboxDnsServer } from './dns-server.js';
+export { DEFAULT_DNS_TTL, DnsZone, createDnsZone, normalizeDnsName } from './dns-zone.js';
+export type { DnsLookupResult, DnsRecord, DnsRecordInput, DnsRecordType } from './dns-zone.js';
+export type { EdgeCacheStatus } from './cdn-fingerprint.js';
+export type {
+  Edge,
+  EdgeCertificate,
+  EdgeCertificateRequest,
+  EdgeFailure,
+  EdgeHandshakeLog,
+  EdgeRequestLog,
+  EdgeRoute,
+} from './edge.js';
+export type { CreateLinkOptions, OriginRequestLog, SendGridOrigin, TrackedLink } from './sendgrid-origin.js';
+export { SENDGRID_ORIGIN_NAMES, startSandbox } from './sandbox.js';
+export type { Sandbox, SandboxOptions } from './sandbox.js';
+export type { SharedPorts } from './shared-ports.js';
+export { startVendorApiServer } from './vendor-api-server.js';
+export type {
+  Fault,
+  FaultKind,
+  VendorApiServer,
+  VendorErrorFormat,
+  VendorRequest,
+  VendorRequestRecord,
+  VendorResponse,
+  VendorRouter,
+} from './vendor-api-server.js';
