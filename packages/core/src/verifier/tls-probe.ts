@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { connect as tlsConnect, checkServerIdentity, rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, checkServerIdentity, createSecureContext, rootCertificates, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 
 /** What the TLS handshake showed. */
@@ -70,6 +70,23 @@ function fingerprintOf(headers: IncomingHttpHeaders): Pick<HttpObservation, 'fin
   return cdn ? { fingerprint, cdn } : { fingerprint };
 }
 
+// Parsing Node's ~150 root certificates costs milliseconds, so the trust store built from them
+// plus the caller's extra roots is made once per distinct list and reused for every connection.
+const secureContexts = new Map<string, SecureContext>();
+const maximumCachedContexts = 16;
+
+function secureContextFor(ca: string[] | undefined): SecureContext | undefined {
+  if (!ca || ca.length === 0) return undefined;
+  const key = ca.join('\n');
+  let context = secureContexts.get(key);
+  if (!context) {
+    if (secureContexts.size >= maximumCachedContexts) secureContexts.clear();
+    context = createSecureContext({ ca: [...rootCertificates, ...ca] });
+    secureContexts.set(key, context);
+  }
+  return context;
+}
+
 function namesOf(certificate: PeerCertificate): string[] {
   const names = (certificate.subjectaltname ?? '')
     .split(',')
@@ -107,7 +124,7 @@ export function probeTls(options: ProbeOptions): Promise<{ observation: TlsObser
       host: options.address,
       port: options.port,
       servername: options.hostname,
-      ca: options.ca && options.ca.length > 0 ? [...rootCertificates, ...options.ca] : undefined,
+      secureContext: secureContextFor(options.ca),
       rejectUnauthorized: false,
       ALPNProtocols: ['http/1.1'],
     });
