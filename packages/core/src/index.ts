@@ -37,3 +37,7 @@ export type { DnsProvider, DnsProviderRecord, UpsertCnameOptions } from './dns-p
 export { buildStatus, deriveState, type StatusParts } from './status.js';
 export { checkBeforeCutover, type CutoverCheckOptions, type VerificationSettings } from './cutover.js';
 export { loadCredential, type CommonProxySettings } from './settings.js';
+export type { LinkBranding, LinkBrandingSource, LinkBrandingValidation } from './link-branding.js';
+export { setup, status, destroy, type SetupOptions, type SetupStatus } from './setup.js';
+export { lookupName, type DnsLookupOptions } from './verifier/dns-lookup.js';
+export { accountReadiness, type AccountReadiness, type AccountReadinessOptions, type BrandedHostReadiness } from './account-readiness.js';

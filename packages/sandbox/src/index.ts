@@ -44,3 +44,6 @@ export type {
   VendorResponse,
   VendorRouter,
 } from './vendor-api-server.js';
+export * from './cloudflare-api/index.js';
+export * from './fastly-api/index.js';
+export * from './sendgrid-api/index.js';

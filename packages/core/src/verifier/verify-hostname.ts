@@ -68,7 +68,7 @@ export interface VerifyResult {
 }
 
 const knownCdnSuffixes = ['.cloudfront.net', '.fastly.net', '.fastlylb.net', '.cdn.cloudflare.net', '.edgekey.net', '.akamaiedge.net'];
-const cdnErrorStatuses = new Set([502, 503, 504, 520, 521, 522, 523, 524, 525, 526, 527]);
+const cdnErrorStatuses = new Set([502, 503, 504, 520, 521, 522, 523, 524, 525, 526, 527, 530]);
 
 function isSendGridName(name: string): boolean {
   return name === 'sendgrid.net' || name.endsWith('.sendgrid.net');

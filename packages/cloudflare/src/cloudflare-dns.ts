@@ -1,0 +1,136 @@
+import { SslClickError, invalidInput, type DnsProvider, type DnsProviderRecord, type RunOptions, type UpsertCnameOptions } from '@sslclick/core';
+import { createCloudflareConnection, listAll, type CloudflareConnectionSettings } from './cloudflare-client.js';
+import { requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
+
+/** Settings of `cloudflareDns`: the connection settings (`apiToken`, `zoneId`, `baseURL`, `retry`, `fetch`). */
+export type CloudflareDnsSettings = CloudflareConnectionSettings;
+
+/** The comment written on records sslclick creates or rewrites, unless the caller gives one. */
+export const defaultCloudflareDnsComment = 'Managed by sslclick (SendGrid click tracking)';
+
+interface RawRecord {
+  id: string;
+  name: string;
+  type: string;
+  content?: string;
+  proxied?: boolean;
+  ttl: number;
+}
+
+function clean(name: string): string {
+  return name.trim().toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * Record names are host names, but may have underscore labels (`_acme-challenge.url1234.example.com`,
+ * which certificate validation at other CDNs needs), so core's stricter hostname rules do not apply.
+ */
+function normalizeRecordName(input: string): string {
+  if (typeof input !== 'string') throw invalidInput('A DNS record name must be a string.', { provider: 'cloudflare', operation: 'dns' });
+  const name = clean(input);
+  if (!/^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$/.test(name) || name.length > 253) {
+    throw invalidInput(`"${input}" is not a DNS record name such as "url1234.example.com".`, { provider: 'cloudflare', operation: 'dns' });
+  }
+  return name;
+}
+
+function toProviderRecord(record: RawRecord): DnsProviderRecord {
+  return { id: record.id, name: clean(record.name), type: record.type, value: record.type === 'CNAME' ? clean(record.content ?? '') : (record.content ?? '') };
+}
+
+/**
+ * A `DnsProvider` on Cloudflare DNS, for adapters whose CDN does not host DNS (Fastly,
+ * CloudFront): finds each name's zone by the longest matching zone name (or uses `zoneId`), and
+ * writes CNAMEs DNS-only ("grey cloud", so Cloudflare does not proxy in front of the other CDN)
+ * with a comment marking them as sslclick's. Needs a token with Zone > Zone > Read and
+ * Zone > DNS > Edit. Settings are validated here; no request is made until a method runs.
+ */
+export function cloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider {
+  const connection = createCloudflareConnection(settings, 'cloudflareDns');
+  const zones = new Map<string, CloudflareZoneReference>();
+
+  async function zoneFor(name: string, run?: RunOptions): Promise<CloudflareZoneReference> {
+    const known = zones.get(name);
+    if (known) return known;
+    const zone = await requireActiveZone(connection, name, run);
+    zones.set(name, zone);
+    return zone;
+  }
+
+  async function readRaw(zoneId: string, name: string, run?: RunOptions): Promise<RawRecord[]> {
+    return (await listAll(
+      connection,
+      'dns.records.list',
+      'Zone > DNS > Read',
+      (page, options) => connection.client.dns.records.list({ zone_id: zoneId, name: { exact: name }, page, per_page: 100 }, options),
+      run,
+    )) as unknown as RawRecord[];
+  }
+
+  return {
+    name: 'cloudflare',
+
+    async getRecords(nameInput, type, run) {
+      const name = normalizeRecordName(nameInput);
+      const zone = await zoneFor(name, run);
+      const records = await readRaw(zone.id, name, run);
+      return records.filter((record) => type === undefined || record.type === type).map(toProviderRecord);
+    },
+
+    async upsertCname(nameInput, valueInput, options: UpsertCnameOptions = {}) {
+      const name = normalizeRecordName(nameInput);
+      const value = clean(valueInput);
+      const zone = await zoneFor(name, options);
+      const records = (await readRaw(zone.id, name, options)).filter((record) => ['A', 'AAAA', 'CNAME'].includes(record.type));
+      const comment = options.comment ?? defaultCloudflareDnsComment;
+      const replaceable = new Set((options.replaceable ?? []).map(clean));
+      const cname = records.find((record) => record.type === 'CNAME');
+
+      if (cname && clean(cname.content ?? '') === value && !cname.proxied && records.length === 1) {
+        return { changed: false, record: toProviderRecord(cname) };
+      }
+      const others = records.filter((record) => record !== cname);
+      const cnameAllowed = !cname || clean(cname.content ?? '') === value || replaceable.has(clean(cname.content ?? ''));
+      if (!options.adopt && (others.length > 0 || !cnameAllowed)) {
+        const what = records.map((record) => `${record.type} ${record.content ?? ''}${record.proxied ? ' (proxied)' : ''}`).join(', ');
+        throw new SslClickError({
+          code: 'CONFLICT',
+          message: `${name} already holds ${what} in the Cloudflare zone ${zone.name}; sslclick will not overwrite it with CNAME ${value}. Change it yourself, or pass adopt: true.`,
+          provider: 'cloudflare',
+          operation: 'dns.upsertCname',
+        });
+      }
+      // With adopt, address records go first: a CNAME cannot share its name with them.
+      for (const other of others) {
+        await connection.call('dns.records.delete', 'Zone > DNS > Edit', (call) => connection.client.dns.records.delete(other.id, { zone_id: zone.id }, call), options);
+      }
+      const fields = { zone_id: zone.id, type: 'CNAME' as const, name, content: value, proxied: false, ttl: 1, comment };
+      const written = cname
+        ? await connection.call('dns.records.edit', 'Zone > DNS > Edit', (call) => connection.client.dns.records.edit(cname.id, fields, call), options)
+        : await connection.call('dns.records.create', 'Zone > DNS > Edit', (call) => connection.client.dns.records.create(fields, call), options);
+      options.onProgress?.({
+        type: 'dns-record-written',
+        message: `${name} is now a DNS-only CNAME to ${value} in the Cloudflare zone ${zone.name}.`,
+        provider: 'cloudflare',
+        hostname: name,
+      });
+      return { changed: true, record: toProviderRecord(written as unknown as RawRecord) };
+    },
+
+    async deleteCname(nameInput, valueInput, run) {
+      const name = normalizeRecordName(nameInput);
+      const value = clean(valueInput);
+      const zone = await zoneFor(name, run);
+      const records = await readRaw(zone.id, name, run);
+      const ours = records.find((record) => record.type === 'CNAME' && clean(record.content ?? '') === value);
+      if (!ours) return { changed: false };
+      try {
+        await connection.call('dns.records.delete', 'Zone > DNS > Edit', (call) => connection.client.dns.records.delete(ours.id, { zone_id: zone.id }, call), run);
+      } catch (error) {
+        if (SslClickError.isInstance(error) && error.code === 'NOT_FOUND') return { changed: false };
+        throw error;
+      }
+      return { changed: true };
+    },
+  };
+}

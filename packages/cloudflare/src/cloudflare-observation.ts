@@ -1,0 +1,61 @@
+import type { RunOptions } from '@sslclick/core';
+import { classifyRecords, orderedPackId, readRecordsAt, type BrandingRecord, type BrandingRecordState } from './branding-record.js';
+import { coveringPacks, listCertificatePacks, type CertificatePackSummary } from './certificate-coverage.js';
+import type { CloudflareConnection } from './cloudflare-client.js';
+import { cacheBypassRule, configurationRule, decideRule, readEntrypoint, type RuleDecision } from './host-rules.js';
+import type { CloudflareZoneReference } from './zone-lookup.js';
+
+/** Everything the adapter reads about one branded host, in one place (read-only). */
+export interface CloudflareObservation {
+  hostname: string;
+  origin: string;
+  zone: CloudflareZoneReference;
+  records: BrandingRecord[];
+  recordState: BrandingRecordState;
+  /** Every pack covering the host, best first. */
+  covering: CertificatePackSummary[];
+  /** The pack sslclick ordered for this host (named in the record's comment), if it still exists. */
+  ownedPack: CertificatePackSummary | undefined;
+  /** Its id from the record's comment, even if the pack is gone. */
+  ownedPackId: string | undefined;
+  configuration: RuleDecision;
+  cache: RuleDecision;
+}
+
+/** The record sslclick works on: the branding CNAME, or with `adopt` the first foreign record. */
+export function targetRecord(observation: CloudflareObservation): BrandingRecord | undefined {
+  const state = observation.recordState;
+  if (state.kind === 'branding' || state.kind === 'auto-ssl') return state.record;
+  if (state.kind === 'foreign') return state.records[0];
+  return undefined;
+}
+
+/** Reads the zone's records at the host, its certificate packs and both phase entrypoints. */
+export async function observe(
+  connection: CloudflareConnection,
+  zone: CloudflareZoneReference,
+  hostname: string,
+  origin: string,
+  run?: RunOptions,
+): Promise<CloudflareObservation> {
+  const [records, packs, configurationEntrypoint, cacheEntrypoint] = await Promise.all([
+    readRecordsAt(connection, zone.id, hostname, run),
+    listCertificatePacks(connection, zone.id, run),
+    readEntrypoint(connection, zone.id, 'configuration', 'http_config_settings', run),
+    readEntrypoint(connection, zone.id, 'cache', 'http_request_cache_settings', run),
+  ]);
+  const recordState = classifyRecords(records, origin);
+  const marked = records.map(orderedPackId).find((id) => id !== undefined);
+  return {
+    hostname,
+    origin,
+    zone,
+    records,
+    recordState,
+    covering: coveringPacks(packs, hostname),
+    ownedPack: marked ? packs.find((pack) => pack.id === marked) : undefined,
+    ownedPackId: marked,
+    configuration: decideRule(configurationEntrypoint, configurationRule(hostname)),
+    cache: decideRule(cacheEntrypoint, cacheBypassRule(hostname)),
+  };
+}

@@ -1,0 +1,80 @@
+import { lookup } from 'node:dns/promises';
+import {
+  SslClickError,
+  checkBeforeCutover,
+  verifyHostname,
+  type CheckResult,
+  type ProgressEvent,
+  type VerificationSettings,
+  type VerifyResult,
+} from '@sslclick/core';
+import type { CloudflareZoneReference } from './zone-lookup.js';
+
+/** What the check through the edge found. */
+export interface EdgeCheckOutcome {
+  ok: boolean;
+  checks: CheckResult[];
+  /** What DNS answered for the host. */
+  observedDns: string[];
+  /** The verifier's findings, as one sentence, when it failed. */
+  failure?: string;
+}
+
+/**
+ * The verifier's settings for this zone. A proxied Cloudflare record has no CNAME to dial, only
+ * Cloudflare's addresses, so the check resolves the hostname itself; without a configured
+ * resolver it asks the zone's own Cloudflare nameserver, which answers the new proxied record at
+ * once, where a caching resolver could still hand out the old `sendgrid.net` CNAME for its TTL.
+ */
+export async function verificationForZone(verification: VerificationSettings | undefined, zone: CloudflareZoneReference): Promise<VerificationSettings> {
+  if (verification?.resolver !== undefined) return verification;
+  const nameServer = zone.nameServers[0];
+  if (!nameServer) return verification ?? {};
+  try {
+    const { address } = await lookup(nameServer, { family: 4 });
+    return { ...verification, resolver: address };
+  } catch {
+    return verification ?? {};
+  }
+}
+
+function observedOf(result: VerifyResult | undefined): string[] {
+  return result?.observed.dns ? [...result.observed.dns.cnameChain, ...result.observed.dns.addresses] : [];
+}
+
+/**
+ * Right after the cutover: polls the host through Cloudflare (DNS → edge → SendGrid) until TLS
+ * is valid and a request reaches SendGrid, or `maxWaitTime` runs out. Never throws for a failed
+ * check (aborts still throw): the caller rolls back.
+ */
+export async function checkThroughEdge(options: {
+  hostname: string;
+  verification: VerificationSettings;
+  maxWaitTime: number;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+}): Promise<EdgeCheckOutcome> {
+  try {
+    const result = await checkBeforeCutover({
+      hostname: options.hostname,
+      edgeTarget: options.hostname,
+      provider: 'cloudflare',
+      verification: options.verification,
+      maxWaitTime: options.maxWaitTime,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    return { ok: true, checks: result.checks, observedDns: observedOf(result) };
+  } catch (error) {
+    if (!SslClickError.isInstance(error) || error.code === 'ABORTED') throw error;
+    // One more read-only look, for the structured findings the status reports.
+    const last = await verifyOnce(options.hostname, options.verification, options.signal);
+    return { ok: false, checks: last.checks, observedDns: last.observedDns, failure: error.message };
+  }
+}
+
+/** One read-only verification of the host as the world sees it (TLS and the request to SendGrid). */
+export async function verifyOnce(hostname: string, verification: VerificationSettings, signal?: AbortSignal): Promise<EdgeCheckOutcome> {
+  const result = await verifyHostname(hostname, { ...verification, checks: ['tls-valid', 'reaches-sendgrid'], ...(signal ? { signal } : {}) });
+  return { ok: result.ok, checks: result.checks, observedDns: observedOf(result) };
+}

@@ -1,0 +1,100 @@
+import { APIConnectionError, APIError, APIUserAbortError } from 'cloudflare';
+import { SslClickError, isConnectionError, type SslClickErrorCode } from '@sslclick/core';
+
+/** The token permission each kind of call needs, as the dashboard names it. */
+export type CloudflareTokenPermission =
+  | 'Zone > Zone > Read'
+  | 'Zone > DNS > Read'
+  | 'Zone > DNS > Edit'
+  | 'Zone > Config Rules > Read'
+  | 'Zone > Config Rules > Edit'
+  | 'Zone > Cache Rules > Read'
+  | 'Zone > Cache Rules > Edit'
+  | 'Zone > SSL and Certificates > Read'
+  | 'Zone > SSL and Certificates > Edit';
+
+/** Every permission the adapter's token needs (edit implies read). */
+export const requiredTokenPermissions: readonly CloudflareTokenPermission[] = [
+  'Zone > Zone > Read',
+  'Zone > DNS > Edit',
+  'Zone > Config Rules > Edit',
+  'Zone > Cache Rules > Edit',
+  'Zone > SSL and Certificates > Edit',
+];
+
+function vendorDetail(error: APIError): string {
+  const entries = Array.isArray(error.errors) ? error.errors : [];
+  const parts = entries.map((entry) => `${entry.code}: ${entry.message}`);
+  return parts.length > 0 ? parts.join('; ') : `HTTP ${error.status ?? 'error'}`;
+}
+
+function codeForStatus(status: number): SslClickErrorCode {
+  if (status === 401) return 'CREDENTIALS';
+  if (status === 403) return 'PERMISSION';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 409) return 'CONFLICT';
+  if (status === 429) return 'RATE_LIMITED';
+  return 'PROVIDER';
+}
+
+/**
+ * Turns whatever a Cloudflare SDK call threw into an `SslClickError`: 401 → `CREDENTIALS`,
+ * 403 → `PERMISSION` naming the token permission the call needs, 404 → `NOT_FOUND`,
+ * 409 → `CONFLICT`, 429 → `RATE_LIMITED`, 5xx and connection failures → `PROVIDER` (retryable),
+ * other 4xx → `PROVIDER` (not retryable) with Cloudflare's own error codes and messages.
+ */
+export function translateCloudflareError(error: unknown, operation: string, permission: CloudflareTokenPermission | undefined): SslClickError {
+  if (SslClickError.isInstance(error)) return error;
+  if (error instanceof APIUserAbortError) {
+    return new SslClickError({ code: 'ABORTED', message: `${operation} was aborted; run again to resume.`, provider: 'cloudflare', operation, cause: error });
+  }
+  if (error instanceof APIError && typeof error.status === 'number' && !(error instanceof APIConnectionError)) {
+    const status = error.status;
+    const code = codeForStatus(status);
+    const detail = vendorDetail(error);
+    let message: string;
+    switch (code) {
+      case 'CREDENTIALS':
+        message = `Cloudflare rejected the API token (${detail}) during ${operation}: check CLOUDFLARE_API_TOKEN or the apiToken setting, and that the token is active.`;
+        break;
+      case 'PERMISSION':
+        message = `The Cloudflare API token lacks a permission for ${operation} (${detail}): give it "${permission ?? 'the permission this call needs'}" on this zone (all needed: ${requiredTokenPermissions.join(', ')}).`;
+        break;
+      case 'NOT_FOUND':
+        message = `Cloudflare found nothing for ${operation} (${detail}).`;
+        break;
+      case 'RATE_LIMITED':
+        message = `Cloudflare kept rate-limiting ${operation} (${detail}); run again in a few minutes.`;
+        break;
+      default:
+        message = `Cloudflare answered ${status} to ${operation}: ${detail}.`;
+    }
+    return new SslClickError({
+      code,
+      message,
+      provider: 'cloudflare',
+      operation,
+      httpStatus: status,
+      retryable: code === 'RATE_LIMITED' || status >= 500,
+      cause: error,
+    });
+  }
+  if (error instanceof APIConnectionError || isConnectionError(error)) {
+    return new SslClickError({
+      code: 'PROVIDER',
+      message: `Could not reach the Cloudflare API for ${operation}: ${error instanceof Error ? error.message : String(error)}.`,
+      provider: 'cloudflare',
+      operation,
+      retryable: true,
+      cause: error,
+    });
+  }
+  return new SslClickError({
+    code: 'PROVIDER',
+    message: `${operation} failed: ${error instanceof Error ? error.message : String(error)}.`,
+    provider: 'cloudflare',
+    operation,
+    retryable: false,
+    cause: error,
+  });
+}

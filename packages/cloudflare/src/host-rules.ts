@@ -1,0 +1,175 @@
+import { SslClickError, type RunOptions } from '@sslclick/core';
+import type { CloudflareConnection } from './cloudflare-client.js';
+import type { CloudflareTokenPermission } from './error-translation.js';
+
+/** The two rule kinds sslclick adds for a branded host. */
+export type HostRuleKind = 'configuration' | 'cache';
+
+/** A rule as sslclick wants it; compared field by field with what is there. */
+export interface DesiredRule {
+  kind: HostRuleKind;
+  phase: 'http_config_settings' | 'http_request_cache_settings';
+  action: 'set_config' | 'set_cache_settings';
+  expression: string;
+  action_parameters: Record<string, unknown>;
+  /** Marks the rule as ours: sslclick finds its rules by this exact text, never by position. */
+  description: string;
+  enabled: true;
+}
+
+/** A phase entrypoint as read: its id and rules (undefined when the zone has none yet). */
+export interface PhaseEntrypoint {
+  id: string;
+  rules: Array<Record<string, unknown> & { id: string }>;
+}
+
+/** What `apply` does with one rule. */
+export interface RuleDecision {
+  desired: DesiredRule;
+  action: 'none' | 'create' | 'create-entrypoint' | 'update';
+  /** The existing rule of ours, when there is one. */
+  existing?: Record<string, unknown> & { id: string };
+  entrypoint?: PhaseEntrypoint;
+}
+
+const permissions: Record<HostRuleKind, { read: CloudflareTokenPermission; edit: CloudflareTokenPermission }> = {
+  configuration: { read: 'Zone > Config Rules > Read', edit: 'Zone > Config Rules > Edit' },
+  cache: { read: 'Zone > Cache Rules > Read', edit: 'Zone > Cache Rules > Edit' },
+};
+
+/** The Configuration Rule: SSL mode Full for the host only (SendGrid's origin has a *.sendgrid.net certificate, so Strict fails with 526). */
+export function configurationRule(hostname: string): DesiredRule {
+  return {
+    kind: 'configuration',
+    phase: 'http_config_settings',
+    action: 'set_config',
+    expression: `http.host eq "${hostname}"`,
+    action_parameters: { ssl: 'full' },
+    description: `sslclick: SSL Full for ${hostname} (SendGrid click tracking)`,
+    enabled: true,
+  };
+}
+
+/** The Cache Rule: never cache the host, so every click and open reaches SendGrid. */
+export function cacheBypassRule(hostname: string): DesiredRule {
+  return {
+    kind: 'cache',
+    phase: 'http_request_cache_settings',
+    action: 'set_cache_settings',
+    expression: `http.host eq "${hostname}"`,
+    action_parameters: { cache: false },
+    description: `sslclick: bypass cache for ${hostname} (SendGrid click tracking)`,
+    enabled: true,
+  };
+}
+
+/** Reads a phase entrypoint; a zone that has none yet answers 404, which is `undefined` here. */
+export async function readEntrypoint(connection: CloudflareConnection, zoneId: string, kind: HostRuleKind, phase: DesiredRule['phase'], run?: RunOptions): Promise<PhaseEntrypoint | undefined> {
+  try {
+    const ruleset = await connection.call(
+      `rulesets.phases.get(${phase})`,
+      permissions[kind].read,
+      (options) => connection.client.rulesets.phases.get(phase, { zone_id: zoneId }, options),
+      run,
+    );
+    return { id: ruleset.id, rules: (ruleset.rules ?? []) as unknown as PhaseEntrypoint['rules'] };
+  } catch (error) {
+    if (SslClickError.isInstance(error) && error.code === 'NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+function sameJson(left: unknown, right: unknown): boolean {
+  return JSON.stringify(left) === JSON.stringify(right);
+}
+
+/** Our rule in an entrypoint, found by its description. */
+export function findOurRule(entrypoint: PhaseEntrypoint | undefined, desired: DesiredRule): (Record<string, unknown> & { id: string }) | undefined {
+  return entrypoint?.rules.find((rule) => rule.description === desired.description);
+}
+
+/** Compares what is there with what we want: nothing to do, create (in a new entrypoint or the existing one), or repair ours. */
+export function decideRule(entrypoint: PhaseEntrypoint | undefined, desired: DesiredRule): RuleDecision {
+  const existing = findOurRule(entrypoint, desired);
+  if (!entrypoint) return { desired, action: 'create-entrypoint' };
+  if (!existing) return { desired, action: 'create', entrypoint };
+  const drifted =
+    existing.action !== desired.action ||
+    existing.expression !== desired.expression ||
+    existing.enabled === false ||
+    !sameJson(existing.action_parameters, desired.action_parameters);
+  return { desired, action: drifted ? 'update' : 'none', existing, entrypoint };
+}
+
+function ruleBody(desired: DesiredRule): { action: DesiredRule['action']; expression: string; action_parameters: Record<string, unknown>; description: string; enabled: boolean } {
+  return { action: desired.action, expression: desired.expression, action_parameters: desired.action_parameters, description: desired.description, enabled: true };
+}
+
+/**
+ * Carries out a decision, one rule at a time: adds our rule at the end of the phase entrypoint
+ * (creating the entrypoint, holding only our rule, when the zone has none), or edits our own rule
+ * in place. Never replaces the phase (`PUT …/entrypoint`), which would delete the customer's
+ * other rules. Returns the rule's `rulesetId/ruleId`.
+ */
+export async function applyRuleDecision(connection: CloudflareConnection, zoneId: string, decision: RuleDecision, run?: RunOptions): Promise<string> {
+  const { desired } = decision;
+  const permission = permissions[desired.kind].edit;
+  const body = ruleBody(desired);
+  switch (decision.action) {
+    case 'none':
+      return `${decision.entrypoint?.id}/${decision.existing?.id}`;
+    case 'create-entrypoint': {
+      const ruleset = await connection.call(
+        `rulesets.create(${desired.phase})`,
+        permission,
+        (options) =>
+          connection.client.rulesets.create(
+            { zone_id: zoneId, kind: 'zone', phase: desired.phase, name: 'default', description: '', rules: [body as never] },
+            options,
+          ),
+        run,
+      );
+      const made = ruleset as { id: string; rules?: Array<{ id: string; description?: string }> };
+      const created = (made.rules ?? []).find((rule) => rule.description === desired.description);
+      return `${made.id}/${created?.id ?? ''}`;
+    }
+    case 'create': {
+      const entrypoint = decision.entrypoint as PhaseEntrypoint;
+      const ruleset = await connection.call(
+        `rulesets.rules.create(${desired.phase})`,
+        permission,
+        (options) => connection.client.rulesets.rules.create(entrypoint.id, { zone_id: zoneId, ...(body as object) } as never, options),
+        run,
+      );
+      const rules = ((ruleset as { rules?: Array<{ id: string; description?: string }> }).rules ?? []);
+      const created = rules.find((rule) => rule.description === desired.description);
+      return `${entrypoint.id}/${created?.id ?? ''}`;
+    }
+    case 'update': {
+      const entrypoint = decision.entrypoint as PhaseEntrypoint;
+      const existing = decision.existing as { id: string };
+      await connection.call(
+        `rulesets.rules.edit(${desired.phase})`,
+        permission,
+        (options) => connection.client.rulesets.rules.edit(existing.id, { ruleset_id: entrypoint.id, zone_id: zoneId, ...(body as object) } as never, options),
+        run,
+      );
+      return `${entrypoint.id}/${existing.id}`;
+    }
+  }
+}
+
+/** Deletes our rule from its entrypoint; a rule already gone is fine. */
+export async function deleteOurRule(connection: CloudflareConnection, zoneId: string, desired: DesiredRule, entrypointId: string, ruleId: string, run?: RunOptions): Promise<void> {
+  try {
+    await connection.call(
+      `rulesets.rules.delete(${desired.phase})`,
+      permissions[desired.kind].edit,
+      (options) => connection.client.rulesets.rules.delete(ruleId, { ruleset_id: entrypointId, zone_id: zoneId }, options),
+      run,
+    );
+  } catch (error) {
+    if (SslClickError.isInstance(error) && error.code === 'NOT_FOUND') return;
+    throw error;
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * `@sslclick/cloudflare`: SendGrid SSL click tracking through Cloudflare, on the official
+ * `cloudflare` SDK, and a `DnsProvider` on Cloudflare DNS for the other adapters.
+ *
+ * @packageDocumentation
+ */
+export { createCloudflareProxy, type CloudflareProxySettings } from './cloudflare-proxy.js';
+export { cloudflareDns, defaultCloudflareDnsComment, type CloudflareDnsSettings } from './cloudflare-dns.js';
+export type { CloudflareConnectionSettings } from './cloudflare-client.js';
+export { requiredTokenPermissions, type CloudflareTokenPermission } from './error-translation.js';
+export { hostEntryCovers } from './certificate-coverage.js';

@@ -1,0 +1,133 @@
+import { buildStatus, type CheckResult, type ProxyStatus, type ResourceReference } from '@sslclick/core';
+import { describeRecords } from './branding-record.js';
+import { isActivePack, isFailedPack } from './certificate-coverage.js';
+import type { CloudflareObservation } from './cloudflare-observation.js';
+
+/** What the adapter adds to an observation to build a status. */
+export interface StatusContext {
+  bypassCache: boolean;
+  /** Checks from the verifier (through the edge), when it ran. */
+  verifierChecks?: CheckResult[];
+  /** What DNS answered during verification. */
+  observedDns?: string[];
+  /** The cutover check failed and the record was put back: the edge is reported `failed`. */
+  cutoverFailed?: boolean;
+  nextSteps?: string[];
+  warnings?: string[];
+}
+
+/** Next steps once the host is served by Cloudflare. */
+export function readyNextSteps(hostname: string): string[] {
+  return [
+    `Ask SendGrid support to turn on SSL click tracking for the account (and each sub-user that sends with ${hostname}): the branded link host now serves HTTPS through Cloudflare.`,
+    `Never re-validate the link branding of ${hostname} in SendGrid from now on: the record is proxied, so validation fails and SendGrid may switch the branding off.`,
+  ];
+}
+
+/**
+ * Maps what was read onto the uniform status. The table:
+ * - edge: `deployed` when the branding record is proxied and our Configuration Rule (and Cache Rule,
+ *   unless `bypassCache: false`) are in place; `pending` when only some of that is; `absent` when
+ *   none is; `failed` after a cutover check that failed and was rolled back.
+ * - certificate: the best covering pack: `active` → `issued`; `*_timed_out`, `expired`, `deleted`
+ *   … → `failed`; other states (`initializing`, `pending_validation`, `pending_issuance`,
+ *   `pending_deployment` …) → `pending`; none → `absent`. Cloudflare serves a certificate only for
+ *   proxied records, so while the record is DNS-only a pack that sslclick did not order (Universal
+ *   SSL) is reported `absent`, with the pack kept in `raw`.
+ * - dns: managed by the adapter; points to the CDN when the record is proxied.
+ * Cloudflare's own values are kept in `raw`.
+ */
+export function buildCloudflareStatus(observation: CloudflareObservation, context: StatusContext): ProxyStatus {
+  const { hostname, origin, recordState, configuration, cache } = observation;
+  const record = recordState.kind === 'branding' ? recordState.record : undefined;
+  const proxied = record?.proxied === true;
+  const configurationInPlace = configuration.action === 'none';
+  const cacheInPlace = !context.bypassCache || cache.action === 'none';
+  const ourRules = [configuration, cache].filter((decision) => decision.existing !== undefined);
+
+  let edgeState: ProxyStatus['edge']['state'] = 'absent';
+  if (context.cutoverFailed) edgeState = 'failed';
+  else if (proxied && configurationInPlace && cacheInPlace) edgeState = 'deployed';
+  else if (proxied || ourRules.length > 0) edgeState = 'pending';
+
+  const best = observation.covering[0];
+  let certificateState: ProxyStatus['certificate']['state'] = 'absent';
+  if (best) {
+    const servedOrOurs = proxied || (observation.ownedPack !== undefined && observation.ownedPack.id === best.id);
+    if (!servedOrOurs) certificateState = 'absent';
+    else if (isActivePack(best)) certificateState = 'issued';
+    else if (isFailedPack(best)) certificateState = 'failed';
+    else certificateState = 'pending';
+  }
+
+  const resources: ResourceReference[] = [];
+  for (const found of observation.records) resources.push({ kind: 'dns-record', id: found.id, owned: false });
+  for (const decision of ourRules) {
+    resources.push({ kind: 'ruleset-rule', id: `${decision.entrypoint?.id}/${decision.existing?.id}`, owned: true });
+  }
+  if (observation.ownedPack) resources.push({ kind: 'certificate-pack', id: observation.ownedPack.id, owned: true });
+
+  const checks: CheckResult[] = [];
+  if (recordState.kind === 'branding' || recordState.kind === 'missing') {
+    checks.push(
+      best && isActivePack(best)
+        ? { id: 'certificate-covers-host', ok: true, detail: `The ${best.type} certificate pack ${best.id} (${best.hosts.join(', ')}) covers ${hostname} and is active.` }
+        : best
+          ? { id: 'certificate-covers-host', ok: false, detail: `The ${best.type} certificate pack ${best.id} covering ${hostname} is "${best.status}".` }
+          : { id: 'certificate-covers-host', ok: false, detail: `No edge certificate covers ${hostname}: Universal SSL covers only first-level names.` },
+      configurationInPlace
+        ? { id: 'configuration-rule', ok: true, detail: `A Configuration Rule sets SSL mode Full for ${hostname}.` }
+        : { id: 'configuration-rule', ok: false, detail: `No sslclick Configuration Rule sets SSL mode Full for ${hostname} yet.` },
+    );
+    if (context.bypassCache) {
+      checks.push(
+        cacheInPlace
+          ? { id: 'cache-rule', ok: true, detail: `A Cache Rule bypasses the cache for ${hostname}.` }
+          : { id: 'cache-rule', ok: false, detail: `No sslclick Cache Rule bypasses the cache for ${hostname} yet.` },
+      );
+    }
+    checks.push(
+      proxied
+        ? { id: 'record-proxied', ok: true, detail: `${hostname} is a proxied CNAME to ${origin}: Cloudflare terminates TLS for it.` }
+        : { id: 'record-proxied', ok: false, detail: `${hostname} is ${record ? `a DNS-only CNAME to ${record.content}` : 'not in DNS'}: links reach SendGrid directly, without TLS for the branded host.` },
+    );
+  }
+  checks.push(...(context.verifierChecks ?? []));
+
+  const warnings = [...(context.warnings ?? [])];
+  if (recordState.kind === 'foreign') {
+    warnings.push(`${hostname} holds ${describeRecords(recordState.records)}, not the SendGrid branding CNAME to ${origin}; sslclick leaves it alone unless adopt: true.`);
+  }
+
+  const status = buildStatus({
+    provider: 'cloudflare',
+    hostname,
+    origin,
+    edge: {
+      state: edgeState,
+      raw: {
+        zone: { id: observation.zone.id, name: observation.zone.name, status: observation.zone.status },
+        records: observation.records,
+        configurationRule: configuration.existing ?? null,
+        cacheRule: cache.existing ?? null,
+      },
+    },
+    certificate: {
+      state: certificateState,
+      ...(best?.expiresOn && certificateState === 'issued' ? { notAfter: best.expiresOn } : {}),
+      raw: { packs: observation.covering },
+    },
+    dns: {
+      managed: true,
+      required: [{ name: hostname, type: 'CNAME', value: origin, purpose: 'SendGrid link branding, proxied through Cloudflare' }],
+      ...(context.observedDns ? { observed: context.observedDns } : {}),
+      pointsToCdn: proxied,
+    },
+    resources,
+    checks,
+    nextSteps: context.nextSteps ?? [],
+    warnings,
+  });
+  if (status.ready && (context.nextSteps === undefined || context.nextSteps.length === 0)) status.nextSteps = readyNextSteps(hostname);
+  return status;
+}

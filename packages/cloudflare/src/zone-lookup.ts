@@ -1,0 +1,84 @@
+import { SslClickError, invalidInput, isWithinDomain, parentDomains, type RunOptions } from '@sslclick/core';
+import { listAll, type CloudflareConnection } from './cloudflare-client.js';
+
+/** The zone a hostname lives in, as the adapter uses it. */
+export interface CloudflareZoneReference {
+  id: string;
+  name: string;
+  /** `active`, `pending`, `initializing` or `moved`. */
+  status: string;
+  /** The zone's Cloudflare nameservers (for asking the authoritative server directly). */
+  nameServers: string[];
+}
+
+interface ZoneShape {
+  id: string;
+  name: string;
+  status?: string;
+  name_servers?: string[];
+}
+
+function reference(zone: ZoneShape): CloudflareZoneReference {
+  return { id: zone.id, name: zone.name.toLowerCase(), status: zone.status ?? 'active', nameServers: zone.name_servers ?? [] };
+}
+
+/**
+ * Finds the zone of `hostname`: with a configured zone id, that zone (the hostname must be inside
+ * it); otherwise the zone whose name is the longest suffix of the hostname, asking for each parent
+ * name by exact match (cheaper than listing every zone of a large account). Returns undefined
+ * when no zone matches; status is returned as is, callers decide what an inactive zone means.
+ */
+export async function findZone(connection: CloudflareConnection, hostname: string, run?: RunOptions): Promise<CloudflareZoneReference | undefined> {
+  if (connection.zoneId) {
+    const zone = await connection.call(
+      'zones.get',
+      'Zone > Zone > Read',
+      (options) => connection.client.zones.get({ zone_id: connection.zoneId as string }, options),
+      run,
+    );
+    const found = reference(zone);
+    if (!isWithinDomain(hostname, found.name)) {
+      throw invalidInput(`${hostname} is not in the zone ${found.name} (zoneId ${found.id}); pass the zone that holds it, or leave zoneId out.`, {
+        provider: 'cloudflare',
+        operation: 'zone-lookup',
+      });
+    }
+    return found;
+  }
+  for (const candidate of parentDomains(hostname)) {
+    const zones = await listAll(
+      connection,
+      'zones.list',
+      'Zone > Zone > Read',
+      (page, options) => connection.client.zones.list({ name: candidate, page, per_page: 50 }, options),
+      run,
+      50,
+    );
+    const match = zones.find((zone) => zone.name.toLowerCase() === candidate);
+    if (match) return reference(match);
+  }
+  return undefined;
+}
+
+/** Like `findZone`, but a missing or inactive zone is an error that says what to do. */
+export async function requireActiveZone(connection: CloudflareConnection, hostname: string, run?: RunOptions): Promise<CloudflareZoneReference> {
+  const zone = await findZone(connection, hostname, run);
+  if (!zone) {
+    throw new SslClickError({
+      code: 'NOT_FOUND',
+      message: `No Cloudflare zone this token can see holds ${hostname} (tried ${parentDomains(hostname).join(', ')}): add the domain to Cloudflare, or give the token access to its zone.`,
+      provider: 'cloudflare',
+      operation: 'zone-lookup',
+    });
+  }
+  if (zone.status !== 'active') {
+    throw new SslClickError({
+      code: 'CONFLICT',
+      message: `The Cloudflare zone ${zone.name} is "${zone.status}", not active: Cloudflare proxies nothing for it until its nameservers point at Cloudflare (${zone.nameServers.join(', ') || 'see the zone Overview'}). Finish activating the zone, then run again.`,
+      provider: 'cloudflare',
+      operation: 'zone-lookup',
+      retryable: false,
+    });
+  }
+  return zone;
+}

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SslClickError } from '@sslclick/core';
+import { cloudflareDns, defaultCloudflareDnsComment } from '../src/index.js';
+import { cloudflareWrites, nextLabel, startCloudflareWorld, type CloudflareWorld } from './cloudflare-world.js';
+
+let world: CloudflareWorld;
+
+beforeAll(async () => {
+  world = await startCloudflareWorld();
+});
+
+afterAll(async () => {
+  await world?.close();
+});
+
+function dns(settings: Parameters<typeof cloudflareDns>[0] = {}) {
+  return cloudflareDns({ apiToken: world.cloudflare.tokens.full, baseURL: world.cloudflare.url, retry: { minDelay: 10, maxDelay: 50 }, ...settings });
+}
+
+describe('cloudflareDns', () => {
+  it('creates a DNS-only CNAME marked as ours, and a re-run writes nothing', async () => {
+    const name = `${nextLabel()}.example.com`;
+    const provider = dns();
+    expect(provider.name).toBe('cloudflare');
+    expect(await provider.getRecords(name)).toEqual([]);
+    const created = await provider.upsertCname(name, 'url.global.ssl.fastly.net');
+    expect(created).toMatchObject({ changed: true, record: { name, type: 'CNAME', value: 'url.global.ssl.fastly.net' } });
+    expect(world.cloudflare.recordsAt(world.zone.id, name)).toEqual([
+      expect.objectContaining({ content: 'url.global.ssl.fastly.net', proxied: false, comment: defaultCloudflareDnsComment }),
+    ]);
+    expect(world.dns.zone.getRecords(name)).toEqual([expect.objectContaining({ type: 'CNAME', value: 'url.global.ssl.fastly.net' })]);
+    const writes = cloudflareWrites(world);
+    expect((await provider.upsertCname(name, 'url.global.ssl.fastly.net')).changed).toBe(false);
+    expect(cloudflareWrites(world)).toBe(writes);
+    expect(await provider.getRecords(name, 'CNAME')).toEqual([expect.objectContaining({ value: 'url.global.ssl.fastly.net', id: expect.any(String) })]);
+  });
+
+  it('replaces only a replaceable value (the cutover from sendgrid.net), otherwise CONFLICT', async () => {
+    const name = `${nextLabel()}.example.com`;
+    await world.cloudflare.addDnsRecord(world.zone.id, { name, type: 'CNAME', content: 'sendgrid.net' });
+    const provider = dns();
+    const writes = cloudflareWrites(world);
+    const error = await provider.upsertCname(name, 'url.global.ssl.fastly.net').catch((caught: unknown) => caught);
+    expect(SslClickError.isInstance(error) && error.code).toBe('CONFLICT');
+    expect((error as Error).message).toMatch(/CNAME sendgrid\.net/);
+    expect(cloudflareWrites(world)).toBe(writes);
+    const moved = await provider.upsertCname(name, 'url.global.ssl.fastly.net', { replaceable: ['sendgrid.net'], comment: 'sslclick: fastly cutover' });
+    expect(moved.changed).toBe(true);
+    expect(world.cloudflare.recordsAt(world.zone.id, name)).toEqual([expect.objectContaining({ content: 'url.global.ssl.fastly.net', proxied: false, comment: 'sslclick: fastly cutover' })]);
+    // And back, as destroy does.
+    expect((await provider.upsertCname(name, 'sendgrid.net', { replaceable: ['url.global.ssl.fastly.net'] })).changed).toBe(true);
+  });
+
+  it('takes over A records only with adopt, and handles underscore names', async () => {
+    const name = `${nextLabel()}.example.com`;
+    await world.cloudflare.addDnsRecord(world.zone.id, { name, type: 'A', content: '192.0.2.10' });
+    const provider = dns();
+    const error = await provider.upsertCname(name, 'sendgrid.net').catch((caught: unknown) => caught);
+    expect(SslClickError.isInstance(error) && error.code).toBe('CONFLICT');
+    expect((await provider.upsertCname(name, 'sendgrid.net', { adopt: true })).changed).toBe(true);
+    expect(world.cloudflare.recordsAt(world.zone.id, name)).toEqual([expect.objectContaining({ type: 'CNAME', content: 'sendgrid.net' })]);
+    const challenge = `_acme-challenge.${name}`;
+    expect((await provider.upsertCname(challenge, 'abc123.fastly-validations.com')).changed).toBe(true);
+    expect(await provider.getRecords(challenge)).toEqual([expect.objectContaining({ value: 'abc123.fastly-validations.com' })]);
+  });
+
+  it('deletes a CNAME only while it holds our value; a missing one is fine', async () => {
+    const name = `${nextLabel()}.example.com`;
+    const provider = dns();
+    await provider.upsertCname(name, 'url.global.ssl.fastly.net');
+    expect(await provider.deleteCname(name, 'other.example.net')).toEqual({ changed: false });
+    expect(await provider.deleteCname(name, 'url.global.ssl.fastly.net')).toEqual({ changed: true });
+    expect(await provider.deleteCname(name, 'url.global.ssl.fastly.net')).toEqual({ changed: false });
+    expect(world.cloudflare.recordsAt(world.zone.id, name)).toEqual([]);
+  });
+
+  it('uses zoneId, and names the missing DNS permission on a 403', async () => {
+    const name = `${nextLabel()}.example.com`;
+    const readOnly = dns({ apiToken: world.cloudflare.tokens.readOnly, zoneId: world.zone.id });
+    const error = await readOnly.upsertCname(name, 'sendgrid.net').catch((caught: unknown) => caught);
+    expect(SslClickError.isInstance(error) && error.code).toBe('PERMISSION');
+    expect((error as Error).message).toMatch(/Zone > DNS > Edit/);
+  });
+});

@@ -1,0 +1,58 @@
+import type { DnsRecord, RunOptions } from './types.js';
+
+/** A SendGrid link branding, as `setup` needs to see it. `@sslclick/sendgrid` provides these. */
+export interface LinkBranding {
+  id: number;
+  /** The branded link host, e.g. `url1234.example.com`. */
+  hostname: string;
+  domain: string;
+  subdomain: string;
+  /** SendGrid considers the DNS records validated. */
+  valid: boolean;
+  /** The branding SendGrid falls back to when no other matches. */
+  default: boolean;
+  /** A pre-2015 whitelabel, which must be recreated to change. */
+  legacy: boolean;
+  /** The SendGrid user the branding belongs to (a parent's, for a branding associated with a sub-user). */
+  username: string;
+  /** The id of that user (the `<user id>.<domain>` owner record). */
+  userId: number;
+  /** `auto-ssl`: SendGrid serves HTTPS itself (`click.sendgrid.net`), so no CDN is needed. */
+  route: 'classic' | 'auto-ssl';
+  /** The SendGrid origin for this branding's region: `sendgrid.net` or `eu.sendgrid.net`. */
+  origin: string;
+  /** The DNS records SendGrid expects, as SendGrid states them (before any cutover). */
+  records: DnsRecord[];
+  /** SendGrid's own object, unchanged. */
+  raw?: unknown;
+}
+
+/** The result of validating a link branding in SendGrid. */
+export interface LinkBrandingValidation {
+  id: number;
+  hostname: string;
+  /** Whether SendGrid now considers the branding valid. */
+  valid: boolean;
+  /** Per record (`domain_cname`, `owner_cname`, …): valid, and SendGrid's reason when not. */
+  results: Record<string, { valid: boolean; reason: string | null }>;
+  /** The CNAME the guard saw before validating (the SendGrid target). */
+  observedCname: string | undefined;
+}
+
+/**
+ * Read access to an account's link brandings, plus the one guarded write (`validate`).
+ * `createSendGridLinks()` in `@sslclick/sendgrid` implements it.
+ */
+export interface LinkBrandingSource {
+  /** The sub-user acted for (`on-behalf-of`), if any. */
+  readonly subuser?: string | undefined;
+  /** Every link branding of the account (or sub-user). */
+  list(options?: RunOptions): Promise<LinkBranding[]>;
+  /** The branding for this host, or undefined when the account has none. */
+  findByHostname(hostname: string, options?: RunOptions): Promise<LinkBranding | undefined>;
+  /**
+   * Asks SendGrid to validate the branding. Implementations refuse with `UNSAFE` once the
+   * branded host's CNAME no longer leads straight to SendGrid: validating then breaks it.
+   */
+  validate(id: number, options?: RunOptions): Promise<LinkBrandingValidation>;
+}

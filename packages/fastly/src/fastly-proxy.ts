@@ -1,0 +1,581 @@
+import {
+  SslClickError,
+  buildStatus,
+  checkBeforeCutover,
+  invalidInput,
+  loadCredential,
+  normalizeHostname,
+  throwIfAborted,
+  verifyHostname,
+  waitUntil,
+  type CheckResult,
+  type CommonProxySettings,
+  type DnsProvider,
+  type DnsRecord,
+  type Plan,
+  type PlannedChange,
+  type ProgressEvent,
+  type ProxyAdapter,
+  type ProxyRequest,
+  type ProxyStatus,
+  type ResourceReference,
+  type RunOptions,
+  type VerifierCheckId,
+} from '@sslclick/core';
+import { loadEdgePackage, type EdgePackage } from './edge-package.js';
+import { createFastlyClient, defaultFastlyBaseURL, type FastlyClient } from './fastly-client.js';
+import { FastlyHttpError } from './fastly-errors.js';
+import type { FastlyService, FastlyServiceDetail, FastlyVersion } from './fastly-types.js';
+import { lookupCname } from './public-dns.js';
+import { createRateLimitGovernor, type FastlyRateLimitSettings } from './rate-limit.js';
+import {
+  backendName,
+  diffVersion,
+  passSnippetContent,
+  passSnippetName,
+  plannedVersionChange,
+  serviceComment,
+  serviceName,
+  type FastlyMode,
+  type VersionChange,
+  type VersionContents,
+} from './service-configuration.js';
+import { assertUsable, findService, readVersionContents, type FoundService } from './service-lookup.js';
+import { certificateStateOf, edgeStateOf } from './status-mapping.js';
+import {
+  configurationCnameTarget,
+  createSubscription,
+  findSubscription,
+  type FastlyCertificateAuthority,
+  type Subscription,
+} from './tls-subscription.js';
+
+/** Settings of `createFastlyProxy`. */
+export interface FastlyProxySettings extends CommonProxySettings {
+  /**
+   * A Fastly API token with the `global` scope (sent as `Fastly-Key`).
+   * @default process.env.FASTLY_API_TOKEN
+   */
+  apiToken?: string;
+  /**
+   * The Fastly API endpoint; the sandbox passes its fake's URL.
+   * @default 'https://api.fastly.com'
+   */
+  baseURL?: string;
+  /**
+   * `compute`: a Compute service running sslclick's edge program (a pass-through to SendGrid);
+   * `vcl`: a VCL service with a `recv` snippet that passes every request. Both forward the
+   * viewer's request unchanged, with its `Host`, and cache nothing.
+   * @default 'compute'
+   */
+  mode?: FastlyMode;
+  /**
+   * Who issues the certificate of the Fastly TLS subscription.
+   * @default 'certainly'
+   */
+  certificateAuthority?: FastlyCertificateAuthority;
+  /**
+   * Where the hostname's DNS lives (Fastly hosts none), e.g. `cloudflareDns()` or `route53Dns()`.
+   * With it, apply writes the `_acme-challenge` record and, after the pre-cutover check, the
+   * cutover CNAME; without it, both are left in `status.dns.required` for you to publish.
+   * @default undefined (records are left to you)
+   */
+  dns?: DnsProvider;
+  /**
+   * The Compute package to upload in compute mode: bytes, or a path to a `.tar.gz`.
+   * @default the package built into `dist/edge/sslclick-edge.tar.gz`
+   */
+  computePackage?: string | Uint8Array;
+  /** How the hourly write budget is honoured. */
+  rateLimit?: FastlyRateLimitSettings;
+  /**
+   * The `fetch` used for API calls (tests may inject one).
+   * @default globalThis.fetch
+   */
+  fetch?: typeof fetch;
+}
+
+interface Target {
+  hostname: string;
+  origin: string;
+  adopt: boolean;
+}
+
+const provider = 'fastly';
+const modes: readonly FastlyMode[] = ['compute', 'vcl'];
+const authorities: readonly FastlyCertificateAuthority[] = ['certainly', 'lets-encrypt'];
+
+function cleanName(value: string | undefined): string | undefined {
+  return value?.toLowerCase().replace(/\.$/, '');
+}
+
+function normalizeRequest(request: ProxyRequest): Target {
+  const hostname = normalizeHostname(request?.hostname);
+  const origin = cleanName((request.origin ?? 'sendgrid.net').trim()) ?? 'sendgrid.net';
+  if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/.test(origin)) {
+    throw invalidInput(`The origin "${request.origin}" is not a host name; use "sendgrid.net" (or "eu.sendgrid.net" for EU links).`, { provider, operation: 'apply' });
+  }
+  return { hostname, origin, adopt: request.adopt === true };
+}
+
+function isTaken(error: unknown): { serviceId?: string; otherCustomer: boolean } | undefined {
+  const cause = SslClickError.isInstance(error) ? error.cause : error;
+  if (!(cause instanceof FastlyHttpError) || cause.status !== 400 || !cause.detail) return undefined;
+  const byService = /already taken by service '([^']+)'/.exec(cause.detail);
+  if (byService?.[1]) return { serviceId: byService[1], otherCustomer: false };
+  if (/already taken by another customer|owned by another customer/.test(cause.detail)) return { otherCustomer: true };
+  return undefined;
+}
+
+/**
+ * Creates the Fastly adapter: a service named `sslclick <hostname>` (Compute running sslclick's
+ * pass-through program, or VCL with a pass snippet) whose `sendgrid` backend reaches SendGrid over
+ * TLS with the viewer's `Host`; a Fastly-managed TLS subscription validated by the `managed-dns`
+ * challenge, so the certificate is issued before traffic moves; the pre-cutover check through the
+ * edge; then the cutover CNAME (through `dns`, or left in `status.dns.required`).
+ */
+export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdapter {
+  const mode = settings.mode ?? 'compute';
+  if (!modes.includes(mode)) throw invalidInput(`mode must be "compute" or "vcl", not "${String(mode)}".`, { provider, operation: 'create' });
+  const certificateAuthority = settings.certificateAuthority ?? 'certainly';
+  if (!authorities.includes(certificateAuthority)) {
+    throw invalidInput(`certificateAuthority must be "certainly" or "lets-encrypt", not "${String(certificateAuthority)}".`, { provider, operation: 'create' });
+  }
+  const baseURL = settings.baseURL ?? defaultFastlyBaseURL;
+  try {
+    new URL(baseURL);
+  } catch {
+    throw invalidInput(`baseURL "${baseURL}" is not a URL.`, { provider, operation: 'create' });
+  }
+  const dns = settings.dns;
+  if (dns !== undefined && (typeof dns.getRecords !== 'function' || typeof dns.upsertCname !== 'function' || typeof dns.deleteCname !== 'function')) {
+    throw invalidInput('dns must be a DnsProvider such as cloudflareDns() or route53Dns().', { provider, operation: 'create' });
+  }
+  const apiToken = loadCredential({ value: settings.apiToken, environmentVariable: 'FASTLY_API_TOKEN', settingName: 'apiToken', provider });
+  const client: FastlyClient = createFastlyClient({
+    apiToken,
+    baseURL,
+    fetch: settings.fetch ?? globalThis.fetch,
+    retry: settings.retry,
+    rateLimit: createRateLimitGovernor(settings.rateLimit),
+  });
+  const verification = settings.verification;
+  let edgePackage: Promise<EdgePackage> | undefined;
+  const loadPackage = (): Promise<EdgePackage> => {
+    edgePackage ??= loadEdgePackage(settings.computePackage);
+    edgePackage.catch(() => {
+      edgePackage = undefined;
+    });
+    return edgePackage;
+  };
+
+  function emit(run: RunOptions | undefined, event: Omit<ProgressEvent, 'provider'>): void {
+    run?.onProgress?.({ provider, ...event });
+  }
+
+  const servicePath = (serviceId: string): string => `/service/${encodeURIComponent(serviceId)}`;
+
+  async function applyVersionChange(service: FastlyService, version: number, change: VersionChange, target: Target, run: RunOptions | undefined): Promise<void> {
+    const base = `${servicePath(service.id)}/version/${version}`;
+    switch (change.kind) {
+      case 'domain':
+        await client.write('POST', `${base}/domain`, { operation: 'domain.create', form: { name: target.hostname, comment: 'sslclick' }, run });
+        return;
+      case 'backend': {
+        const fields = Object.fromEntries(Object.entries(change.fields).filter(([, value]) => change.action === 'update' || value !== null));
+        if (change.action === 'create') await client.write('POST', `${base}/backend`, { operation: 'backend.create', form: { name: backendName, ...fields }, run });
+        else await client.write('PUT', `${base}/backend/${backendName}`, { operation: 'backend.update', form: fields, run });
+        return;
+      }
+      case 'snippet':
+        if (change.action === 'create') {
+          await client.write('POST', `${base}/snippet`, {
+            operation: 'snippet.create',
+            form: { name: passSnippetName, type: 'recv', content: passSnippetContent, dynamic: 0, priority: 100 },
+            run,
+          });
+        } else {
+          await client.write('PUT', `${base}/snippet/${passSnippetName}`, { operation: 'snippet.update', form: { type: 'recv', content: passSnippetContent }, run });
+        }
+        return;
+      case 'package': {
+        const built = await loadPackage();
+        await client.write('PUT', `${base}/package`, { operation: 'package.upload', multipart: { field: 'package', filename: 'sslclick-edge.tar.gz', bytes: built.bytes }, run });
+        return;
+      }
+    }
+  }
+
+  async function conflictFromTakenDomain(taken: { serviceId?: string; otherCustomer: boolean }, target: Target, run: RunOptions | undefined): Promise<SslClickError> {
+    if (taken.otherCustomer || !taken.serviceId) {
+      return new SslClickError({
+        code: 'CONFLICT',
+        provider,
+        operation: 'domain.create',
+        message: `${target.hostname} is already on a service of another Fastly customer; it must be removed there before sslclick can serve it.`,
+      });
+    }
+    const holder = await client.get<FastlyService>(servicePath(taken.serviceId), { operation: 'service.get', allowNotFound: true, run }).catch(() => undefined);
+    return new SslClickError({
+      code: 'CONFLICT',
+      provider,
+      operation: 'domain.create',
+      message: `${target.hostname} is already on the Fastly service ${holder ? `"${holder.name}" ` : ''}(${taken.serviceId}), which sslclick did not create; remove the domain from that service first. sslclick never edits a service it does not own.`,
+    });
+  }
+
+  /** Makes the service's active version hold what sslclick needs, never editing an active or locked version. */
+  async function ensureService(target: Target, run: RunOptions | undefined): Promise<FoundService> {
+    let found = await findService(client, target.hostname, run);
+    if (found) assertUsable(found, mode, target.adopt);
+    const packageHash = mode === 'compute' ? (await loadPackage()).filesHash : undefined;
+    let createdServiceId: string | undefined;
+    if (!found) {
+      throwIfAborted(run?.signal, 'apply');
+      const created = await client.write<FastlyService>('POST', '/service', {
+        operation: 'service.create',
+        form: { name: serviceName(target.hostname), type: mode === 'compute' ? 'wasm' : 'vcl', comment: serviceComment(target.hostname) },
+        run,
+      });
+      if (!created) throw new SslClickError({ code: 'PROVIDER', provider, operation: 'service.create', message: 'Fastly returned no service.' });
+      createdServiceId = created.id;
+      emit(run, { type: 'service-created', hostname: target.hostname, message: `Created the Fastly ${mode} service "${created.name}" (${created.id}).`, detail: { serviceId: created.id } });
+      const versions = [...created.versions].sort((left, right) => left.number - right.number);
+      const detail: FastlyServiceDetail = { ...created, active_version: null, version: null };
+      found = { service: detail, owned: true, active: undefined, latest: versions[versions.length - 1] ?? { number: 1, active: false, locked: false } };
+    }
+    const desired = { hostname: target.hostname, origin: target.origin, mode, ...(packageHash ? { packageHash } : {}) };
+    const base = found.active ?? found.latest;
+    const empty: VersionContents = { domains: [], backends: [], snippets: [] };
+    const baseContents = base && !createdServiceId ? await readVersionContents(client, found.service, base.number, run) : empty;
+    let changes = diffVersion(baseContents, desired);
+    if (changes.length === 0 && found.active) return found;
+
+    let editable: FastlyVersion;
+    if (found.latest && !found.latest.active && !found.latest.locked) {
+      // A draft left by an interrupted run (or a new service's version 1): finish it.
+      editable = found.latest;
+      if (editable.number !== base?.number) changes = diffVersion(await readVersionContents(client, found.service, editable.number, run), desired);
+    } else {
+      if (!base) throw new SslClickError({ code: 'PROVIDER', provider, operation: 'apply', message: `The Fastly service ${found.service.id} has no version.` });
+      const cloned = await client.write<FastlyVersion>('PUT', `${servicePath(found.service.id)}/version/${base.number}/clone`, { operation: 'version.clone', run });
+      if (!cloned) throw new SslClickError({ code: 'PROVIDER', provider, operation: 'version.clone', message: 'Fastly returned no version.' });
+      editable = cloned;
+      emit(run, { type: 'version-cloned', hostname: target.hostname, message: `Cloned version ${base.number} of ${found.service.id} into version ${cloned.number}: active and locked versions are never edited.` });
+    }
+    for (const change of changes) {
+      throwIfAborted(run?.signal, 'apply');
+      try {
+        await applyVersionChange(found.service, editable.number, change, target, run);
+      } catch (error) {
+        const taken = change.kind === 'domain' ? isTaken(error) : undefined;
+        if (!taken) throw error;
+        const conflict = await conflictFromTakenDomain(taken, target, run);
+        // The service made in this run holds nothing yet: remove it rather than leave a stray.
+        if (createdServiceId) await client.write('DELETE', servicePath(createdServiceId), { operation: 'service.delete', allowNotFound: true, run });
+        throw conflict;
+      }
+      emit(run, { type: 'version-changed', hostname: target.hostname, message: change.description, detail: { version: editable.number, kind: change.kind } });
+    }
+    await client.write('PUT', `${servicePath(found.service.id)}/version/${editable.number}/activate`, { operation: 'version.activate', run });
+    emit(run, { type: 'version-activated', hostname: target.hostname, message: `Activated version ${editable.number} of the Fastly service ${found.service.id}.` });
+    return { ...found, active: { ...editable, active: true, locked: true }, latest: { ...editable, active: true, locked: true } };
+  }
+
+  async function currentCname(name: string, run: RunOptions | undefined): Promise<string | undefined> {
+    if (dns) {
+      const records = await dns.getRecords(name, 'CNAME', run);
+      return cleanName(records[0]?.value);
+    }
+    return lookupCname(name, verification);
+  }
+
+  function requiredRecords(target: Target, subscription: Subscription | undefined, cnameTarget: string | undefined): DnsRecord[] {
+    const records: DnsRecord[] = [];
+    if (subscription?.challenge) records.push(subscription.challenge);
+    if (cnameTarget) {
+      records.push({
+        name: target.hostname,
+        type: 'CNAME',
+        value: cnameTarget,
+        purpose: 'cutover: replaces the CNAME to sendgrid.net; publish it once the certificate is issued and the edge check passed',
+      });
+    }
+    return records;
+  }
+
+  async function readStatus(target: Target, run: RunOptions | undefined, extraWarnings: string[] = []): Promise<ProxyStatus> {
+    const found = await findService(client, target.hostname, run);
+    const resources: ResourceReference[] = [];
+    const warnings = [...extraWarnings];
+    const nextSteps: string[] = [];
+    let edgeRaw: Record<string, unknown> | undefined;
+    let activeComplete = false;
+    if (found) {
+      resources.push({ kind: 'fastly-service', id: found.service.id, owned: found.owned });
+      let drift: VersionChange[] = [];
+      let packageHash: string | undefined;
+      if (found.active) {
+        const contents = await readVersionContents(client, found.service, found.active.number, run);
+        packageHash = contents.packageHash;
+        const expectedHash = mode === 'compute' && found.service.type === 'wasm' ? await loadPackage().then((built) => built.filesHash, () => undefined) : undefined;
+        drift = diffVersion(contents, { hostname: target.hostname, origin: target.origin, mode: found.service.type === 'wasm' ? 'compute' : 'vcl', ...(expectedHash ? { packageHash: expectedHash } : {}) });
+        activeComplete = !drift.some((change) => change.action === 'create' && change.kind !== 'snippet');
+        for (const change of drift) warnings.push(`The active version ${found.active.number} differs from what sslclick set: ${change.description} Run apply to repair it.`);
+      }
+      if (!found.owned) warnings.push(`The service "${found.service.name}" (${found.service.id}) was not created by sslclick; it is left alone unless adopt: true.`);
+      edgeRaw = {
+        serviceId: found.service.id,
+        serviceType: found.service.type,
+        activeVersion: found.active?.number ?? null,
+        latestVersion: found.latest?.number ?? null,
+        package: found.service.type === 'wasm' ? (packageHash ? { files_hash: packageHash } : null) : undefined,
+        drift: drift.map((change) => change.description),
+      };
+    }
+    const subscription = await findSubscription(client, target.hostname, run);
+    if (subscription) resources.push({ kind: 'fastly-tls-subscription', id: subscription.id, owned: subscription.owned });
+    const cnameTarget = subscription ? await configurationCnameTarget(client, subscription.configurationId, run) : undefined;
+    const edgeState = edgeStateOf({ serviceExists: found !== undefined, activeVersion: found?.active?.number, activeComplete });
+    const certificateState = subscription ? certificateStateOf[subscription.state] : 'absent';
+
+    const checks: CheckResult[] = [];
+    let observed: string[] | undefined;
+    let pointsToCdn: boolean | undefined;
+    if (cnameTarget) {
+      const pointing = (await currentCname(target.hostname, run)) === cnameTarget;
+      const serving = certificateState === 'issued' && edgeState === 'deployed';
+      const selected: VerifierCheckId[] = serving ? ['dns-points-to-cdn', 'dns-not-sendgrid', 'tls-valid', 'reaches-sendgrid'] : ['dns-points-to-cdn', 'dns-not-sendgrid'];
+      const result = await verifyHostname(target.hostname, {
+        ...verification,
+        expectedTargets: [cnameTarget],
+        checks: selected,
+        // Before cutover the edge is checked directly, as the pre-cutover check does.
+        ...(pointing ? {} : { connectTo: cnameTarget }),
+        ...(run?.signal ? { signal: run.signal } : {}),
+      });
+      checks.push(...result.checks);
+      warnings.push(...result.warnings);
+      observed = result.observed.dns ? [...result.observed.dns.cnameChain, ...result.observed.dns.addresses] : undefined;
+      pointsToCdn = result.observed.dns ? result.observed.dns.cnameChain.includes(cnameTarget) : pointing;
+    }
+
+    // What to do next, in order.
+    if (!found) nextSteps.push(`Run apply to create the Fastly service for ${target.hostname}.`);
+    else if (edgeState !== 'deployed') nextSteps.push('Run apply to finish and activate the Fastly service version.');
+    if (subscription?.challenge && (certificateState === 'pending' || certificateState === 'failed')) {
+      const seen = (await currentCname(subscription.challenge.name, run)) === subscription.challenge.value;
+      if (!seen) {
+        nextSteps.push(
+          dns
+            ? `Run apply to write the certificate validation record ${subscription.challenge.name} CNAME ${subscription.challenge.value} through ${dns.name}.`
+            : `Publish the certificate validation record: ${subscription.challenge.name} CNAME ${subscription.challenge.value}, then run apply again.`,
+        );
+      } else if (certificateState === 'pending') {
+        nextSteps.push('Wait for Fastly to issue the certificate (the validation record is in place), then run apply again.');
+      }
+    }
+    if (certificateState === 'failed') nextSteps.push(`Fastly gave up issuing the certificate (state "failed"): check ${subscription?.challenge?.name ?? 'the validation record'} and retry the subscription in the Fastly console.`);
+    if (cnameTarget && pointsToCdn !== true) {
+      nextSteps.push(
+        certificateState === 'issued'
+          ? dns
+            ? `Run apply to run the pre-cutover check and point ${target.hostname} at ${cnameTarget} through ${dns.name}.`
+            : `Point ${target.hostname} at Fastly: CNAME ${cnameTarget} (replacing the CNAME to ${target.origin}) once apply has verified the edge.`
+          : `After the certificate is issued and the edge verified, point ${target.hostname} at Fastly: CNAME ${cnameTarget}.`,
+      );
+    }
+    const status = buildStatus({
+      provider,
+      hostname: target.hostname,
+      origin: target.origin,
+      edge: { state: edgeState, ...(cnameTarget ? { target: cnameTarget } : {}), ...(edgeRaw ? { raw: edgeRaw } : {}) },
+      certificate: {
+        state: certificateState,
+        ...(subscription ? { raw: { id: subscription.id, state: subscription.state, certificate_authority: subscription.certificateAuthority, domains: subscription.domains } } : {}),
+      },
+      dns: { managed: dns !== undefined, required: requiredRecords(target, subscription, cnameTarget), ...(observed ? { observed } : {}), ...(pointsToCdn === undefined ? {} : { pointsToCdn }) },
+      resources,
+      checks,
+      nextSteps,
+      warnings,
+    });
+    if (status.ready) {
+      status.nextSteps.push(
+        'Ask SendGrid support to turn on SSL click tracking for this account (each sub-user separately).',
+        'Never re-validate the link branding in SendGrid now that its CNAME points at Fastly.',
+      );
+    }
+    return status;
+  }
+
+  async function apply(request: ProxyRequest, run?: RunOptions): Promise<ProxyStatus> {
+    const target = normalizeRequest(request);
+    if (mode === 'compute') await loadPackage();
+    throwIfAborted(run?.signal, 'apply');
+    await ensureService(target, run);
+
+    let subscription = await findSubscription(client, target.hostname, run);
+    const warnings: string[] = [];
+    if (!subscription) {
+      throwIfAborted(run?.signal, 'apply');
+      subscription = await createSubscription(client, target.hostname, certificateAuthority, run);
+      emit(run, { type: 'certificate-requested', hostname: target.hostname, message: `Requested a ${certificateAuthority} certificate for ${target.hostname} (TLS subscription ${subscription.id}, managed-dns challenge).` });
+    } else if (subscription.certificateAuthority !== certificateAuthority) {
+      warnings.push(`The TLS subscription ${subscription.id} uses ${subscription.certificateAuthority}, not ${certificateAuthority}; it is kept as it is.`);
+    }
+    const cnameTarget = await configurationCnameTarget(client, subscription.configurationId, run);
+    const challenge = subscription.challenge;
+
+    if (challenge && dns) {
+      // Kept after issuance too: Fastly renews through the same record.
+      const written = await dns.upsertCname(challenge.name, challenge.value, { ...run, adopt: target.adopt, comment: 'sslclick: Fastly certificate validation' });
+      if (written.changed) emit(run, { type: 'dns-record-written', hostname: target.hostname, message: `Wrote ${challenge.name} CNAME ${challenge.value} through ${dns.name}.` });
+    }
+    if (subscription.state !== 'issued' && subscription.state !== 'renewing') {
+      if (!challenge) throw new SslClickError({ code: 'PROVIDER', provider, operation: 'apply', message: `The TLS subscription ${subscription.id} offers no managed-dns challenge for ${target.hostname}.` });
+      if (!dns && (await lookupCname(challenge.name, verification)) !== challenge.value) {
+        emit(run, { type: 'records-required', hostname: target.hostname, message: `Publish ${challenge.name} CNAME ${challenge.value} so Fastly can issue the certificate, then run apply again.` });
+        return readStatus(target, run, warnings);
+      }
+      await waitUntil(
+        async ({ signal }) => {
+          const current = await findSubscription(client, target.hostname, { ...run, ...(signal ? { signal } : {}) });
+          const state = current?.state ?? 'missing';
+          return { done: state === 'issued' || state === 'renewing', failed: state === 'failed' || state === 'missing', state };
+        },
+        {
+          description: `Fastly to issue the certificate for ${target.hostname}`,
+          subject: 'certificate',
+          provider,
+          hostname: target.hostname,
+          minDelay: settings.wait?.minDelay ?? 5_000,
+          maxDelay: settings.wait?.maxDelay ?? 60_000,
+          maxWaitTime: settings.wait?.maxWaitTime ?? 3_600_000,
+          ...(run?.signal ? { signal: run.signal } : {}),
+          ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
+        },
+      );
+    }
+
+    if ((await currentCname(target.hostname, run)) !== cnameTarget) {
+      await checkBeforeCutover({
+        hostname: target.hostname,
+        edgeTarget: cnameTarget,
+        provider,
+        ...(verification ? { verification } : {}),
+        ...(settings.wait?.maxWaitTime ? { maxWaitTime: Math.min(settings.wait.maxWaitTime, 300_000) } : {}),
+        ...(run?.signal ? { signal: run.signal } : {}),
+        ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
+      });
+      if (dns) {
+        await dns.upsertCname(target.hostname, cnameTarget, {
+          ...run,
+          replaceable: [...new Set([target.origin, 'sendgrid.net'])],
+          adopt: target.adopt,
+          comment: 'sslclick: SendGrid HTTPS click tracking through Fastly',
+        });
+        emit(run, { type: 'dns-cutover', hostname: target.hostname, message: `Pointed ${target.hostname} at ${cnameTarget} through ${dns.name}.` });
+      } else {
+        emit(run, { type: 'records-required', hostname: target.hostname, message: `The edge is verified: point ${target.hostname} CNAME ${cnameTarget}, then run apply again.` });
+      }
+    }
+    return readStatus(target, run, warnings);
+  }
+
+  async function plan(request: ProxyRequest, run?: RunOptions): Promise<Plan> {
+    const target = normalizeRequest(request);
+    const changes: PlannedChange[] = [];
+    const warnings: string[] = [];
+    const found = await findService(client, target.hostname, run);
+    const packageHash = mode === 'compute' ? (await loadPackage()).filesHash : undefined;
+    const desired = { hostname: target.hostname, origin: target.origin, mode, ...(packageHash ? { packageHash } : {}) };
+    if (!found) {
+      changes.push({ resource: { kind: 'fastly-service', name: serviceName(target.hostname) }, action: 'create', description: `Create the Fastly ${mode === 'compute' ? 'Compute (wasm)' : 'VCL'} service "${serviceName(target.hostname)}".` });
+      changes.push(...diffVersion({ domains: [], backends: [], snippets: [] }, desired).map((change) => plannedVersionChange(change, undefined)));
+      changes.push({ resource: { kind: 'fastly-version', name: '1' }, action: 'update', description: 'Activate version 1.' });
+    } else {
+      try {
+        assertUsable(found, mode, target.adopt);
+      } catch (error) {
+        warnings.push(error instanceof Error ? error.message : String(error));
+      }
+      const base = found.active ?? found.latest;
+      const versionChanges = base ? diffVersion(await readVersionContents(client, found.service, base.number, run), desired) : [];
+      if (versionChanges.length > 0 || !found.active) {
+        const editable = found.latest && !found.latest.active && !found.latest.locked;
+        if (!editable && base) {
+          changes.push({ resource: { kind: 'fastly-version', name: String(base.number), id: found.service.id }, action: 'create', description: `Clone version ${base.number} (active and locked versions are never edited).` });
+        }
+        changes.push(...versionChanges.map((change) => plannedVersionChange(change, found.service.id)));
+        changes.push({ resource: { kind: 'fastly-version', name: 'new', id: found.service.id }, action: 'update', description: 'Activate the new version.' });
+      }
+    }
+    const subscription = await findSubscription(client, target.hostname, run);
+    if (!subscription) {
+      changes.push({ resource: { kind: 'fastly-tls-subscription', name: target.hostname }, action: 'create', description: `Request a ${certificateAuthority} certificate (managed-dns challenge).` });
+    } else {
+      const cnameTarget = await configurationCnameTarget(client, subscription.configurationId, run);
+      if (subscription.challenge && (await currentCname(subscription.challenge.name, run)) !== subscription.challenge.value) {
+        changes.push({
+          resource: { kind: 'dns-record', name: subscription.challenge.name },
+          action: 'create',
+          description: `${dns ? `Write through ${dns.name}` : 'You publish'}: ${subscription.challenge.name} CNAME ${subscription.challenge.value}.`,
+        });
+      }
+      if ((await currentCname(target.hostname, run)) !== cnameTarget) {
+        changes.push({ resource: { kind: 'dns-record', name: target.hostname }, action: 'update', description: `${dns ? `Write through ${dns.name}` : 'You publish'}, after the pre-cutover check: ${target.hostname} CNAME ${cnameTarget}.` });
+      }
+    }
+    return { provider, hostname: target.hostname, changes, warnings };
+  }
+
+  async function destroy(request: ProxyRequest, run?: RunOptions): Promise<ProxyStatus> {
+    const target = normalizeRequest(request);
+    const warnings: string[] = [];
+    const found = await findService(client, target.hostname, run);
+    const subscription = await findSubscription(client, target.hostname, run);
+    const cnameTarget = await configurationCnameTarget(client, subscription?.configurationId, run);
+    const current = await currentCname(target.hostname, run);
+    if (current === cnameTarget) {
+      if (dns) {
+        // Links must keep working: DNS goes back to SendGrid before Fastly stops serving.
+        await dns.upsertCname(target.hostname, target.origin, { ...run, replaceable: [cnameTarget], comment: 'sslclick: restored to SendGrid' });
+        emit(run, { type: 'dns-restored', hostname: target.hostname, message: `Pointed ${target.hostname} back at ${target.origin} through ${dns.name}.` });
+      } else {
+        warnings.push(`${target.hostname} still points at Fastly (${cnameTarget}); point its CNAME back at ${target.origin} now, or its links break.`);
+      }
+    }
+    if (subscription?.owned) {
+      if (dns && subscription.challenge) await dns.deleteCname(subscription.challenge.name, subscription.challenge.value, run);
+      await client.write('DELETE', `/tls/subscriptions/${encodeURIComponent(subscription.id)}`, { operation: 'tls.subscriptions.delete', query: { force: 'true' }, allowNotFound: true, run });
+      emit(run, { type: 'certificate-deleted', hostname: target.hostname, message: `Deleted the TLS subscription ${subscription.id}.` });
+    } else if (subscription) {
+      warnings.push(`The TLS subscription ${subscription.id} also covers ${subscription.domains.filter((domain) => domain !== target.hostname).join(', ')}; sslclick left it alone.`);
+    }
+    if (found?.owned) {
+      if (found.active) {
+        await client.write('PUT', `${servicePath(found.service.id)}/version/${found.active.number}/deactivate`, { operation: 'version.deactivate', run });
+      }
+      await client.write('DELETE', servicePath(found.service.id), { operation: 'service.delete', allowNotFound: true, run });
+      emit(run, { type: 'service-deleted', hostname: target.hostname, message: `Deactivated and deleted the Fastly service ${found.service.id}.` });
+    } else if (found) {
+      warnings.push(`The service "${found.service.name}" (${found.service.id}) was not created by sslclick; it was left alone.`);
+    }
+    const status = await readStatus(target, run, warnings);
+    if (!dns && current === cnameTarget) {
+      status.dns.required = [{ name: target.hostname, type: 'CNAME', value: target.origin, purpose: 'restore: point the branded host back at SendGrid' }];
+    }
+    return status;
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider,
+    capabilities: { managesDns: dns !== undefined, managedCertificate: true },
+    plan,
+    apply,
+    status: (request, run) => readStatus(normalizeRequest(request), run),
+    destroy,
+  } satisfies ProxyAdapter;
+}

@@ -1,0 +1,34 @@
+import { runProxyConformance } from '@sslclick/core/testing';
+import { createTestProxy, edgePackagePath, prepareHostname, publishRecords, startFastlyWorld, type FastlyWorld } from './fastly-world.js';
+import { createFastlyProxy } from '../src/index.js';
+
+for (const mode of ['compute', 'vcl'] as const) {
+  let packagePath: string | undefined;
+  runProxyConformance<FastlyWorld>({
+    name: `fastly (${mode})`,
+    sandbox: async () => {
+      if (mode === 'compute') packagePath = await edgePackagePath();
+      return startFastlyWorld();
+    },
+    createAdapter: (world) =>
+      createFastlyProxy({
+        apiToken: world.fastly.tokens.admin,
+        baseURL: world.fastly.url,
+        mode,
+        ...(packagePath ? { computePackage: packagePath } : {}),
+        verification: { resolver: world.dns.address, ca: world.ca.certificate, ports: world.ports, timeoutMs: 3_000 },
+        wait: { minDelay: 25, maxDelay: 100, maxWaitTime: 20_000 },
+        retry: { minDelay: 10, maxDelay: 50, maxRetryTime: 10_000 },
+      }),
+    prepareHostname,
+    countWrites: (world) => world.fastly.server.writes(),
+    publishRecords,
+    createForeignResource: async (world, hostname) => {
+      const foreign = world.fastly.addForeignService({ hostname });
+      return async () => foreign.snapshot();
+    },
+  });
+}
+
+// Keeps the helper import used when only the conformance file runs.
+void createTestProxy;

@@ -1,0 +1,30 @@
+/**
+ * The sandbox's fake Cloudflare v4 API.
+ *
+ * @packageDocumentation
+ */
+export { startCloudflareApi } from './cloudflare-api.js';
+export type {
+  AddCloudflareDnsRecordInput,
+  AddCloudflareRulesetInput,
+  AddCloudflareZoneInput,
+  CloudflareApi,
+  CloudflareApiOptions,
+} from './cloudflare-api.js';
+export { expressionMatchesHost, effectiveCache, effectiveSslMode } from './cloudflare-data-plane.js';
+export {
+  allCloudflarePermissions,
+  certificateHostCovers,
+  readCloudflarePermissions,
+  CloudflareState,
+} from './cloudflare-state.js';
+export type {
+  CloudflareCertificatePack,
+  CloudflareDnsRecord,
+  CloudflarePermission,
+  CloudflareRule,
+  CloudflareRuleset,
+  CloudflareSslMode,
+  CloudflareZone,
+  CloudflareZoneStatus,
+} from './cloudflare-state.js';

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+
+/** A backend as the fake stores it (the fields sslclick and the data plane care about, plus defaults). */
+export interface FastlyBackend {
+  name: string;
+  address: string;
+  port: number;
+  use_ssl: boolean;
+  ssl_cert_hostname: string | null;
+  ssl_sni_hostname: string | null;
+  ssl_check_cert: boolean;
+  override_host: string | null;
+  comment: string;
+  connect_timeout: number;
+  first_byte_timeout: number;
+  between_bytes_timeout: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FastlyDomain {
+  name: string;
+  comment: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FastlySnippet {
+  id: string;
+  name: string;
+  type: string;
+  content: string;
+  dynamic: string;
+  priority: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FastlyPackage {
+  id: string;
+  metadata: { name?: string; description?: string; authors?: string[]; language?: string; files_hash: string; hashsum: string; size: number };
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FastlyVersion {
+  number: number;
+  active: boolean;
+  locked: boolean;
+  deployed: boolean;
+  comment: string;
+  created_at: string;
+  updated_at: string;
+  domains: FastlyDomain[];
+  backends: FastlyBackend[];
+  snippets: FastlySnippet[];
+  package?: FastlyPackage;
+}
+
+export interface FastlyService {
+  id: string;
+  name: string;
+  type: 'vcl' | 'wasm';
+  comment: string;
+  customer_id: string;
+  created_at: string;
+  updated_at: string;
+  versions: FastlyVersion[];
+}
+
+/** The states of a Fastly TLS subscription. */
+export type TlsSubscriptionState = 'pending' | 'processing' | 'issued' | 'renewing' | 'failed';
+
+export interface FastlyTlsSubscription {
+  id: string;
+  customer_id: string;
+  certificate_authority: string;
+  domains: string[];
+  common_name: string;
+  configuration_id: string;
+  state: TlsSubscriptionState;
+  authorization_id: string;
+  /** The `_acme-challenge` CNAME value Fastly asks for. */
+  challenge_value: string;
+  /** Sandbox time the challenge record was first seen in DNS. */
+  challenge_seen_at?: number;
+  /** Set by a test to hold the state where it is. */
+  pinned?: boolean;
+  certificate_id?: string;
+  not_after?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FastlyTlsConfiguration {
+  id: string;
+  name: string;
+  default: boolean;
+  /** The CNAME target for hosts on this configuration, e.g. `t.sni.global.fastly.net`. */
+  cname: string;
+  created_at: string;
+}
+
+/** Everything the fake Fastly knows. */
+export interface FastlyState {
+  services: FastlyService[];
+  subscriptions: FastlyTlsSubscription[];
+  configurations: FastlyTlsConfiguration[];
+}
+
+const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** A Fastly-style id: 22 base62 characters. */
+export function fastlyId(length = 22): string {
+  const bytes = randomBytes(length);
+  return [...bytes].map((byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+/** Fastly's timestamp format: ISO 8601 without milliseconds. */
+export function fastlyTime(milliseconds: number): string {
+  return new Date(milliseconds).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function versionJson(service: FastlyService, version: FastlyVersion): Record<string, unknown> {
+  return {
+    number: version.number,
+    active: version.active,
+    locked: version.locked,
+    deployed: version.deployed,
+    staging: false,
+    testing: false,
+    comment: version.comment,
+    service_id: service.id,
+    created_at: version.created_at,
+    updated_at: version.updated_at,
+    deleted_at: null,
+  };
+}
+
+export function domainJson(service: FastlyService, version: FastlyVersion, domain: FastlyDomain): Record<string, unknown> {
+  return { ...domain, service_id: service.id, version: version.number, deleted_at: null };
+}
+
+export function backendJson(service: FastlyService, version: FastlyVersion, backend: FastlyBackend): Record<string, unknown> {
+  return {
+    ...backend,
+    hostname: backend.address,
+    ipv4: null,
+    ipv6: null,
+    shield: null,
+    weight: 100,
+    auto_loadbalance: false,
+    request_condition: '',
+    healthcheck: null,
+    max_conn: 200,
+    min_tls_version: null,
+    max_tls_version: null,
+    ssl_ciphers: null,
+    ssl_ca_cert: null,
+    ssl_client_cert: null,
+    ssl_client_key: null,
+    keepalive_time: null,
+    prefer_ipv6: service.type === 'wasm',
+    service_id: service.id,
+    version: version.number,
+    deleted_at: null,
+  };
+}
+
+export function snippetJson(service: FastlyService, version: FastlyVersion, snippet: FastlySnippet): Record<string, unknown> {
+  return { ...snippet, service_id: service.id, version: version.number, deleted_at: null };
+}
+
+export function packageJson(service: FastlyService, version: FastlyVersion, stored: FastlyPackage): Record<string, unknown> {
+  return { id: stored.id, service_id: service.id, version: version.number, metadata: stored.metadata, created_at: stored.created_at, updated_at: stored.updated_at, deleted_at: null };
+}
+
+export function serviceJson(service: FastlyService): Record<string, unknown> {
+  return {
+    id: service.id,
+    name: service.name,
+    type: service.type,
+    comment: service.comment,
+    customer_id: service.customer_id,
+    created_at: service.created_at,
+    updated_at: service.updated_at,
+    deleted_at: null,
+    paused: false,
+    publish_key: '',
+    versions: service.versions.map((version) => versionJson(service, version)),
+  };
+}
+
+export function versionDetailJson(service: FastlyService, version: FastlyVersion): Record<string, unknown> {
+  return {
+    ...versionJson(service, version),
+    domains: version.domains.map((domain) => domainJson(service, version, domain)),
+    backends: version.backends.map((backend) => backendJson(service, version, backend)),
+    snippets: version.snippets.map((snippet) => snippetJson(service, version, snippet)),
+    conditions: [],
+    directors: [],
+    gzips: [],
+    headers: [],
+    healthchecks: [],
+    request_settings: [],
+    response_objects: [],
+    settings: { 'general.default_host': '', 'general.default_ttl': 3600 },
+    vcls: [],
+  };
+}
+
+export function activeVersion(service: FastlyService): FastlyVersion | undefined {
+  return service.versions.find((version) => version.active);
+}
+
+export function latestVersion(service: FastlyService): FastlyVersion | undefined {
+  return service.versions[service.versions.length - 1];
+}

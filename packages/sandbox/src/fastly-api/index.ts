@@ -1,0 +1,11 @@
+export { startFastlyApi } from './fastly-api.js';
+export type {
+  FastlyApi,
+  FastlyApiOptions,
+  FastlyApiTokens,
+  FastlyRateLimitBudget,
+  ForeignServiceOptions,
+} from './fastly-api.js';
+export type { FastlyBackend, FastlyService, FastlyState, FastlyTlsSubscription, FastlyVersion, TlsSubscriptionState } from './fastly-state.js';
+export { inspectComputePackage } from './compute-package.js';
+export type { ComputePackageContents } from './compute-package.js';
