@@ -16,14 +16,6 @@ export interface StatusContext {
   warnings?: string[];
 }
 
-/** Next steps once the host is served by Cloudflare. */
-export function readyNextSteps(hostname: string): string[] {
-  return [
-    `Ask SendGrid support to turn on SSL click tracking for the account (and each sub-user that sends with ${hostname}): the branded link host now serves HTTPS through Cloudflare.`,
-    `Never re-validate the link branding of ${hostname} in SendGrid from now on: the record is proxied, so validation fails and SendGrid may switch the branding off.`,
-  ];
-}
-
 /**
  * Maps what was read onto the uniform status. The table:
  * - edge: `deployed` when the branding record is proxied and our Configuration Rule (and Cache Rule,
@@ -99,7 +91,7 @@ export function buildCloudflareStatus(observation: CloudflareObservation, contex
     warnings.push(`${hostname} holds ${describeRecords(recordState.records)}, not the SendGrid branding CNAME to ${origin}; sslclick leaves it alone unless adopt: true.`);
   }
 
-  const status = buildStatus({
+  return buildStatus({
     provider: 'cloudflare',
     hostname,
     origin,
@@ -128,6 +120,4 @@ export function buildCloudflareStatus(observation: CloudflareObservation, contex
     nextSteps: context.nextSteps ?? [],
     warnings,
   });
-  if (status.ready && (context.nextSteps === undefined || context.nextSteps.length === 0)) status.nextSteps = readyNextSteps(hostname);
-  return status;
 }

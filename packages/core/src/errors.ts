@@ -80,8 +80,10 @@ function redactCause(cause: unknown, depth = 0): unknown {
     }
     if (cause.cause !== undefined) cause.cause = redactCause(cause.cause, depth + 1);
   } catch {
-    // A frozen vendor error cannot be cleaned in place: keep only a redacted copy of its message.
-    return new Error(redact(cause.message));
+    // A frozen vendor error cannot be cleaned in place: keep a redacted copy of its name and message.
+    const copy = new Error(redact(cause.message));
+    copy.name = cause.name;
+    return copy;
   }
   return cause;
 }

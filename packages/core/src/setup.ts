@@ -3,7 +3,7 @@ import { SslClickError, throwIfAborted } from './errors.js';
 import { normalizeHostname } from './hostname.js';
 import type { LinkBranding, LinkBrandingSource } from './link-branding.js';
 import { redactValue } from './redact.js';
-import { buildStatus } from './status.js';
+import { buildStatus, readyNextSteps } from './status.js';
 import type { CheckResult, ProgressEvent, ProxyAdapter, ProxyRequest, ProxyStatus, RunOptions } from './types.js';
 import { lookupName } from './verifier/dns-lookup.js';
 import { verifyHostname, type VerifyResult } from './verifier/verify-hostname.js';
@@ -39,8 +39,10 @@ export interface SetupStatus extends ProxyStatus {
   supportRequest?: string;
 }
 
-const neverRevalidate =
-  'Never re-validate this link branding in SendGrid from now on: its CNAME points at the CDN, so validation would fail and break the branding.';
+function accountName(sendgrid: LinkBrandingSource | undefined, branding: LinkBranding | undefined): string | undefined {
+  if (sendgrid?.subuser) return `the sub-user "${sendgrid.subuser}"`;
+  return branding ? `the account "${branding.username}"` : undefined;
+}
 
 function emitter(options: SetupOptions): ((event: ProgressEvent) => void) | undefined {
   const onProgress = options.onProgress;
@@ -135,8 +137,10 @@ function mergeChecks(...groups: CheckResult[][]): CheckResult[] {
   return [...byId.values()];
 }
 
+const supportChecks = ['branding-assigned', 'dns-points-to-cdn', 'dns-not-sendgrid', 'tls-valid', 'reaches-sendgrid'];
+
 function supportRequestText(status: SetupStatus, sendgrid: LinkBrandingSource | undefined): string {
-  const account = sendgrid?.subuser ? `the sub-user "${sendgrid.subuser}"` : status.branding ? `the account "${status.branding.username}"` : 'my account';
+  const account = accountName(sendgrid, status.branding) ?? 'my account';
   const lines = [
     `Subject: Please enable SSL click and open tracking for ${account}`,
     '',
@@ -145,8 +149,8 @@ function supportRequestText(status: SetupStatus, sendgrid: LinkBrandingSource | 
     `- ${status.hostname}`,
     '',
     'The three checks you make before enabling it:',
-    ...status.checks
-      .filter((check) => ['branding-assigned', 'dns-points-to-cdn', 'dns-not-sendgrid', 'tls-valid'].includes(check.id))
+    ...supportChecks
+      .flatMap((id) => status.checks.filter((check) => check.id === id))
       .map((check) => `- ${check.id}: ${check.ok === true ? 'passed' : check.ok === false ? 'FAILED' : 'not checked'} — ${check.detail}`),
     '',
     'Please do not re-validate the link branding: its CNAME now points at the CDN.',
@@ -162,9 +166,12 @@ async function finish(
 ): Promise<SetupStatus> {
   let verification: VerifyResult | undefined;
   if (status.edge.state !== 'absent') {
+    // What "the CDN" looks like in DNS: its edge name, or (a proxied Cloudflare record has no
+    // CNAME) the addresses the adapter saw answer for it once it established they are the CDN's.
+    const expectedTargets = [...(status.edge.target ? [status.edge.target] : []), ...(status.dns.pointsToCdn ? (status.dns.observed ?? []) : [])];
     verification = await verifyHostname(status.hostname, {
       ...options.verification,
-      ...(status.edge.target ? { expectedTargets: [status.edge.target, ...(status.dns.observed ?? [])] } : {}),
+      ...(expectedTargets.length > 0 ? { expectedTargets } : {}),
       ...(options.sampleLink ? { sampleLink: options.sampleLink } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -174,10 +181,11 @@ async function finish(
   const result: SetupStatus = { ...rebuilt, ...(extra.branding ? { branding: extra.branding } : {}), ...(verification ? { verification } : {}) };
   if (result.ready) {
     result.supportRequest = supportRequestText(result, options.sendgrid);
+    const standard = readyNextSteps(result);
     result.nextSteps = [
-      ...result.nextSteps,
-      `Ask SendGrid support to enable SSL click tracking for ${options.sendgrid?.subuser ? `the sub-user "${options.sendgrid.subuser}"` : 'this account'} (each sub-user is enabled separately); the request text is in supportRequest.`,
-      neverRevalidate,
+      ...result.nextSteps.filter((step) => !standard.includes(step)),
+      ...readyNextSteps(result, accountName(options.sendgrid, extra.branding)),
+      'The request to send to SendGrid support, with the results of the three checks it makes, is in supportRequest.',
     ];
   } else if (result.dns.required.length > 0 && !result.dns.managed) {
     result.nextSteps = [

@@ -24,10 +24,27 @@ export function deriveState(parts: Pick<ProxyStatus, 'edge' | 'certificate' | 'd
   return checks.some((check) => check.ok === false) ? 'degraded' : 'ready';
 }
 
-/** Assembles a `ProxyStatus`, with credentials removed from every raw vendor value. */
+/**
+ * What to do once a host is ready, the same whatever the CDN: ask SendGrid support (naming the
+ * account or sub-user when known), and never re-validate the branding.
+ */
+export function readyNextSteps(status: { provider: string; hostname: string }, account?: string): string[] {
+  return [
+    `Ask SendGrid support to enable SSL click tracking for ${account ?? 'the account that sends with this branding'} (each sub-user is enabled separately): ${status.hostname} now serves HTTPS through ${status.provider}.`,
+    `Never re-validate the link branding of ${status.hostname} in SendGrid from now on: its DNS no longer points straight at SendGrid, so validation would fail and break the branding.`,
+  ];
+}
+
+/**
+ * Assembles a `ProxyStatus`, with credentials removed from every raw vendor value. A ready status
+ * ends its next steps with `readyNextSteps`.
+ */
 export function buildStatus(parts: StatusParts): ProxyStatus {
   const checks = parts.checks ?? [];
   const state = deriveState({ ...parts, checks });
+  const standard = readyNextSteps(parts);
+  const nextSteps = (parts.nextSteps ?? []).filter((step) => !standard.includes(step));
+  if (state === 'ready') nextSteps.push(...standard);
   return redactValue({
     specificationVersion: 'v1',
     provider: parts.provider,
@@ -40,7 +57,7 @@ export function buildStatus(parts: StatusParts): ProxyStatus {
     dns: parts.dns,
     resources: parts.resources,
     checks,
-    nextSteps: parts.nextSteps ?? [],
+    nextSteps,
     warnings: parts.warnings ?? [],
     observedAt: new Date().toISOString(),
   });

@@ -204,5 +204,5 @@ export async function buildEdgePackage(options: BuildEdgePackageOptions = {}): P
 // Run directly (`tsx scripts/build-edge-package.ts`): build and print where the package is.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const build = await buildEdgePackage({ force: process.argv.includes('--force') });
-  console.log(`${build.cached ? 'cached' : 'built'} ${build.packagePath} (${build.sourceHash}) in ${build.durationMs} ms; compiling took ${build.compileMs ?? '?'} ms`);
+  console.error(`${build.cached ? 'cached' : 'built'} ${build.packagePath} (${build.sourceHash}) in ${build.durationMs} ms; compiling took ${build.compileMs ?? '?'} ms`);
 }

@@ -385,7 +385,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
           : `After the certificate is issued and the edge verified, point ${target.hostname} at Fastly: CNAME ${cnameTarget}.`,
       );
     }
-    const status = buildStatus({
+    return buildStatus({
       provider,
       hostname: target.hostname,
       origin: target.origin,
@@ -400,13 +400,6 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
       nextSteps,
       warnings,
     });
-    if (status.ready) {
-      status.nextSteps.push(
-        'Ask SendGrid support to turn on SSL click tracking for this account (each sub-user separately).',
-        'Never re-validate the link branding in SendGrid now that its CNAME points at Fastly.',
-      );
-    }
-    return status;
   }
 
   async function apply(request: ProxyRequest, run?: RunOptions): Promise<ProxyStatus> {

@@ -47,3 +47,4 @@ export type {
 export * from './cloudflare-api/index.js';
 export * from './fastly-api/index.js';
 export * from './sendgrid-api/index.js';
+export * from './aws-api/index.js';

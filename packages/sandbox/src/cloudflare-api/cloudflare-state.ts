@@ -160,8 +160,9 @@ export class CloudflareState {
         validation_method: 'txt',
         validity_days: 90,
         cloudflare_branding: false,
-        orderedAt: 0,
-        activeAt: 0,
+        // Universal SSL was issued when the zone was created, and renews every 90 days from then.
+        orderedAt: Date.parse(zone.created_on),
+        activeAt: Date.parse(zone.created_on),
       });
     }
     packs.push(...[...this.packs.values()].filter((pack) => pack.zoneId === zoneId && !pack.deleted));

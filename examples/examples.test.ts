@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
+const credentialVariables = ['CLOUDFLARE_API_TOKEN', 'FASTLY_API_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'SENDGRID_API_KEY', 'SSLCLICK_HOSTNAME'];
+
+/** Runs an example the way the README says, with no credentials, so it uses the sandbox. */
+function runExample(script: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
+  for (const name of credentialVariables) delete env[name];
+  return new Promise((resolve) => {
+    execFile('npm', ['run', script, '--silent', '--', ...args], { cwd: repositoryRoot, env, timeout: 90_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe.each(['cloudflare', 'fastly', 'cloudfront'])('examples/%s.ts in sandbox mode', (cdn) => {
+  it('exits 0 with a ready status and a real click redirected through the edge', async () => {
+    const result = await runExample(`example:${cdn}`, ['--json']);
+    expect(result.stderr).toContain('Running against the local sandbox');
+    expect(result.code, result.stderr).toBe(0);
+    const output = JSON.parse(result.stdout) as {
+      mode: string;
+      status: { provider: string; ready: boolean; hostname: string; checks: Array<{ id: string; ok: boolean | null }>; supportRequest: string };
+      click: { status: number; location: string };
+    };
+    expect(output.mode).toBe('sandbox');
+    expect(output.status).toMatchObject({ provider: cdn, ready: true, hostname: 'url1234.example.com' });
+    for (const id of ['branding-assigned', 'tls-valid', 'reaches-sendgrid', 'http-still-served']) {
+      expect(output.status.checks.find((check) => check.id === id)?.ok, id).toBe(true);
+    }
+    expect(output.status.supportRequest).toContain('url1234.example.com');
+    expect(output.click).toMatchObject({ status: 302, location: 'https://shop.example.com/welcome?utm_source=newsletter' });
+  }, 120_000);
+});
+
+describe('npm start (the README\'s main command)', () => {
+  it('prints progress, the table of checks and the click', async () => {
+    const result = await runExample('start');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/rule-created/);
+    expect(result.stdout).toMatch(/tls-valid\s+│ pass/);
+    expect(result.stdout).toContain('Request to send to SendGrid support');
+    expect(result.stdout).toMatch(/One real click through the proxy:\n {2}GET https:\/\/url1234\.example\.com\/ls\/click\?upn=\S+\n {2}→ 302 Location: https:\/\/shop\.example\.com\/welcome/);
+  }, 120_000);
+});

@@ -1,0 +1,56 @@
+import { startSandbox, startSendGridApi, type Sandbox, type SendGridApi } from '@sslclick/sandbox';
+import { createSendGridLinks, type SendGridLinks } from '@sslclick/sendgrid';
+
+/** A sandbox seeded like a real SendGrid customer's first day: one valid link branding. */
+export interface SandboxAccount {
+  sandbox: Sandbox;
+  sendgridApi: SendGridApi;
+  sendgrid: SendGridLinks;
+  hostname: string;
+  /** A tracked link from a "sent message", already on https:// as it will be once SSL is on. */
+  sampleLink: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the sandbox and the fake SendGrid API with a valid link branding for
+ * `url1234.example.com` (user `acme`). The branding's DNS record is left to the caller, who puts
+ * it where the CDN example expects it (a Cloudflare zone, a Route 53 zone, plain DNS).
+ */
+export async function startSandboxAccount(options: { publishBrandingDns: boolean }): Promise<SandboxAccount> {
+  const sandbox = await startSandbox();
+  const sendgridApi = await startSendGridApi(sandbox);
+  const apiKey = 'SG.sandbox-example.0123456789abcdefghij';
+  sendgridApi.addApiKey(apiKey, { scopes: ['whitelabel.read', 'whitelabel.update'], username: 'acme' });
+  const branding = sendgridApi.addLinkBranding({ domain: 'example.com', subdomain: 'url1234', username: 'acme', publishDns: options.publishBrandingDns });
+  const hostname = `${branding.subdomain}.${branding.domain}`;
+  const link = sandbox.origin.createLink(hostname, 'https://shop.example.com/welcome?utm_source=newsletter', { protocol: 'https' });
+  return {
+    sandbox,
+    sendgridApi,
+    sendgrid: createSendGridLinks({ apiKey, baseURL: sendgridApi.url, verification: sandbox.verification }),
+    hostname,
+    sampleLink: link.clickUrl,
+    async close() {
+      await sendgridApi.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** The SendGrid side of a live run: link brandings when `SENDGRID_API_KEY` is set. */
+export function liveSendGrid(): SendGridLinks | undefined {
+  return process.env.SENDGRID_API_KEY ? createSendGridLinks({ ...(process.env.SENDGRID_SUBUSER ? { subuser: process.env.SENDGRID_SUBUSER } : {}) }) : undefined;
+}
+
+/** The branded host of a live run, from `SSLCLICK_HOSTNAME`. */
+export function liveHostname(variable: string): string {
+  const hostname = process.env.SSLCLICK_HOSTNAME;
+  if (!hostname) throw new Error(`${variable} is set, so this runs against the real vendor: set SSLCLICK_HOSTNAME to your branded link host (e.g. url1234.example.com).`);
+  return hostname;
+}
+
+/** Drops undefined values, so optional settings read from the environment stay absent. */
+export function withOptional<Values extends Record<string, unknown>>(values: Values): Partial<{ [Key in keyof Values]: Exclude<Values[Key], undefined> }> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<{ [Key in keyof Values]: Exclude<Values[Key], undefined> }>;
+}
