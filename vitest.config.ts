@@ -26,6 +26,11 @@ export default defineConfig({
         },
       })),
       {
+        // Tests across packages: several adapters, setup() and the sandbox together.
+        extends: true as const,
+        test: { name: 'integration', root: 'test', include: ['*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000 },
+      },
+      {
         // The examples run as child processes, exactly as the README tells a user to run them.
         extends: true as const,
         test: { name: 'examples', root: 'examples', include: ['*.test.ts'], testTimeout: 120_000 },

@@ -1,9 +1,18 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
+import { sandboxCredentials } from './support/sandbox-account.js';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const credentialVariables = ['CLOUDFLARE_API_TOKEN', 'FASTLY_API_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'SENDGRID_API_KEY', 'SSLCLICK_HOSTNAME'];
+
+// Every credential the sandbox runs use; the Fastly fake's tokens are random but all start so.
+const secrets = [sandboxCredentials.sendgridApiKey, sandboxCredentials.cloudflareToken, AWS_TEST_CREDENTIALS.secretAccessKey, 'sandbox-fastly-'];
+
+function expectNoSecret(output: string): void {
+  for (const secret of secrets) expect(output.includes(secret), `output contains ${secret}`).toBe(false);
+}
 
 /** Runs an example the way the README says, with no credentials, so it uses the sandbox. */
 function runExample(script: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -20,6 +29,7 @@ describe.each(['cloudflare', 'fastly', 'cloudfront'])('examples/%s.ts in sandbox
   it('exits 0 with a ready status and a real click redirected through the edge', async () => {
     const result = await runExample(`example:${cdn}`, ['--json']);
     expect(result.stderr).toContain('Running against the local sandbox');
+    expectNoSecret(result.stdout + result.stderr);
     expect(result.code, result.stderr).toBe(0);
     const output = JSON.parse(result.stdout) as {
       mode: string;
@@ -40,6 +50,7 @@ describe('npm start (the README\'s main command)', () => {
   it('prints progress, the table of checks and the click', async () => {
     const result = await runExample('start');
     expect(result.code, result.stderr).toBe(0);
+    expectNoSecret(result.stdout + result.stderr);
     expect(result.stderr).toMatch(/rule-created/);
     expect(result.stdout).toMatch(/tls-valid\s+│ pass/);
     expect(result.stdout).toContain('Request to send to SendGrid support');

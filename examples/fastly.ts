@@ -6,11 +6,11 @@
  *
  *   npm run example:fastly    # add -- --json for the status as JSON
  */
-import { startCloudflareApi, startFastlyApi } from '@sslclick/sandbox';
+import { allCloudflarePermissions, startCloudflareApi, startFastlyApi } from '@sslclick/sandbox';
 import { cloudflareDns } from '@sslclick/cloudflare';
 import { createFastlyProxy } from '@sslclick/fastly';
 import { runExample } from './support/run-example.js';
-import { liveHostname, liveSendGrid, startSandboxAccount, withOptional } from './support/sandbox-account.js';
+import { liveHostname, liveSendGrid, sandboxCredentials, startSandboxAccount, withOptional } from './support/sandbox-account.js';
 
 await runExample(async () => {
   if (process.env.FASTLY_API_TOKEN) {
@@ -28,6 +28,7 @@ await runExample(async () => {
   const account = await startSandboxAccount({ publishBrandingDns: false });
   const cloudflare = await startCloudflareApi(account.sandbox);
   const zone = cloudflare.addZone({ name: 'example.com' });
+  const cloudflareToken = cloudflare.registerToken(allCloudflarePermissions, sandboxCredentials.cloudflareToken);
   await cloudflare.addDnsRecord(zone.id, { name: account.hostname, type: 'CNAME', content: 'sendgrid.net', proxied: false });
   const fastly = await startFastlyApi(account.sandbox);
   return {
@@ -36,7 +37,7 @@ await runExample(async () => {
     adapter: createFastlyProxy({
       apiToken: fastly.tokens.admin,
       baseURL: fastly.url,
-      dns: cloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url }),
+      dns: cloudflareDns({ apiToken: cloudflareToken, baseURL: cloudflare.url }),
       verification: account.sandbox.verification,
       wait: { minDelay: 250, maxDelay: 1_000 },
     }),

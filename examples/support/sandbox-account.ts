@@ -1,6 +1,15 @@
 import { startSandbox, startSendGridApi, type Sandbox, type SendGridApi } from '@sslclick/sandbox';
 import { createSendGridLinks, type SendGridLinks } from '@sslclick/sendgrid';
 
+/**
+ * The credentials the sandbox runs use: fixed and recognisable, so a test can prove that none of
+ * them ever appears in an example's output.
+ */
+export const sandboxCredentials = {
+  sendgridApiKey: 'SG.sandbox-canary-sendgrid.9f2c4e6a8b0d1f3e5a7c',
+  cloudflareToken: 'sandbox-canary-cloudflare-token-5e7a9c1b3d',
+} as const;
+
 /** A sandbox seeded like a real SendGrid customer's first day: one valid link branding. */
 export interface SandboxAccount {
   sandbox: Sandbox;
@@ -20,7 +29,7 @@ export interface SandboxAccount {
 export async function startSandboxAccount(options: { publishBrandingDns: boolean }): Promise<SandboxAccount> {
   const sandbox = await startSandbox();
   const sendgridApi = await startSendGridApi(sandbox);
-  const apiKey = 'SG.sandbox-example.0123456789abcdefghij';
+  const apiKey = sandboxCredentials.sendgridApiKey;
   sendgridApi.addApiKey(apiKey, { scopes: ['whitelabel.read', 'whitelabel.update'], username: 'acme' });
   const branding = sendgridApi.addLinkBranding({ domain: 'example.com', subdomain: 'url1234', username: 'acme', publishDns: options.publishBrandingDns });
   const hostname = `${branding.subdomain}.${branding.domain}`;

@@ -43,6 +43,7 @@ describe('normalizeHostname', () => {
     ['two trailing dots', 'url1234.example.com..', /empty label/],
     ['an email address', 'me@url1234.example.com', /email/],
     ['a numeric top-level label', 'url1234.example.123', /numeric/],
+    ['an emoji', 'url☃.example.com', /symbols or emoji/],
   ])('rejects %s with INVALID_INPUT and a reason', (_case, input, reason) => {
     const error = rejection(input);
     expect(error.code).toBe('INVALID_INPUT');

@@ -56,7 +56,14 @@ export function normalizeHostname(input: unknown): string {
   if (withoutDot.length === 0 || withoutDot.endsWith('.') || withoutDot.startsWith('.') || withoutDot.includes('..')) {
     throw invalidInput(`"${input}" has an empty label (two dots in a row, or a leading dot).`);
   }
-  const ascii = /^[\x00-\x7f]*$/.test(withoutDot) ? withoutDot.toLowerCase() : domainToASCII(withoutDot);
+  const isAscii = /^[\x00-\x7f]*$/.test(withoutDot);
+  // IDNA 2008 allows letters, marks and digits only; Node's UTS 46 conversion would also turn
+  // symbols and emoji into punycode that browsers refuse to show.
+  const symbolLabel = isAscii ? undefined : withoutDot.split('.').find((label) => !/^[\p{L}\p{M}\p{N}-]+$/u.test(label));
+  if (symbolLabel !== undefined) {
+    throw invalidInput(`The label "${symbolLabel}" of "${input}" has symbols or emoji, which a host name cannot have: use letters, digits and inner hyphens.`);
+  }
+  const ascii = isAscii ? withoutDot.toLowerCase() : domainToASCII(withoutDot);
   if (ascii === '') {
     throw invalidInput(`"${input}" is not a valid international domain name: it cannot be converted to punycode.`);
   }

@@ -143,6 +143,25 @@ describe('status() and destroy()', () => {
   });
 });
 
+describe('status() when DNS does not answer', () => {
+  it('returns a status with failed checks, not an exception, within the time-out', async () => {
+    const branding = newBranding();
+    const hostname = `${branding.subdomain}.${branding.domain}`;
+    const adapter = createDirectEdgeAdapter(world);
+    await setup(adapter, { hostname }, { verification: world.verification });
+    world.dns.setDown(true);
+    try {
+      const startedAt = Date.now();
+      const current = await status(adapter, { hostname }, { verification: { ...world.verification, timeoutMs: 300 } });
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+      expect(current.ready).toBe(false);
+      expect(current.checks.find((check) => check.id === 'dns-points-to-cdn')).toMatchObject({ ok: false, detail: expect.stringMatching(/did not answer/) });
+    } finally {
+      world.dns.setDown(false);
+    }
+  });
+});
+
 describe('accountReadiness()', () => {
   it('reports exactly the branding that is not behind TLS', async () => {
     sendgrid.addApiKey('SG.readiness-key.0123456789abcdef', { scopes: ['whitelabel.read'], username: 'solo' });
