@@ -1,11 +1,28 @@
 import { defaultRetryDecision, withRetry, type CommonProxySettings, type RetryDecision, type RunOptions } from '@sslclick/core';
-import { isAwsError, isAwsThrottling, translateAwsError } from './aws-errors.js';
+import { isAwsError, isAwsThrottling, isUnreadableAnswer, translateAwsError } from './aws-errors.js';
 
 /** What every AWS call needs: who is calling, the retry bounds and the run's signal and progress. */
 export interface AwsCallContext extends RunOptions {
   provider: string;
   hostname?: string;
   retry?: CommonProxySettings['retry'];
+  /** How long one attempt may take before it is abandoned (and retried), in ms. */
+  timeoutMs: number;
+}
+
+/** The default bound of one AWS request, in ms: AWS answers in well under a second, and the SDK itself never gives up. */
+export const defaultAwsTimeoutMs = 30_000;
+
+/**
+ * One attempt that got no answer within `timeoutMs`. Named `TimeoutError` with code `ETIMEDOUT`
+ * so the retry helper treats it as a dropped connection, and the translation as a `TIMEOUT`.
+ */
+export class AwsRequestTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(operation: string, readonly timeoutMs: number) {
+    super(`${operation} got no answer within ${timeoutMs} ms`);
+    this.name = 'TimeoutError';
+  }
 }
 
 // Answers that will not change by retrying, even though some come with a 5xx-looking status.
@@ -20,12 +37,10 @@ export function awsRetryDecision(error: unknown): RetryDecision {
   if (isAwsError(error, ...neverRetried)) return { retryable: false };
   const fallback = defaultRetryDecision(error);
   if (isAwsThrottling(error)) return { ...fallback, retryable: true };
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'SyntaxError' || (error as { $metadata?: unknown; $fault?: unknown } | null)?.$fault === undefined && name === 'Error' && /deserializ/i.test(String((error as Error).message))) {
-    return { retryable: true };
-  }
+  if (isUnreadableAnswer(error)) return { retryable: true };
   return fallback;
 }
+
 
 /**
  * Runs one AWS call through core's `withRetry` (the SDK's own retries are off: `maxAttempts: 1`)
@@ -37,7 +52,17 @@ export async function callAws<Result>(
   call: (abortSignal: AbortSignal | undefined) => Promise<Result>,
 ): Promise<Result> {
   try {
-    return await withRetry(({ signal }) => call(signal), {
+    return await withRetry(async ({ signal }) => {
+      // The SDK has no request time-out by default (a proxy that accepts and never answers would
+      // hang the run forever): each attempt gets its own deadline, combined with the run's signal.
+      const deadline = AbortSignal.timeout(context.timeoutMs);
+      try {
+        return await call(signal ? AbortSignal.any([signal, deadline]) : deadline);
+      } catch (error) {
+        if (deadline.aborted && !signal?.aborted) throw new AwsRequestTimeoutError(operation, context.timeoutMs);
+        throw error;
+      }
+    }, {
       operation,
       provider: context.provider,
       signal: context.signal,

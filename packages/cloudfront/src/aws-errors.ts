@@ -31,6 +31,15 @@ function messageOf(error: unknown): string {
   return typeof message === 'string' && message.trim() !== '' ? message.trim() : 'no message';
 }
 
+/**
+ * Whether the SDK could not read AWS's answer: a cut-off or malformed body, or a page from a
+ * proxy in between. The SDK marks these `Deserialization error` (with `$fault: 'client'`, which
+ * does not make them the caller's fault); the same request usually reads fine a moment later.
+ */
+export function isUnreadableAnswer(error: unknown): boolean {
+  return nameOf(error) === 'SyntaxError' || /Deserialization error|XML parse error/i.test(messageOf(error));
+}
+
 /** Whether an AWS error is a throttling answer, whatever its HTTP status (CloudFront throttles with 400). */
 export function isAwsThrottling(error: unknown): boolean {
   return throttlingErrors.has(nameOf(error)) || httpStatusOf(error) === 429;
@@ -101,6 +110,9 @@ export function translateAwsError(error: unknown, context: AwsErrorContext): Ssl
   } else if (name === 'InvalidChangeBatch') {
     code = 'CONFLICT';
     message = `Route 53 refused the record change: ${awsMessage}`;
+  } else if (name === 'NoSuchHostedZone') {
+    code = 'NOT_FOUND';
+    message = `The Route 53 hosted zone in ${where} does not exist for these credentials. Check hostedZoneId (or leave it out to look the zone up by name).`;
   } else if (notFoundErrors.has(name) || status === 404) {
     code = 'NOT_FOUND';
     message = `Not found in ${where}.`;
@@ -113,6 +125,13 @@ export function translateAwsError(error: unknown, context: AwsErrorContext): Ssl
   } else if (status !== undefined && status >= 500) {
     code = 'PROVIDER';
     message = `AWS failed in ${where}; it is usually temporary: run again.`;
+  } else if (isUnreadableAnswer(error)) {
+    code = 'PROVIDER';
+    retryable = true;
+    message = `AWS's answer to ${context.operation} could not be read, even after retries (${name || 'error'}: ${awsMessage.split('\n')[0]}): a cut-off answer, or a proxy in between answering for AWS. Check the network and the endpoint setting, then run again.`;
+  } else if (nameOf(error) === 'TimeoutError') {
+    code = 'TIMEOUT';
+    message = `AWS did not answer ${context.operation} in time, even after retries (${awsMessage}). Check the network, a proxy in between or the endpoint setting, then run again; raise timeoutMs if your connection is slow.`;
   } else if (isConnectionError(error)) {
     code = 'PROVIDER';
     retryable = true;

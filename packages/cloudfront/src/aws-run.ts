@@ -19,6 +19,7 @@ export function createAwsRun(settings: ResolvedCloudFrontSettings, hostname: str
     provider: 'cloudfront',
     hostname,
     retry: settings.retry,
+    timeoutMs: settings.timeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };

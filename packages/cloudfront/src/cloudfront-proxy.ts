@@ -3,6 +3,7 @@ import {
   buildStatus,
   checkBeforeCutover,
   invalidInput,
+  lookupName,
   normalizeHostname,
   throwIfAborted,
   verifyHostname,
@@ -38,7 +39,6 @@ import {
   updateDistribution,
   type DistributionInfo,
 } from './distribution-lookup.js';
-import { lookupCname } from './dns-observation.js';
 import { createRoute53Dns } from './route53-dns.js';
 import { certificateState, distributionState } from './status-mapping.js';
 
@@ -98,12 +98,33 @@ function conflictWithForeign(hostname: string, foreign: DistributionInfo): SslCl
  */
 export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {}): ProxyAdapter {
   const settings: ResolvedCloudFrontSettings = resolveCloudFrontSettings(settingsInput);
-  const route53 = createRoute53Dns(settings.route53, { hostedZoneId: settings.hostedZoneId, retry: settings.retry });
+  const route53 = createRoute53Dns(settings.route53, { hostedZoneId: settings.hostedZoneId, retry: settings.retry, timeoutMs: settings.timeoutMs });
   const wait = settings.wait ?? {};
+
+  /**
+   * The CNAME target of a name as public DNS (or the configured resolver) answers it, for records
+   * the user publishes by hand. Core's `lookupName` applies no hostname rules, so ACM's `_…`
+   * validation names work; a failed lookup counts as "no CNAME".
+   */
+  async function publishedCname(name: string): Promise<string | undefined> {
+    const resolver = settings.verification?.resolver;
+    const lookup = await lookupName(name, {
+      servers: resolver === undefined ? [] : Array.isArray(resolver) ? resolver : [resolver],
+      timeoutMs: settings.verification?.timeoutMs ?? 5_000,
+    });
+    return lookup.cnameChain[0];
+  }
 
   function prepare(request: ProxyRequest, options: RunOptions | undefined, operation: string): Target {
     if (typeof request !== 'object' || request === null) throw invalidInput('The request must be an object such as { hostname: "url1234.example.com" }.', { provider, operation });
-    const hostname = normalizeHostname(request.hostname);
+    let hostname: string;
+    try {
+      hostname = normalizeHostname(request.hostname);
+    } catch (error) {
+      // Core's hostname rules name no provider; the error says it came from this adapter.
+      if (!SslClickError.isInstance(error)) throw error;
+      throw new SslClickError({ code: error.code, message: error.message, provider, operation, cause: error });
+    }
     const origin = checkOrigin(request.origin ?? 'sendgrid.net');
     throwIfAborted(options?.signal, operation);
     return { run: createAwsRun(settings, hostname, options ?? {}), hostname, origin, adopt: request.adopt === true };
@@ -241,12 +262,66 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
   }
 
   async function currentCname(target: Target, dns: DnsTarget | undefined): Promise<{ value: string | undefined; others: string[] }> {
-    if (!dns) return { value: await lookupCname(target.hostname, settings.verification), others: [] };
+    if (!dns) return { value: await publishedCname(target.hostname), others: [] };
     const records = await dns.provider.getRecords(target.hostname, undefined, target.run.options);
     return {
       value: records.find((record) => record.type === 'CNAME')?.value,
       others: records.filter((record) => record.type !== 'CNAME').map((record) => `${record.type} ${record.value}`),
     };
+  }
+
+  /**
+   * The `CONFLICT` for a hostname whose DNS holds something sslclick would not replace: a CNAME
+   * elsewhere than SendGrid or our distribution, or other records (an A record). `undefined` when
+   * the name is free, ours, or `adopt` is set.
+   */
+  function foreignDnsConflict(target: Target, dns: DnsTarget, current: { value: string | undefined; others: string[] }, ourTarget: string | undefined): SslClickError | undefined {
+    if (target.adopt) return undefined;
+    const replaceable = [target.origin, 'sendgrid.net', ...(ourTarget ? [ourTarget] : [])];
+    const blocked = current.value !== undefined ? !replaceable.includes(current.value) : current.others.length > 0;
+    if (!blocked) return undefined;
+    return new SslClickError({
+      code: 'CONFLICT',
+      message: `${target.hostname} holds ${current.value ? `CNAME ${current.value}` : current.others.join(', ')} in ${dns.description}, not sendgrid.net: sslclick will not overwrite it, and created nothing. Check where it should point, or run apply with adopt: true to replace it.`,
+      provider,
+      operation: 'apply',
+    });
+  }
+
+  /**
+   * After the CNAME moved, proves once more through the distribution that clicks are served; if
+   * the edge stopped answering between the pre-cutover check and the write (a certificate revoked,
+   * the distribution broken), DNS goes back to what it was so live links keep working.
+   */
+  async function confirmCutover(target: Target, dns: DnsTarget, edgeTarget: string, previous: { value: string | undefined; others: string[] }): Promise<void> {
+    const { run, hostname } = target;
+    let failing: string[] = [];
+    for (let attempt = 1; attempt <= 2; attempt += 1) {
+      const result = await verifyHostname(hostname, {
+        ...settings.verification,
+        connectTo: edgeTarget,
+        checks: ['tls-valid', 'reaches-sendgrid'],
+        ...(run.options.signal ? { signal: run.options.signal } : {}),
+      });
+      throwIfAborted(run.options.signal, 'apply');
+      if (result.ok) return;
+      failing = result.checks.filter((check) => check.ok !== true).map((check) => check.detail);
+      if (attempt < 2) await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    const restoreTo = previous.value ?? (previous.others.length > 0 ? target.origin : undefined);
+    if (restoreTo) {
+      await dns.provider.upsertCname(hostname, restoreTo, { replaceable: [edgeTarget], comment: `sslclick: ${hostname} back to SendGrid (the edge failed after the cutover)`, ...run.options });
+    } else {
+      await dns.provider.deleteCname(hostname, edgeTarget, run.options);
+    }
+    run.progress('dns-restored', `${hostname} was pointed back at ${restoreTo ?? 'nothing (as before)'} in ${dns.description}: the distribution stopped serving it right after the cutover.`);
+    throw new SslClickError({
+      code: 'PROVIDER',
+      message: `CloudFront stopped serving ${hostname} right after its CNAME moved (${failing.join(' ')}), so DNS was pointed back at ${restoreTo ?? 'what it was'} and live links keep working. Check the distribution and its certificate (run status), then run apply again.`,
+      provider,
+      operation: 'apply',
+      retryable: true,
+    });
   }
 
   async function readStatus(target: Target, dns: DnsTarget | undefined, warnings: string[], known?: Inspection): Promise<ProxyStatus> {
@@ -345,6 +420,11 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
     const dns = await resolveDns(target, warnings);
     const inspection = await inspect(target);
     if (inspection.foreign && !adopt) throw conflictWithForeign(hostname, inspection.foreign);
+    // A name holding someone else's records is refused before anything is created for it.
+    if (dns) {
+      const conflict = foreignDnsConflict(target, dns, await currentCname(target, dns), inspection.distribution?.domainName);
+      if (conflict) throw conflict;
+    }
 
     // 1. The certificate: given, ours, or requested now.
     let certificate = inspection.certificate;
@@ -364,7 +444,7 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
       await dns.provider.upsertCname(validation.name, validation.value, { comment: `sslclick: ACM validation for ${hostname}`, ...run.options });
     }
     if (certificate.status !== 'ISSUED') {
-      if (!dns && validation && (await lookupCname(validation.name, settings.verification)) !== validation.value) {
+      if (!dns && validation && (await publishedCname(validation.name)) !== validation.value) {
         run.progress('dns-records-required', `Publish the certificate validation record CNAME ${validation.name} → ${validation.value}, then run apply again.`, { record: validation });
         return readStatus(target, dns, warnings, { ...inspection, certificate });
       }
@@ -392,14 +472,8 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
     const current = await currentCname(target, dns);
     if (current.value !== distribution.domainName) {
       const replaceable = [origin, 'sendgrid.net'];
-      if (dns && !adopt && ((current.value !== undefined && !replaceable.includes(current.value)) || (current.value === undefined && current.others.length > 0))) {
-        throw new SslClickError({
-          code: 'CONFLICT',
-          message: `${hostname} holds ${current.value ? `CNAME ${current.value}` : current.others.join(', ')} in ${dns.description}, not sendgrid.net: sslclick will not overwrite it. Check where it should point, or run apply with adopt: true to replace it.`,
-          provider,
-          operation: 'apply',
-        });
-      }
+      const conflict = dns ? foreignDnsConflict(target, dns, current, undefined) : undefined;
+      if (conflict) throw conflict;
       await checkBeforeCutover({
         hostname,
         edgeTarget: distribution.domainName,
@@ -415,7 +489,10 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
           comment: `sslclick: ${hostname} through CloudFront ${distribution.id}`,
           ...run.options,
         });
-        if (written.changed) run.progress('dns-cutover', `${hostname} now points at CloudFront (${distribution.domainName}) in ${dns.description}.`, { target: distribution.domainName });
+        if (written.changed) {
+          run.progress('dns-cutover', `${hostname} now points at CloudFront (${distribution.domainName}) in ${dns.description}.`, { target: distribution.domainName });
+          await confirmCutover(target, dns, distribution.domainName, current);
+        }
       } else {
         run.progress('dns-records-required', `Point the CNAME of ${hostname} at ${distribution.domainName}; the distribution passed the pre-cutover check.`, {
           record: { name: hostname, type: 'CNAME', value: distribution.domainName },
@@ -447,7 +524,7 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
       if (validation && certificate.status !== 'ISSUED') {
         const present = dns
           ? (await dns.provider.getRecords(validation.name, 'CNAME', target.run.options)).some((record) => record.value === validation.value)
-          : (await lookupCname(validation.name, settings.verification)) === validation.value;
+          : (await publishedCname(validation.name)) === validation.value;
         changes.push({
           resource: { kind: 'dns-record', name: validation.name },
           action: present ? 'none' : 'create',
@@ -558,8 +635,11 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
         warnings.push(`The ACM certificate ${certificate.arn} is still used by ${certificate.inUseBy.join(', ')}: left in place.`);
       } else {
         try {
-          await deleteCertificate(run, certificate.arn);
+          // The validation record goes first: were the run to stop between the two, the certificate
+          // (still findable by its tags) leads the next destroy back to the record; the other way
+          // round the record would be left behind with nothing pointing at it.
           if (dns && certificate.validationRecord) await dns.provider.deleteCname(certificate.validationRecord.name, certificate.validationRecord.value, run.options);
+          await deleteCertificate(run, certificate.arn);
         } catch (error) {
           if (!isAwsError(error, 'ResourceInUseException')) throw error;
           warnings.push(`ACM still reports the certificate ${certificate.arn} in use (it can lag after a delete); run destroy again in a few minutes.`);

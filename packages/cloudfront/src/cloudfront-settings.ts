@@ -2,6 +2,7 @@ import type { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudFrontClient, CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { invalidInput, registerSecret, type CommonProxySettings, type DnsProvider } from '@sslclick/core';
+import { defaultAwsTimeoutMs } from './aws-call.js';
 import { acmSdk, cloudFrontSdk, route53Sdk } from './aws-sdk.js';
 import { hostnameTagKey, managedByTag } from './ownership.js';
 
@@ -47,6 +48,12 @@ export interface CloudFrontProxySettings extends CommonProxySettings {
   dns?: DnsProvider;
   /** Extra tags on the distribution and the certificate sslclick creates. */
   tags?: Record<string, string>;
+  /**
+   * How long one AWS request may go unanswered before it is abandoned and retried, in ms (the
+   * SDK's own default is to wait forever). When the retries run out it fails with `TIMEOUT`.
+   * @default 30000
+   */
+  timeoutMs?: number;
 }
 
 /** The settings after validation, with the clients made. */
@@ -62,6 +69,7 @@ export interface ResolvedCloudFrontSettings {
   route53Lookup: boolean;
   dns: DnsProvider | undefined;
   tags: Record<string, string>;
+  timeoutMs: number;
   verification: CommonProxySettings['verification'];
   wait: CommonProxySettings['wait'];
   retry: CommonProxySettings['retry'];
@@ -104,6 +112,9 @@ export function resolveCloudFrontSettings(settings: CloudFrontProxySettings = {}
     if (key === managedByTag.key || key === hostnameTagKey) fail(`tags: the key "${key}" is sslclick's own.`);
     if (typeof value !== 'string' || value.length > 256) fail(`tags: the value of "${key}" must be a string of at most 256 characters.`);
   }
+  if (settings.timeoutMs !== undefined && (typeof settings.timeoutMs !== 'number' || !Number.isFinite(settings.timeoutMs) || settings.timeoutMs < 1 || settings.timeoutMs > 600_000)) {
+    fail(`timeoutMs must be a number of milliseconds between 1 and 600000, not ${JSON.stringify(settings.timeoutMs)}.`);
+  }
   const credentials = settings.credentials;
   if (credentials && typeof credentials === 'object') {
     registerSecret(credentials.secretAccessKey);
@@ -127,6 +138,7 @@ export function resolveCloudFrontSettings(settings: CloudFrontProxySettings = {}
     route53Lookup: settings.route53 ?? true,
     dns: settings.dns,
     tags,
+    timeoutMs: settings.timeoutMs ?? defaultAwsTimeoutMs,
     verification: settings.verification,
     wait: settings.wait,
     retry: settings.retry,

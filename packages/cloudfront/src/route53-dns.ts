@@ -10,7 +10,7 @@ import {
   type RunOptions,
   type UpsertCnameOptions,
 } from '@sslclick/core';
-import { callAws, type AwsCallContext } from './aws-call.js';
+import { callAws, defaultAwsTimeoutMs, type AwsCallContext } from './aws-call.js';
 import { isAwsError } from './aws-errors.js';
 import { route53Sdk } from './aws-sdk.js';
 
@@ -29,6 +29,11 @@ export interface Route53DnsSettings {
   credentials?: Route53ClientConfig['credentials'];
   /** Bounds of the retries of each call. */
   retry?: CommonProxySettings['retry'];
+  /**
+   * How long one Route 53 request may go unanswered before it is abandoned and retried, in ms.
+   * @default 30000
+   */
+  timeoutMs?: number;
 }
 
 /** A Route 53 public hosted zone. */
@@ -83,6 +88,9 @@ export function route53Dns(settings: Route53DnsSettings = {}): Route53DnsProvide
   if (settings.hostedZoneId !== undefined && !/^(\/hostedzone\/)?[A-Z0-9]{1,32}$/.test(settings.hostedZoneId)) {
     throw invalidInput(`hostedZoneId "${settings.hostedZoneId}" is not a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ".`, { provider, operation: 'route53Dns' });
   }
+  if (settings.timeoutMs !== undefined && (typeof settings.timeoutMs !== 'number' || !Number.isFinite(settings.timeoutMs) || settings.timeoutMs < 1 || settings.timeoutMs > 600_000)) {
+    throw invalidInput(`timeoutMs must be a number of milliseconds between 1 and 600000, not ${JSON.stringify(settings.timeoutMs)}.`, { provider, operation: 'route53Dns' });
+  }
   if (settings.endpoint !== undefined && !URL.canParse(settings.endpoint)) {
     throw invalidInput(`endpoint "${settings.endpoint}" is not a URL.`, { provider, operation: 'route53Dns' });
   }
@@ -99,17 +107,21 @@ export function route53Dns(settings: Route53DnsSettings = {}): Route53DnsProvide
       ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
       ...(credentials ? { credentials } : {}),
     });
-  return createRoute53Dns(client, { hostedZoneId: settings.hostedZoneId?.replace(/^\/hostedzone\//, ''), retry: settings.retry });
+  return createRoute53Dns(client, { hostedZoneId: settings.hostedZoneId?.replace(/^\/hostedzone\//, ''), retry: settings.retry, timeoutMs: settings.timeoutMs ?? defaultAwsTimeoutMs });
 }
 
 /** The implementation behind `route53Dns`, on a given client (the CloudFront adapter shares its own). */
-export function createRoute53Dns(client: Route53Client, options: { hostedZoneId?: string | undefined; retry?: CommonProxySettings['retry'] }): Route53DnsProvider {
+export function createRoute53Dns(
+  client: Route53Client,
+  options: { hostedZoneId?: string | undefined; retry?: CommonProxySettings['retry']; timeoutMs?: number },
+): Route53DnsProvider {
   const zonesFound = new Map<string, Route53Zone>();
   let givenZone: Route53Zone | undefined;
 
   const context = (run: RunOptions | undefined, hostname?: string): AwsCallContext => ({
     provider,
     retry: options.retry,
+    timeoutMs: options.timeoutMs ?? defaultAwsTimeoutMs,
     ...(run?.signal ? { signal: run.signal } : {}),
     ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
     ...(hostname ? { hostname } : {}),

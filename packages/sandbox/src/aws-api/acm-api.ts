@@ -264,6 +264,8 @@ export function acmRoutes(state: AwsApiState): (router: VendorRouter) => void {
       const denied = authorize(state, request, `acm:${operation}`, {
         missing: () => jsonError(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token'),
         denied: (message) => jsonError(400, 'AccessDeniedException', message),
+        expired: () => jsonError(400, 'ExpiredTokenException', 'The security token included in the request is expired'),
+        revoked: () => jsonError(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.'),
       });
       if (denied) return logged(state, 'acm', operation, write, denied);
       let body: Body;

@@ -99,6 +99,18 @@ export interface AwsApiOptions {
    * @default ['AKIASANDBOXDENIED000']
    */
   deniedAccessKeyIds?: string[];
+  /**
+   * Access key ids whose session token has expired: every request is refused as AWS does
+   * (`ExpiredToken`, `ExpiredTokenException` in JSON services).
+   * @default ['AKIASANDBOXEXPIRED00']
+   */
+  expiredAccessKeyIds?: string[];
+  /**
+   * Access key ids AWS does not know (deleted or revoked keys): every request is refused with
+   * `InvalidClientTokenId` (`UnrecognizedClientException` in JSON services).
+   * @default ['AKIASANDBOXREVOKED00']
+   */
+  revokedAccessKeyIds?: string[];
   /** The account id in ARNs. @default '123456789012' */
   accountId?: string;
   /**
@@ -135,6 +147,8 @@ export function resolveAwsApiOptions(options: AwsApiOptions = {}): Required<AwsA
     validationRecordDelayMs: options.validationRecordDelayMs ?? 0,
     changePropagationDelayMs: options.changePropagationDelayMs ?? 200,
     deniedAccessKeyIds: options.deniedAccessKeyIds ?? ['AKIASANDBOXDENIED000'],
+    expiredAccessKeyIds: options.expiredAccessKeyIds ?? ['AKIASANDBOXEXPIRED00'],
+    revokedAccessKeyIds: options.revokedAccessKeyIds ?? ['AKIASANDBOXREVOKED00'],
     accountId: options.accountId ?? '123456789012',
     syncIntervalMs: options.syncIntervalMs ?? 100,
   };
@@ -142,17 +156,25 @@ export function resolveAwsApiOptions(options: AwsApiOptions = {}): Required<AwsA
 
 /**
  * The authorization gate every AWS fake runs first. The fakes do not verify SigV4 signatures,
- * but as AWS they refuse an unsigned request (`MissingAuthenticationToken`) and answer
- * `AccessDenied` for a denied key or action, naming the IAM action the way IAM does.
+ * but as AWS they refuse an unsigned request (`MissingAuthenticationToken`), an expired or
+ * unknown key (`ExpiredToken`, `InvalidClientTokenId`), and answer `AccessDenied` for a denied
+ * key or action, naming the IAM action the way IAM does.
  */
 export function authorize(
   state: AwsApiState,
   request: VendorRequest,
   action: string,
-  errors: { missing: () => VendorResponse; denied: (message: string) => VendorResponse },
+  errors: {
+    missing: () => VendorResponse;
+    denied: (message: string) => VendorResponse;
+    expired: () => VendorResponse;
+    revoked: () => VendorResponse;
+  },
 ): VendorResponse | undefined {
   const accessKeyId = accessKeyIdOf(request);
   if (accessKeyId === undefined) return errors.missing();
+  if (state.options.expiredAccessKeyIds.includes(accessKeyId)) return errors.expired();
+  if (state.options.revokedAccessKeyIds.includes(accessKeyId)) return errors.revoked();
   if (state.options.deniedAccessKeyIds.includes(accessKeyId) || state.deniedActions.has(action)) {
     return errors.denied(
       `User: arn:aws:iam::${state.options.accountId}:user/sandbox is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,

@@ -26,6 +26,12 @@ export const AWS_TEST_CREDENTIALS = { accessKeyId: 'AKIASANDBOXTEST00000', secre
 /** Credentials whose every request the fakes refuse with `AccessDenied` (the default denied key). */
 export const AWS_DENIED_CREDENTIALS = { accessKeyId: 'AKIASANDBOXDENIED000', secretAccessKey: 'sandbox-denied-secret-key-000000000000' };
 
+/** Credentials whose session has expired: every request is refused with `ExpiredToken` (the default expired key). */
+export const AWS_EXPIRED_CREDENTIALS = { accessKeyId: 'AKIASANDBOXEXPIRED00', secretAccessKey: 'sandbox-expired-secret-key-00000000000' };
+
+/** Credentials of a deleted (revoked) key: every request is refused with `InvalidClientTokenId` (the default revoked key). */
+export const AWS_REVOKED_CREDENTIALS = { accessKeyId: 'AKIASANDBOXREVOKED00', secretAccessKey: 'sandbox-revoked-secret-key-00000000000' };
+
 /** A distribution as the fake holds it, for assertions. */
 export interface AwsDistributionSnapshot {
   id: string;

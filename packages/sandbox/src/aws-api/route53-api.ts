@@ -173,6 +173,8 @@ export function route53Routes(state: AwsApiState): (router: VendorRouter) => voi
     authorize(state, request, `route53:${action}`, {
       missing: () => error(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token'),
       denied: (message) => error(403, 'AccessDenied', message),
+      expired: () => error(403, 'ExpiredToken', 'The security token included in the request is expired'),
+      revoked: () => error(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.'),
     });
   const finish = async (operation: string, write: boolean, response: VendorResponse, resource?: string): Promise<VendorResponse> => {
     await state.syncDataPlane();
