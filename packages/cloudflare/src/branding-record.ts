@@ -23,12 +23,25 @@ export type BrandingRecordState =
   /** Something else: another CNAME target, A or AAAA records. */
   | { kind: 'foreign'; records: BrandingRecord[] };
 
-/** The marker in a record's comment naming the certificate pack sslclick ordered for it. */
-const packMarkerPattern = /\s*\[sslclick pack ([0-9a-f]{8,64})\]/i;
+/**
+ * The marker in a record's comment naming the certificate pack sslclick ordered for it, or
+ * `pending` while an order is under way: it is written before the order, so a run that stops
+ * between ordering and noting the id knows on the next run that the pack is its own.
+ */
+const packMarkerPattern = /\s*\[sslclick pack ([0-9a-f]{8,64}|pending)\]/i;
+
+/** The word in the marker while an order is under way (the pack's id is not known yet). */
+export const pendingPackMarker = 'pending';
 
 /** The id of the certificate pack sslclick ordered for this record, from its comment. */
 export function orderedPackId(record: Pick<BrandingRecord, 'comment'>): string | undefined {
-  return record.comment ? packMarkerPattern.exec(record.comment)?.[1] : undefined;
+  const marked = record.comment ? packMarkerPattern.exec(record.comment)?.[1]?.toLowerCase() : undefined;
+  return marked === pendingPackMarker ? undefined : marked;
+}
+
+/** Whether sslclick started ordering a pack for this record and never noted its id (a run stopped in between). */
+export function hasPendingPackOrder(record: Pick<BrandingRecord, 'comment'>): boolean {
+  return record.comment ? packMarkerPattern.exec(record.comment)?.[1]?.toLowerCase() === pendingPackMarker : false;
 }
 
 /** The record's comment with sslclick's pack marker added (the customer's own text is kept). */

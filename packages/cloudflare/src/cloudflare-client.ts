@@ -26,6 +26,13 @@ export interface CloudflareConnectionSettings {
   fetch?: typeof globalThis.fetch;
   /** Bounds of the retries of each API call (the SDK's own retries are off). */
   retry?: CommonProxySettings['retry'];
+  /**
+   * How long one API request may take before it is given up (and retried, within `retry`), in ms.
+   * A Cloudflare API that accepts the connection and never answers fails with `TIMEOUT` after
+   * about `timeoutMs` × `retry.maxAttempts` plus backoff, or `retry.maxRetryTime`, whichever is first.
+   * @default 30000
+   */
+  timeoutMs?: number;
 }
 
 /** A Cloudflare client plus the one way every call is made: retried by core, errors translated. */
@@ -61,13 +68,20 @@ export function createCloudflareConnection(settings: CloudflareConnectionSetting
       operation: 'create',
     });
   }
+  if (settings.timeoutMs !== undefined && !(Number.isInteger(settings.timeoutMs) && settings.timeoutMs > 0)) {
+    throw invalidInput(`timeoutMs must be a whole number of milliseconds above 0 (the time one Cloudflare API request may take), not ${String(settings.timeoutMs)}.`, {
+      provider: 'cloudflare',
+      operation: 'create',
+    });
+  }
+  const timeoutMs = settings.timeoutMs ?? 30_000;
   const client = new Cloudflare({
     apiToken,
     ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
     ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
     // core's withRetry retries every call; the SDK's own retries would multiply with it.
     maxRetries: 0,
-    timeout: 30_000,
+    timeout: timeoutMs,
   });
   const retry = settings.retry ?? {};
   return {
@@ -83,7 +97,7 @@ export function createCloudflareConnection(settings: CloudflareConnectionSetting
           ...retry,
         });
       } catch (error) {
-        throw translateCloudflareError(error, operation, permission);
+        throw translateCloudflareError(error, operation, permission, timeoutMs);
       }
     },
   };

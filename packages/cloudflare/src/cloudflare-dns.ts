@@ -100,14 +100,33 @@ export function cloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider
           operation: 'dns.upsertCname',
         });
       }
-      // With adopt, address records go first: a CNAME cannot share its name with them.
-      for (const other of others) {
-        await connection.call('dns.records.delete', 'Zone > DNS > Edit', (call) => connection.client.dns.records.delete(other.id, { zone_id: zone.id }, call), options);
-      }
       const fields = { zone_id: zone.id, type: 'CNAME' as const, name, content: value, proxied: false, ttl: 1, comment };
-      const written = cname
-        ? await connection.call('dns.records.edit', 'Zone > DNS > Edit', (call) => connection.client.dns.records.edit(cname.id, fields, call), options)
-        : await connection.call('dns.records.create', 'Zone > DNS > Edit', (call) => connection.client.dns.records.create(fields, call), options);
+      let written: unknown;
+      if (others.length > 0) {
+        // With adopt, the address records go (a CNAME cannot share its name with them) in the same
+        // batch that writes the CNAME: Cloudflare applies a batch whole or not at all, so a failure
+        // never leaves the name without any record.
+        const { zone_id: _zone, ...record } = fields;
+        const answer = await connection.call(
+          'dns.records.batch',
+          'Zone > DNS > Edit',
+          (call) =>
+            connection.client.dns.records.batch(
+              {
+                zone_id: zone.id,
+                deletes: others.map((other) => ({ id: other.id })),
+                ...(cname ? { patches: [{ id: cname.id, ...record }] } : { posts: [record] }),
+              },
+              call,
+            ),
+          options,
+        );
+        written = (cname ? answer.patches : answer.posts)?.[0];
+      } else {
+        written = cname
+          ? await connection.call('dns.records.edit', 'Zone > DNS > Edit', (call) => connection.client.dns.records.edit(cname.id, fields, call), options)
+          : await connection.call('dns.records.create', 'Zone > DNS > Edit', (call) => connection.client.dns.records.create(fields, call), options);
+      }
       options.onProgress?.({
         type: 'dns-record-written',
         message: `${name} is now a DNS-only CNAME to ${value} in the Cloudflare zone ${zone.name}.`,

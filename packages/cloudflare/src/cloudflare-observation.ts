@@ -1,5 +1,5 @@
 import type { RunOptions } from '@sslclick/core';
-import { classifyRecords, orderedPackId, readRecordsAt, type BrandingRecord, type BrandingRecordState } from './branding-record.js';
+import { classifyRecords, hasPendingPackOrder, orderedPackId, readRecordsAt, type BrandingRecord, type BrandingRecordState } from './branding-record.js';
 import { coveringPacks, listCertificatePacks, type CertificatePackSummary } from './certificate-coverage.js';
 import type { CloudflareConnection } from './cloudflare-client.js';
 import { cacheBypassRule, configurationRule, decideRule, readEntrypoint, type RuleDecision } from './host-rules.js';
@@ -18,6 +18,11 @@ export interface CloudflareObservation {
   ownedPack: CertificatePackSummary | undefined;
   /** Its id from the record's comment, even if the pack is gone. */
   ownedPackId: string | undefined;
+  /**
+   * The record whose comment says sslclick started ordering a pack and never noted its id; then
+   * `ownedPack` is the advanced pack for exactly the zone apex and this host, if one was made.
+   */
+  pendingOrderRecord: BrandingRecord | undefined;
   configuration: RuleDecision;
   cache: RuleDecision;
 }
@@ -46,6 +51,12 @@ export async function observe(
   ]);
   const recordState = classifyRecords(records, origin);
   const marked = records.map(orderedPackId).find((id) => id !== undefined);
+  const pendingOrderRecord = marked === undefined ? records.find(hasPendingPackOrder) : undefined;
+  // Only what sslclick orders: type advanced, hosts exactly the apex and this host, not going away.
+  const orderedHosts = JSON.stringify([zone.name, hostname].sort());
+  const pendingOrderPack = pendingOrderRecord
+    ? packs.find((pack) => pack.type === 'advanced' && JSON.stringify([...pack.hosts].sort()) === orderedHosts && !['deleted', 'pending_deletion'].includes(pack.status))
+    : undefined;
   return {
     hostname,
     origin,
@@ -53,8 +64,9 @@ export async function observe(
     records,
     recordState,
     covering: coveringPacks(packs, hostname),
-    ownedPack: marked ? packs.find((pack) => pack.id === marked) : undefined,
+    ownedPack: marked ? packs.find((pack) => pack.id === marked) : pendingOrderPack,
     ownedPackId: marked,
+    pendingOrderRecord,
     configuration: decideRule(configurationEntrypoint, configurationRule(hostname)),
     cache: decideRule(cacheEntrypoint, cacheBypassRule(hostname)),
   };

@@ -13,7 +13,7 @@ import {
   type ProxyStatus,
   type RunOptions,
 } from '@sslclick/core';
-import { commentWithPack, commentWithoutPack, describeRecords, orderedPackId, type BrandingRecord } from './branding-record.js';
+import { commentWithPack, commentWithoutPack, describeRecords, orderedPackId, pendingPackMarker, type BrandingRecord } from './branding-record.js';
 import { isActivePack, isFailedPack, listCertificatePacks, coveringPacks } from './certificate-coverage.js';
 import { createCloudflareConnection, type CloudflareConnectionSettings } from './cloudflare-client.js';
 import { observe, targetRecord, type CloudflareObservation } from './cloudflare-observation.js';
@@ -293,8 +293,24 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     throwIfAborted(run.signal, 'apply');
 
     // 1. The certificate: order an advanced pack when nothing covers the host (checked above).
+    // A previous run that stopped between ordering and noting the pack's id left the pending
+    // marker: the pack it ordered is ours, so its id is noted now instead of ordering another.
+    if (observation.pendingOrderRecord?.id === record.id && observation.ownedPack) {
+      const claimed = observation.ownedPack;
+      const comment = commentWithPack(record.comment, claimed.id);
+      await editRecord(record, zone.id, { type: record.type, content: record.content, proxied: record.proxied, ttl: record.ttl, comment }, run);
+      record = { ...record, comment };
+      progress(run, 'certificate-resumed', `Found the advanced certificate pack ${claimed.id} that an earlier run ordered for ${hostname}; using it.`, hostname, { packId: claimed.id });
+    }
     const best = observation.covering[0];
     if (!best || isFailedPack(best)) {
+      // The intent goes into the record's comment first, so a run stopped right after the order
+      // still knows the pack is ours (see above) and neither orders a second one nor orphans it.
+      const pendingComment = commentWithPack(record.comment, pendingPackMarker);
+      if (pendingComment !== record.comment) {
+        await editRecord(record, zone.id, { type: record.type, content: record.content, proxied: record.proxied, ttl: record.ttl, comment: pendingComment }, run);
+        record = { ...record, comment: pendingComment };
+      }
       const pack = await connection.call(
         'ssl.certificatePacks.create',
         'Zone > SSL and Certificates > Edit',
@@ -423,7 +439,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
       progress(run, 'certificate-deleted', `Deleted the certificate pack ${packId} that sslclick ordered.`, hostname);
     }
     const ownedPackId = observation.ownedPackId;
-    const marked = ownedPackId ? observation.records.find((record) => orderedPackId(record) === ownedPackId) : undefined;
+    const marked = ownedPackId ? observation.records.find((record) => orderedPackId(record) === ownedPackId) : observation.pendingOrderRecord;
     if (marked) {
       const isBranding = state.kind === 'branding' && state.record.id === marked.id;
       await editRecord(

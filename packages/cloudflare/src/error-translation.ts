@@ -1,4 +1,4 @@
-import { APIConnectionError, APIError, APIUserAbortError } from 'cloudflare';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'cloudflare';
 import { SslClickError, isConnectionError, type SslClickErrorCode } from '@sslclick/core';
 
 /** The token permission each kind of call needs, as the dashboard names it. */
@@ -28,6 +28,13 @@ function vendorDetail(error: APIError): string {
   return parts.length > 0 ? parts.join('; ') : `HTTP ${error.status ?? 'error'}`;
 }
 
+/** Whether the error answer was an HTML page (a proxy's or firewall's), not Cloudflare's JSON envelope. */
+function isHtmlAnswer(error: APIError): boolean {
+  const headers = error.headers as { get?: (name: string) => string | null } | undefined;
+  const contentType = typeof headers?.get === 'function' ? (headers.get('content-type') ?? '') : '';
+  return /text\/html/i.test(contentType) || (typeof error.error === 'string' && /^\s*</.test(error.error));
+}
+
 function codeForStatus(status: number): SslClickErrorCode {
   if (status === 401) return 'CREDENTIALS';
   if (status === 403) return 'PERMISSION';
@@ -41,10 +48,21 @@ function codeForStatus(status: number): SslClickErrorCode {
  * Turns whatever a Cloudflare SDK call threw into an `SslClickError`: 401 → `CREDENTIALS`,
  * 403 → `PERMISSION` naming the token permission the call needs, 404 → `NOT_FOUND`,
  * 409 → `CONFLICT`, 429 → `RATE_LIMITED`, 5xx and connection failures → `PROVIDER` (retryable),
- * other 4xx → `PROVIDER` (not retryable) with Cloudflare's own error codes and messages.
+ * other 4xx → `PROVIDER` (not retryable) with Cloudflare's own error codes and messages; a
+ * request that got no answer within `timeoutMs` → `TIMEOUT`.
  */
-export function translateCloudflareError(error: unknown, operation: string, permission: CloudflareTokenPermission | undefined): SslClickError {
+export function translateCloudflareError(error: unknown, operation: string, permission: CloudflareTokenPermission | undefined, timeoutMs?: number): SslClickError {
   if (SslClickError.isInstance(error)) return error;
+  if (error instanceof APIConnectionTimeoutError) {
+    return new SslClickError({
+      code: 'TIMEOUT',
+      message: `The Cloudflare API did not answer ${operation} within ${timeoutMs === undefined ? 'the time-out' : `${timeoutMs} ms`}, on every attempt: check the network or proxy between here and the API (and baseURL), or raise timeoutMs, then run again; completed steps are kept.`,
+      provider: 'cloudflare',
+      operation,
+      retryable: true,
+      cause: error,
+    });
+  }
   if (error instanceof APIUserAbortError) {
     return new SslClickError({ code: 'ABORTED', message: `${operation} was aborted; run again to resume.`, provider: 'cloudflare', operation, cause: error });
   }
@@ -61,13 +79,15 @@ export function translateCloudflareError(error: unknown, operation: string, perm
         message = `The Cloudflare API token lacks a permission for ${operation} (${detail}): give it "${permission ?? 'the permission this call needs'}" on this zone (all needed: ${requiredTokenPermissions.join(', ')}).`;
         break;
       case 'NOT_FOUND':
-        message = `Cloudflare found nothing for ${operation} (${detail}).`;
+        message = `Cloudflare found nothing for ${operation} (${detail}): check zoneId (when set), and that baseURL is Cloudflare's v4 API (https://api.cloudflare.com/client/v4).`;
         break;
       case 'RATE_LIMITED':
         message = `Cloudflare kept rate-limiting ${operation} (${detail}); run again in a few minutes.`;
         break;
       default:
-        message = `Cloudflare answered ${status} to ${operation}: ${detail}.`;
+        message = isHtmlAnswer(error)
+          ? `Something other than the Cloudflare API answered ${operation}: HTTP ${status} with an HTML page, likely from a proxy or firewall between here and Cloudflare. Check baseURL and that proxy, then run again.`
+          : `Cloudflare answered ${status} to ${operation}: ${detail}. Run again later; if it persists, see https://www.cloudflarestatus.com.`;
     }
     return new SslClickError({
       code,
@@ -82,7 +102,17 @@ export function translateCloudflareError(error: unknown, operation: string, perm
   if (error instanceof APIConnectionError || isConnectionError(error)) {
     return new SslClickError({
       code: 'PROVIDER',
-      message: `Could not reach the Cloudflare API for ${operation}: ${error instanceof Error ? error.message : String(error)}.`,
+      message: `Could not reach the Cloudflare API for ${operation}: ${error instanceof Error ? error.message : String(error)}. Check baseURL, the network and any proxy in between, then run again; completed steps are kept.`,
+      provider: 'cloudflare',
+      operation,
+      retryable: true,
+      cause: error,
+    });
+  }
+  if (error instanceof SyntaxError) {
+    return new SslClickError({
+      code: 'PROVIDER',
+      message: `The answer to ${operation} was not valid JSON (${error.message}): a proxy in between may have cut or changed it. Check baseURL and any proxy, then run again.`,
       provider: 'cloudflare',
       operation,
       retryable: true,

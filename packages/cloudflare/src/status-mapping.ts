@@ -87,6 +87,15 @@ export function buildCloudflareStatus(observation: CloudflareObservation, contex
   checks.push(...(context.verifierChecks ?? []));
 
   const warnings = [...(context.warnings ?? [])];
+  // The customer's own rules that name this host are left alone, and said so: one placed after
+  // sslclick's could override SSL mode Full or the cache bypass.
+  for (const decision of [configuration, cache]) {
+    for (const rule of decision.entrypoint?.rules ?? []) {
+      if (rule.id === decision.existing?.id || typeof rule.expression !== 'string' || !rule.expression.includes(`"${hostname}"`)) continue;
+      const description = typeof rule.description === 'string' && rule.description !== '' ? `"${rule.description}"` : rule.id;
+      warnings.push(`The zone's own rule ${description} in ${decision.desired.phase} also applies to ${hostname}; sslclick leaves it as it is.`);
+    }
+  }
   if (recordState.kind === 'foreign') {
     warnings.push(`${hostname} holds ${describeRecords(recordState.records)}, not the SendGrid branding CNAME to ${origin}; sslclick leaves it alone unless adopt: true.`);
   }

@@ -1,8 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pRetry from 'p-retry';
 import { SslClickError } from './errors.js';
 import { headersOf, httpStatusOf, parseRetryAfter, readHeader } from './http-hints.js';
 import type { ProgressEvent } from './types.js';
+
+// p-retry is loaded on the first vendor call, not when @sslclick/core is imported (import time).
+let pRetryModule: Promise<typeof import('p-retry')> | undefined;
+const loadPRetry = async (): Promise<typeof import('p-retry').default> => (await (pRetryModule ??= import('p-retry'))).default;
 
 /** How `withRetry` sees one failure. */
 export interface RetryDecision {
@@ -77,7 +80,11 @@ export function isConnectionError(error: unknown): boolean {
     if (!link || typeof link !== 'object') return false;
     const { code, name, message } = link as { code?: unknown; name?: unknown; message?: unknown };
     if (typeof code === 'string' && retryableNetworkCodes.has(code)) return true;
-    if (typeof name === 'string' && (name === 'APIConnectionError' || name === 'APIConnectionTimeoutError' || name === 'TimeoutError')) return true;
+    // Stainless SDKs (cloudflare) leave `name` as 'Error': their class name is on the constructor.
+    const className = (link as { constructor?: { name?: unknown } }).constructor?.name;
+    for (const candidate of [name, className]) {
+      if (typeof candidate === 'string' && (candidate === 'APIConnectionError' || candidate === 'APIConnectionTimeoutError' || candidate === 'TimeoutError')) return true;
+    }
     return typeof message === 'string' && /socket hang up|fetch failed|network error|other side closed|connection (?:reset|error)/i.test(message);
   });
 }
@@ -134,6 +141,7 @@ export async function withRetry<Result>(
   };
 
   if (options.signal?.aborted) throw abortedError(options, options.signal.reason);
+  const pRetry = await loadPRetry();
   try {
     return await pRetry((attemptNumber) => call({ attemptNumber, signal: options.signal }), {
       retries: maxAttempts - 1,

@@ -264,6 +264,50 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     return cloudflareSuccess({ id: record.id });
   });
 
+  // Batch: deletes, then patches, then puts, then posts, in one transaction: if any fails, none is applied.
+  route('POST', '/zones/:zoneId/dns_records/batch', 'DNS Edit', (request) => {
+    const zone = zoneOr404(request);
+    if (isResponse(zone)) return zone;
+    const body = jsonBody(request);
+    if (isResponse(body)) return body;
+    const saved = new Map(state.records);
+    const rollback = (answer: VendorResponse): VendorResponse => {
+      state.records.clear();
+      for (const [id, record] of saved) state.records.set(id, record);
+      return answer;
+    };
+    const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null) : []);
+    const result: Record<'deletes' | 'patches' | 'puts' | 'posts', CloudflareDnsRecord[]> = { deletes: [], patches: [], puts: [], posts: [] };
+    for (const item of list(body.deletes)) {
+      const existing = state.records.get(String(item.id));
+      if (!existing || existing.zone_id !== zone.id) return rollback(cloudflareFailure(404, { code: 81044, message: 'Record does not exist.' }));
+      state.records.delete(existing.id);
+      result.deletes.push(existing);
+    }
+    for (const [key, replace] of [['patches', false], ['puts', true]] as const) {
+      for (const item of list(body[key])) {
+        const existing = state.records.get(String(item.id));
+        if (!existing || existing.zone_id !== zone.id) return rollback(cloudflareFailure(404, { code: 81044, message: 'Record does not exist.' }));
+        const base: CloudflareDnsRecord = replace ? { ...existing, proxied: false, ttl: 1, comment: null, tags: [], settings: {} } : existing;
+        const record = recordFields(zone, item, base);
+        if (isResponse(record)) return rollback(record);
+        const conflict = recordConflict(zone.id, record, existing.id);
+        if (conflict) return rollback(conflict);
+        state.records.set(record.id, record);
+        result[key].push(record);
+      }
+    }
+    for (const item of list(body.posts)) {
+      const record = recordFields(zone, item);
+      if (isResponse(record)) return rollback(record);
+      const conflict = recordConflict(zone.id, record);
+      if (conflict) return rollback(conflict);
+      state.records.set(record.id, record);
+      result.posts.push(record);
+    }
+    return cloudflareSuccess(result);
+  });
+
   // --- rulesets ------------------------------------------------------------------------------
   const rulesetPermission = (write: boolean) => (request: VendorRequest): CloudflarePermission | undefined => {
     const ruleset = state.rulesets.get(request.params.rulesetId ?? '');
