@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Parser } from 'tar';
 import { SslClickError } from '@sslclick/core';
 
 /** The Compute package compute mode uploads, with the hash Fastly reports for it. */
@@ -17,7 +16,9 @@ export interface EdgePackage {
  */
 export const defaultEdgePackageURL = new URL('../dist/edge/sslclick-edge.tar.gz', import.meta.url);
 
-function readFiles(tarball: Uint8Array): Promise<Map<string, Buffer>> {
+// tar is loaded when a Compute package is first read, not when @sslclick/fastly is imported.
+async function readFiles(tarball: Uint8Array): Promise<Map<string, Buffer>> {
+  const { Parser } = await import('tar');
   return new Promise((resolve, reject) => {
     const files = new Map<string, Buffer>();
     const parser = new Parser({

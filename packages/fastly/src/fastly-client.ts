@@ -12,6 +12,8 @@ export interface FastlyClientOptions {
   fetch: typeof fetch;
   retry: Pick<RetryOptions, 'maxAttempts' | 'maxRetryTime' | 'minDelay' | 'maxDelay'> | undefined;
   rateLimit: RateLimitGovernor;
+  /** How long one request may take, in ms, before it is abandoned (and retried). */
+  timeoutMs: number;
 }
 
 /** One request. Exactly one of `form`, `json` and `multipart` may be given, for writes. */
@@ -67,7 +69,11 @@ export function createFastlyClient(options: FastlyClientOptions): FastlyClient {
             form.set(request.multipart.field, new Blob([request.multipart.bytes], { type: 'application/gzip' }), request.multipart.filename);
             body = form;
           }
-          const response = await options.fetch(url, { method, headers, ...(body === undefined ? {} : { body }), ...(signal ? { signal } : {}) });
+          // Each attempt gets its own deadline, so an API that accepts the connection and never
+          // answers costs one timeout per attempt instead of hanging the run.
+          const deadline = AbortSignal.timeout(options.timeoutMs);
+          const attemptSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
+          const response = await options.fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal: attemptSignal });
           if (write) options.rateLimit.observe(response.headers);
           const text = await response.text();
           if (!response.ok) {
@@ -92,7 +98,7 @@ export function createFastlyClient(options: FastlyClientOptions): FastlyClient {
       );
     } catch (error) {
       if (request.allowNotFound && error instanceof FastlyHttpError && error.status === 404) return undefined;
-      throw translateFastlyError(error, request.operation);
+      throw translateFastlyError(error, request.operation, options.timeoutMs);
     }
   }
 

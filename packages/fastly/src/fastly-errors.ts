@@ -32,13 +32,32 @@ export function parseFastlyErrorBody(text: string): { title?: string; detail?: s
   }
 }
 
+/** Whether the error is a request abandoned at its deadline (`AbortSignal.timeout`). */
+function isRequestTimeout(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth += 1) {
+    if (typeof current === 'object' && (current as { name?: unknown }).name === 'TimeoutError') return true;
+    current = typeof current === 'object' ? (current as { cause?: unknown }).cause : undefined;
+  }
+  return false;
+}
+
 /**
  * Turns whatever a Fastly call threw into an `SslClickError` with a stable code: 401 →
  * CREDENTIALS, 403 → PERMISSION (naming the token scope needed), 404 → NOT_FOUND, 409 → CONFLICT,
  * 429 → RATE_LIMITED, 5xx and dropped connections → PROVIDER.
  */
-export function translateFastlyError(error: unknown, operation: string): SslClickError {
+export function translateFastlyError(error: unknown, operation: string, timeoutMs?: number): SslClickError {
   if (SslClickError.isInstance(error)) return error;
+  if (isRequestTimeout(error)) {
+    return new SslClickError({
+      code: 'TIMEOUT',
+      provider: 'fastly',
+      operation,
+      cause: error,
+      message: `The Fastly API did not answer ${operation} within ${timeoutMs === undefined ? 'the request time-out' : `${timeoutMs} ms`} (every attempt); nothing after it was changed. Check that baseURL reaches the Fastly API, then run again (raise timeoutMs on a slow network).`,
+    });
+  }
   if (error instanceof FastlyHttpError) {
     const said = [error.title, error.detail].filter(Boolean).join(': ');
     const base = { provider: 'fastly', operation, cause: error, httpStatus: error.status };
@@ -52,7 +71,7 @@ export function translateFastlyError(error: unknown, operation: string): SslClic
           message: `Fastly refused ${operation} (403${said ? `: ${said}` : ''}): the token needs the "global" scope (global:read is not enough) and access to the service and TLS.`,
         });
       case error.status === 404:
-        return new SslClickError({ ...base, code: 'NOT_FOUND', message: `Fastly found nothing for ${operation} (404${said ? `: ${said}` : ''}).` });
+        return new SslClickError({ ...base, code: 'NOT_FOUND', message: `Fastly found nothing for ${operation} (404${said ? `: ${said}` : ''}); if this persists, check that baseURL is the Fastly API (https://api.fastly.com).` });
       case error.status === 409:
         return new SslClickError({ ...base, code: 'CONFLICT', message: `Fastly reported a conflict on ${operation}${said ? `: ${said}` : ''}.` });
       case error.status === 429:

@@ -4,6 +4,7 @@ import {
   checkBeforeCutover,
   invalidInput,
   loadCredential,
+  lookupName,
   normalizeHostname,
   throwIfAborted,
   verifyHostname,
@@ -26,7 +27,6 @@ import { loadEdgePackage, type EdgePackage } from './edge-package.js';
 import { createFastlyClient, defaultFastlyBaseURL, type FastlyClient } from './fastly-client.js';
 import { FastlyHttpError } from './fastly-errors.js';
 import type { FastlyService, FastlyServiceDetail, FastlyVersion } from './fastly-types.js';
-import { lookupCname } from './public-dns.js';
 import { createRateLimitGovernor, type FastlyRateLimitSettings } from './rate-limit.js';
 import {
   backendName,
@@ -89,6 +89,12 @@ export interface FastlyProxySettings extends CommonProxySettings {
   /** How the hourly write budget is honoured. */
   rateLimit?: FastlyRateLimitSettings;
   /**
+   * How long one Fastly API request may take, in ms (the Compute package upload included), before
+   * it is abandoned and retried; when every attempt times out the call fails with `TIMEOUT`.
+   * @default 30000
+   */
+  timeoutMs?: number;
+  /**
    * The `fetch` used for API calls (tests may inject one).
    * @default globalThis.fetch
    */
@@ -147,6 +153,8 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
   } catch {
     throw invalidInput(`baseURL "${baseURL}" is not a URL.`, { provider, operation: 'create' });
   }
+  const timeoutMs = settings.timeoutMs ?? 30_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw invalidInput(`timeoutMs must be a positive number of milliseconds, not ${String(settings.timeoutMs)}.`, { provider, operation: 'create' });
   const dns = settings.dns;
   if (dns !== undefined && (typeof dns.getRecords !== 'function' || typeof dns.upsertCname !== 'function' || typeof dns.deleteCname !== 'function')) {
     throw invalidInput('dns must be a DnsProvider such as cloudflareDns() or route53Dns().', { provider, operation: 'create' });
@@ -158,6 +166,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     fetch: settings.fetch ?? globalThis.fetch,
     retry: settings.retry,
     rateLimit: createRateLimitGovernor(settings.rateLimit),
+    timeoutMs,
   });
   const verification = settings.verification;
   let edgePackage: Promise<EdgePackage> | undefined;
@@ -287,7 +296,13 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
       const records = await dns.getRecords(name, 'CNAME', run);
       return cleanName(records[0]?.value);
     }
-    return lookupCname(name, verification);
+    return (await publicLookup(name)).cnameChain[0];
+  }
+
+  /** What public DNS (or the verification resolver) shows for a name; never throws. */
+  function publicLookup(name: string) {
+    const resolver = verification?.resolver;
+    return lookupName(name, { servers: resolver === undefined ? [] : Array.isArray(resolver) ? resolver : [resolver], timeoutMs: verification?.timeoutMs ?? 5_000 });
   }
 
   function requiredRecords(target: Target, subscription: Subscription | undefined, cnameTarget: string | undefined): DnsRecord[] {
@@ -405,6 +420,8 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
   async function apply(request: ProxyRequest, run?: RunOptions): Promise<ProxyStatus> {
     const target = normalizeRequest(request);
     if (mode === 'compute') await loadPackage();
+    // An unknown zone or a DNS token that cannot read it fails here, before any Fastly write.
+    if (dns) await dns.getRecords(target.hostname, 'CNAME', run);
     throwIfAborted(run?.signal, 'apply');
     await ensureService(target, run);
 
@@ -427,7 +444,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     }
     if (subscription.state !== 'issued' && subscription.state !== 'renewing') {
       if (!challenge) throw new SslClickError({ code: 'PROVIDER', provider, operation: 'apply', message: `The TLS subscription ${subscription.id} offers no managed-dns challenge for ${target.hostname}.` });
-      if (!dns && (await lookupCname(challenge.name, verification)) !== challenge.value) {
+      if (!dns && (await publicLookup(challenge.name)).cnameChain[0] !== challenge.value) {
         emit(run, { type: 'records-required', hostname: target.hostname, message: `Publish ${challenge.name} CNAME ${challenge.value} so Fastly can issue the certificate, then run apply again.` });
         return readStatus(target, run, warnings);
       }
@@ -469,11 +486,63 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
           comment: 'sslclick: SendGrid HTTPS click tracking through Fastly',
         });
         emit(run, { type: 'dns-cutover', hostname: target.hostname, message: `Pointed ${target.hostname} at ${cnameTarget} through ${dns.name}.` });
+        await confirmAfterCutover(target, cnameTarget, dns, run);
       } else {
         emit(run, { type: 'records-required', hostname: target.hostname, message: `The edge is verified: point ${target.hostname} CNAME ${cnameTarget}, then run apply again.` });
       }
     }
     return readStatus(target, run, warnings);
+  }
+
+  /**
+   * The edge passed the pre-cutover check, but it can still fail before resolvers follow the new
+   * CNAME (a config push, a revoked certificate). So it is checked once more right after the DNS
+   * write; if it no longer serves the hostname, DNS goes back to SendGrid at once, so clicks keep
+   * working, and apply fails saying so.
+   */
+  async function confirmAfterCutover(target: Target, cnameTarget: string, dnsProvider: DnsProvider, run: RunOptions | undefined): Promise<void> {
+    let finding = '';
+    try {
+      await waitUntil(
+        async ({ signal }) => {
+          const result = await verifyHostname(target.hostname, { ...verification, connectTo: cnameTarget, checks: ['tls-valid', 'reaches-sendgrid'], ...(signal ? { signal } : {}) });
+          finding = result.checks.filter((check) => check.ok !== true).map((check) => check.detail).join(' ');
+          return { done: result.ok, state: finding || 'passing' };
+        },
+        {
+          description: `the Fastly edge to keep serving ${target.hostname} after the cutover`,
+          subject: 'edge-recheck',
+          provider,
+          hostname: target.hostname,
+          minDelay: 250,
+          maxDelay: 2_000,
+          maxWaitTime: Math.min(settings.wait?.maxWaitTime ?? 30_000, 30_000),
+          ...(run?.signal ? { signal: run.signal } : {}),
+        },
+      );
+    } catch (error) {
+      if (SslClickError.isInstance(error) && error.code === 'ABORTED') throw error;
+      finding ||= error instanceof Error ? error.message : String(error);
+      try {
+        await dnsProvider.upsertCname(target.hostname, target.origin, { replaceable: [cnameTarget], comment: 'sslclick: restored to SendGrid' });
+      } catch (restoreError) {
+        throw new SslClickError({
+          code: 'UNSAFE',
+          provider,
+          operation: 'cutover',
+          cause: restoreError,
+          message: `${target.hostname} now points at Fastly but the edge stopped serving it (${finding}), and pointing it back at ${target.origin} through ${dnsProvider.name} failed: restore ${target.hostname} CNAME ${target.origin} by hand now, or its links break.`,
+        });
+      }
+      emit(run, { type: 'dns-restored', hostname: target.hostname, message: `The edge failed right after the cutover; pointed ${target.hostname} back at ${target.origin} through ${dnsProvider.name}.` });
+      throw new SslClickError({
+        code: 'PROVIDER',
+        provider,
+        operation: 'cutover',
+        cause: error,
+        message: `The Fastly edge stopped serving ${target.hostname} right after the cutover (${finding}); sslclick pointed it back at ${target.origin}, so links keep working through SendGrid. Run apply again once the service and certificate are healthy.`,
+      });
+    }
   }
 
   async function plan(request: ProxyRequest, run?: RunOptions): Promise<Plan> {
@@ -529,16 +598,17 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     const found = await findService(client, target.hostname, run);
     const subscription = await findSubscription(client, target.hostname, run);
     const cnameTarget = await configurationCnameTarget(client, subscription?.configurationId, run);
-    const current = await currentCname(target.hostname, run);
-    if (current === cnameTarget) {
-      if (dns) {
+    const removesSomething = found?.owned === true || subscription?.owned === true;
+    if (dns) {
+      if ((await currentCname(target.hostname, run)) === cnameTarget) {
         // Links must keep working: DNS goes back to SendGrid before Fastly stops serving.
         await dns.upsertCname(target.hostname, target.origin, { ...run, replaceable: [cnameTarget], comment: 'sslclick: restored to SendGrid' });
         emit(run, { type: 'dns-restored', hostname: target.hostname, message: `Pointed ${target.hostname} back at ${target.origin} through ${dns.name}.` });
-      } else {
-        warnings.push(`${target.hostname} still points at Fastly (${cnameTarget}); point its CNAME back at ${target.origin} now, or its links break.`);
       }
+    } else if (removesSomething) {
+      await assertNoLongerOnFastly(target, cnameTarget);
     }
+    throwIfAborted(run?.signal, 'destroy');
     if (subscription?.owned) {
       if (dns && subscription.challenge) await dns.deleteCname(subscription.challenge.name, subscription.challenge.value, run);
       await client.write('DELETE', `/tls/subscriptions/${encodeURIComponent(subscription.id)}`, { operation: 'tls.subscriptions.delete', query: { force: 'true' }, allowNotFound: true, run });
@@ -555,11 +625,36 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     } else if (found) {
       warnings.push(`The service "${found.service.name}" (${found.service.id}) was not created by sslclick; it was left alone.`);
     }
-    const status = await readStatus(target, run, warnings);
-    if (!dns && current === cnameTarget) {
-      status.dns.required = [{ name: target.hostname, type: 'CNAME', value: target.origin, purpose: 'restore: point the branded host back at SendGrid' }];
+    return readStatus(target, run, warnings);
+  }
+
+  /**
+   * Without a DNS provider, destroy cannot move the hostname back itself; removing the service
+   * while public DNS still sends clicks to Fastly would break every link already sent. So it
+   * refuses (`UNSAFE`, before any write) until DNS shows the hostname off Fastly, and also when
+   * DNS cannot be read at all, since then nobody can tell.
+   */
+  async function assertNoLongerOnFastly(target: Target, cnameTarget: string): Promise<void> {
+    const seen = await publicLookup(target.hostname);
+    const onFastly = seen.cnameChain.some((name) => name === cnameTarget || /(?:^|\.)(?:fastly\.net|fastlylb\.net)$/.test(name));
+    const restore = `${target.hostname} CNAME ${target.origin}`;
+    if (onFastly) {
+      throw new SslClickError({
+        code: 'UNSAFE',
+        provider,
+        operation: 'destroy',
+        message: `${target.hostname} still points at Fastly (${seen.cnameChain.join(' → ')}), so deleting the service now would break every link already sent. Restore the record ${restore} (replacing the CNAME to ${cnameTarget}), wait until DNS shows it, then run destroy again; or give the adapter a dns provider so destroy restores it first.`,
+      });
     }
-    return status;
+    const readable = seen.errorCode === undefined || seen.cnameChain.length > 0 || seen.errorCode === 'NXDOMAIN' || seen.errorCode === 'ENODATA' || seen.errorCode === 'NOADDRESS';
+    if (!readable) {
+      throw new SslClickError({
+        code: 'UNSAFE',
+        provider,
+        operation: 'destroy',
+        message: `Could not read the DNS of ${target.hostname} (${seen.error ?? seen.errorCode}), so destroy cannot tell whether its links still go through Fastly; nothing was deleted. Make sure ${restore} is published, then run destroy again when DNS answers.`,
+      });
+    }
   }
 
   return {

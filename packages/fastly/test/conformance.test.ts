@@ -1,5 +1,5 @@
 import { runProxyConformance } from '@sslclick/core/testing';
-import { createTestProxy, edgePackagePath, prepareHostname, publishRecords, startFastlyWorld, type FastlyWorld } from './fastly-world.js';
+import { edgePackagePath, prepareHostname, publishRecords, restoreSendGrid, startFastlyWorld, type FastlyWorld } from './fastly-world.js';
 import { createFastlyProxy } from '../src/index.js';
 
 for (const mode of ['compute', 'vcl'] as const) {
@@ -23,12 +23,10 @@ for (const mode of ['compute', 'vcl'] as const) {
     prepareHostname,
     countWrites: (world) => world.fastly.server.writes(),
     publishRecords,
+    restoreDns: restoreSendGrid,
     createForeignResource: async (world, hostname) => {
       const foreign = world.fastly.addForeignService({ hostname });
       return async () => foreign.snapshot();
     },
   });
 }
-
-// Keeps the helper import used when only the conformance file runs.
-void createTestProxy;

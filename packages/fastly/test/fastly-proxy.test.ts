@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SslClickError, verifyHostname, type ProgressEvent, type ProxyStatus } from '@sslclick/core';
 import type { FastlyService } from '@sslclick/sandbox';
 import { createFastlyProxy } from '../src/index.js';
-import { createTestProxy, prepareHostname, publishRecords, startFastlyWorld, type FastlyWorld } from './fastly-world.js';
+import { createTestProxy, prepareHostname, publishRecords, restoreSendGrid, startFastlyWorld, type FastlyWorld } from './fastly-world.js';
 
 let world: FastlyWorld;
 
@@ -93,6 +93,7 @@ describe('createFastlyProxy settings', () => {
     expect(status.certificate.state).toBe('pending');
     expect(events.filter((event) => event.type === 'request-retrying').length).toBeGreaterThanOrEqual(3);
     expect(JSON.stringify(status)).not.toContain(world.fastly.tokens.admin);
+    restoreSendGrid(world, hostname);
     await adapter.destroy({ hostname });
   });
 });
@@ -136,6 +137,7 @@ describe('createFastlyProxy without a DNS provider', () => {
       expect.arrayContaining([expect.objectContaining({ kind: 'fastly-service', owned: true }), expect.objectContaining({ kind: 'fastly-tls-subscription', owned: true })]),
     );
     expect(status.edge.raw).toMatchObject({ serviceType: 'wasm', activeVersion: 1, package: { files_hash: expect.any(String) } });
+    restoreSendGrid(world, hostname);
     await adapter.destroy({ hostname });
   });
 });
@@ -159,6 +161,7 @@ describe('createFastlyProxy on Fastly', () => {
     expect(new URLSearchParams(created?.body).get('type')).toBe('wasm');
     const subscription = world.fastly.server.requests.find((request) => request.method === 'POST' && request.path === '/tls/subscriptions' && request.body.includes(hostname));
     expect(JSON.parse(subscription?.body ?? '{}')).toMatchObject({ data: { type: 'tls_subscription', attributes: { certificate_authority: 'lets-encrypt' } } });
+    restoreSendGrid(world, hostname);
     await adapter.destroy({ hostname });
   });
 
@@ -201,6 +204,7 @@ describe('createFastlyProxy on Fastly', () => {
     expect(fixed.checks.find((check) => check.id === 'reaches-sendgrid')?.ok).toBe(true);
     // No edit ever targeted a version that was active or locked: the fake would have answered 400.
     expect(world.fastly.server.requests.slice(logFrom).filter((request) => request.status === 400)).toEqual([]);
+    restoreSendGrid(world, hostname);
     await adapter.destroy({ hostname });
   });
 
@@ -218,6 +222,7 @@ describe('createFastlyProxy on Fastly', () => {
     }
     expect(world.origin.requests.slice(before).filter((request) => request.host === hostname && request.path === '/ls/click')).toHaveLength(2);
     expect(status.edge.raw).toMatchObject({ serviceType: 'vcl' });
+    restoreSendGrid(world, hostname);
     await adapter.destroy({ hostname });
   });
 
@@ -252,6 +257,7 @@ describe('createFastlyProxy on Fastly', () => {
     // A budget spent by someone else: the first write meets 429 and waits for Fastly-RateLimit-Reset.
     world.fastly.setRateLimit({ limit: 1000, remaining: 0, windowMs: 800 });
     const startedAt = Date.now();
+    restoreSendGrid(world, hostname);
     const destroyed = await adapter.destroy({ hostname });
     expect(destroyed.resources.filter((resource) => resource.owned)).toEqual([]);
     expect(world.fastly.server.requests.filter((request) => request.status === 429).length).toBe(1);
@@ -270,6 +276,7 @@ describe('createFastlyProxy on Fastly', () => {
     world.fastly.setSubscriptionState(hostname, 'failed');
     const failed = await adapter.status({ hostname });
     expect(failed).toMatchObject({ state: 'failed', ready: false, certificate: { state: 'failed', raw: { state: 'failed' } } });
+    restoreSendGrid(world, hostname);
     await adapter.destroy({ hostname });
   });
 });

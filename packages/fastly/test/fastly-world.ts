@@ -42,6 +42,14 @@ export async function publishRecords(world: FastlyWorld, status: ProxyStatus): P
   }
 }
 
+/**
+ * Points the hostname back at SendGrid in sandbox DNS, as a user must before `destroy` when no
+ * DNS provider is given (destroy refuses with UNSAFE while the host still points at Fastly).
+ */
+export function restoreSendGrid(world: FastlyWorld, hostname: string): void {
+  world.dns.zone.setRecord({ name: hostname, type: 'CNAME', value: 'sendgrid.net' });
+}
+
 /** The Compute package, built once (and cached between runs). */
 export const edgePackagePath = async (): Promise<string> => (await buildEdgePackage()).packagePath;
 

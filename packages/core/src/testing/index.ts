@@ -36,6 +36,12 @@ export interface ProxyConformanceOptions<World extends ConformanceSandbox> {
    */
   publishRecords?: (world: World, status: ProxyStatus) => Promise<void>;
   /**
+   * For adapters that do not manage DNS: points the hostname back at SendGrid, as the user would
+   * before removing the proxy. With it, the destroy case first expects `destroy` to refuse with
+   * `UNSAFE` and no write while the host still points at the CDN.
+   */
+  restoreDns?: (world: World, hostname: string) => void | Promise<void>;
+  /**
    * Puts a resource that sslclick did not create on the hostname (a CDN config of someone else's)
    * and returns a function that snapshots it, to prove `apply` and `destroy` leave it as found.
    */
@@ -144,6 +150,17 @@ export function runProxyConformance<World extends ConformanceSandbox>(options: P
     it('destroys, and destroys again, leaving nothing owned', async () => {
       const hostname = await options.prepareHostname(world);
       await applyToReady(hostname);
+      if (options.restoreDns) {
+        const writesBefore = options.countWrites(world);
+        const refusal = await adapter.destroy({ hostname }).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        expect(SslClickError.isInstance(refusal), 'destroy while DNS still points at the CDN must refuse').toBe(true);
+        expect((refusal as SslClickError).code).toBe('UNSAFE');
+        expect(options.countWrites(world)).toBe(writesBefore);
+        await options.restoreDns(world, hostname);
+      }
       const first = await adapter.destroy({ hostname });
       expect(first.resources.filter((resource) => resource.owned)).toEqual([]);
       expect(first.ready).toBe(false);

@@ -41,6 +41,11 @@ export interface FastlyApiOptions {
    * @default 't.sni.global.fastly.net'
    */
   cnameTarget?: string;
+  /**
+   * The tokens the fake accepts, e.g. canary values a leak test scans for.
+   * @default random `sandbox-fastly-…` values
+   */
+  tokens?: Partial<FastlyApiTokens>;
   /** The hourly write budget. */
   rateLimit?: {
     /** Writes per window. @default 1000 */
@@ -157,7 +162,10 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
   const cnameTarget = options.cnameTarget ?? 't.sni.global.fastly.net';
   const customerId = fastlyId();
   const otherCustomerId = fastlyId();
-  const tokens: FastlyApiTokens = { admin: `sandbox-fastly-${randomBytes(12).toString('hex')}`, readOnly: `sandbox-fastly-read-${randomBytes(12).toString('hex')}` };
+  const tokens: FastlyApiTokens = {
+    admin: options.tokens?.admin ?? `sandbox-fastly-${randomBytes(12).toString('hex')}`,
+    readOnly: options.tokens?.readOnly ?? `sandbox-fastly-read-${randomBytes(12).toString('hex')}`,
+  };
   const state: FastlyState = { services: [], subscriptions: [], configurations: [] };
   const defaultConfiguration: FastlyTlsConfiguration = {
     id: fastlyId(),
