@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP } from './ip.js';
 import { domainToASCII } from 'node:url';
 import { invalidInput } from './errors.js';
 

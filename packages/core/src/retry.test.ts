@@ -115,3 +115,29 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });
+
+describe('withRetry with recover, for writes that are not idempotent', () => {
+  it('does not send a create again when the lost attempt took effect', async () => {
+    const created: number[] = [];
+    server = createServer((request, response) => {
+      created.push(Date.now());
+      // The vendor carries the create out, but the answer never reaches the client.
+      request.socket.destroy();
+      void response;
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    let recoverCalls = 0;
+    const result = await withRetry(() => call(url), {
+      operation: 'records.create',
+      minDelay: 5,
+      recover: async () => {
+        recoverCalls += 1;
+        return created.length > 0 ? { id: 'found-by-reading' } : undefined;
+      },
+    });
+    expect(result).toEqual({ id: 'found-by-reading' });
+    expect(created).toHaveLength(1);
+    expect(recoverCalls).toBe(1);
+  });
+});

@@ -16,7 +16,7 @@ export interface RetryDecision {
 }
 
 /** Options for `withRetry`. */
-export interface RetryOptions {
+export interface RetryOptions<Result = unknown> {
   /** Names the call in progress events and errors, e.g. `dns.records.edit`. */
   operation: string;
   /** The CDN or service, for progress events. */
@@ -25,6 +25,12 @@ export interface RetryOptions {
   signal?: AbortSignal;
   /** Receives a `request-retrying` event before each retry. */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * For a write that is not idempotent (a create): called before each retry to find out whether
+   * the failed attempt took effect anyway (a time-out or a dropped connection leaves that
+   * unknown). Return the resource found, and it is not sent again; return undefined to retry.
+   */
+  recover?: () => Promise<Result | undefined>;
   /**
    * The most attempts, the first included.
    * @default 6
@@ -106,7 +112,7 @@ export function defaultRetryDecision(error: unknown): RetryDecision {
   return { retryable: isConnectionError(error) };
 }
 
-function abortedError(options: RetryOptions, reason: unknown): SslClickError {
+function abortedError(options: RetryOptions<unknown>, reason: unknown): SslClickError {
   return new SslClickError({
     code: 'ABORTED',
     message: `${options.operation} was aborted; run the operation again to resume.`,
@@ -124,7 +130,7 @@ function abortedError(options: RetryOptions, reason: unknown): SslClickError {
  */
 export async function withRetry<Result>(
   call: (attempt: { attemptNumber: number; signal: AbortSignal | undefined }) => Promise<Result>,
-  options: RetryOptions,
+  options: RetryOptions<Result>,
 ): Promise<Result> {
   const classify = options.classify ?? defaultRetryDecision;
   const maxAttempts = options.maxAttempts ?? 6;
@@ -143,7 +149,14 @@ export async function withRetry<Result>(
   if (options.signal?.aborted) throw abortedError(options, options.signal.reason);
   const pRetry = await loadPRetry();
   try {
-    return await pRetry((attemptNumber) => call({ attemptNumber, signal: options.signal }), {
+    const attempt = async (attemptNumber: number): Promise<Result> => {
+      if (attemptNumber > 1 && options.recover) {
+        const recovered = await options.recover();
+        if (recovered !== undefined) return recovered;
+      }
+      return call({ attemptNumber, signal: options.signal });
+    };
+    return await pRetry(attempt, {
       retries: maxAttempts - 1,
       factor: 2,
       minTimeout: options.minDelay ?? 250,

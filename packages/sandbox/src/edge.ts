@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import type {
   ClientRequest,
   IncomingMessage,
@@ -6,7 +6,7 @@ import type {
   Server as HttpServer,
   ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { RequestOptions, Server as HttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { checkServerIdentity, createSecureContext } from 'node:tls';
@@ -239,6 +239,23 @@ export function createEdge(options: EdgeOptions): EdgeInstance {
   const requests: EdgeRequestLog[] = [];
   const handshakes: EdgeHandshakeLog[] = [];
   const forwarding = new Set<ClientRequest>();
+  // Like a real CDN, the edge keeps a pool of warm connections to the origin (keep-alive, with TLS
+  // session resumption) instead of a new TCP and TLS handshake per forwarded request. A pool is
+  // kept per way of checking the origin's certificate: a connection checked against one set of
+  // names is never reused for a request that must be checked against another.
+  const originAgents = new Map<string, HttpAgent | HttpsAgent>();
+  function originAgent(https: boolean, verifyKey: string): HttpAgent | HttpsAgent {
+    const key = `${https ? 'https' : 'http'}|${verifyKey}`;
+    let agent = originAgents.get(key);
+    if (agent === undefined) {
+      // Idle connections are dropped after 4 s, before the origin's 5 s keep-alive time-out closes
+      // them, so a request is not sent on a connection the origin is closing.
+      const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, timeout: 4_000 };
+      agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+      originAgents.set(key, agent);
+    }
+    return agent;
+  }
 
   function sniCallback(servername: string, callback: (error: Error | null, context?: SecureContext) => void): void {
     const hostname = normalizeDnsName(servername);
@@ -317,7 +334,6 @@ export function createEdge(options: EdgeOptions): EdgeInstance {
       'x-forwarded-for': previousForwardedFor === undefined ? clientAddress : `${String(previousForwardedFor)}, ${clientAddress}`,
       'x-forwarded-proto': entry.protocol,
       'cdn-loop': loopMarker,
-      connection: 'close',
     };
     const requestOptions: RequestOptions = {
       host: originAddress,
@@ -325,8 +341,8 @@ export function createEdge(options: EdgeOptions): EdgeInstance {
       method: request.method,
       path: request.url,
       headers,
-      agent: false,
     };
+    let verifyKey = 'unverified';
     if (https) {
       if (isIP(route.originHost) === 0) requestOptions.servername = route.originHost;
       const verify = route.verifyOriginCertificate === true;
@@ -335,12 +351,14 @@ export function createEdge(options: EdgeOptions): EdgeInstance {
         requestOptions.ca = options.authority.certificate;
         const hostHeaderName = hostnameFromHostHeader(hostHeader) ?? '';
         const acceptableNames = provider === 'cloudflare' ? [hostHeaderName] : [route.originHost, hostHeaderName];
+        verifyKey = `verified:${acceptableNames.join(',')}`;
         requestOptions.checkServerIdentity = (_servername: string, certificate: PeerCertificate): Error | undefined => {
           const failures = acceptableNames.map((name) => checkServerIdentity(name, certificate));
           return failures.some((failure) => failure === undefined) ? undefined : failures[0];
         };
       }
     }
+    requestOptions.agent = originAgent(https, verifyKey);
 
     let timedOut = false;
     let secureConnected = false;
@@ -351,6 +369,11 @@ export function createEdge(options: EdgeOptions): EdgeInstance {
       upstream.destroy(new Error(`The origin did not answer within ${originTimeoutMilliseconds} ms.`));
     });
     upstream.on('socket', (socket) => {
+      // A pooled connection finished its TLS handshake when it was first opened.
+      if (upstream.reusedSocket) {
+        secureConnected = true;
+        return;
+      }
       socket.once('secureConnect', () => {
         secureConnected = true;
       });
@@ -563,6 +586,8 @@ export function createEdge(options: EdgeOptions): EdgeInstance {
     abortForwarding(): void {
       for (const upstream of forwarding) upstream.destroy();
       forwarding.clear();
+      for (const agent of originAgents.values()) agent.destroy();
+      originAgents.clear();
     },
   };
 }

@@ -1,5 +1,5 @@
-import { Resolver } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import type { Resolver } from 'node:dns/promises';
+import { isIP } from '../ip.js';
 
 /** What DNS says about a name: the CNAME chain followed, then the addresses at its end. */
 export interface DnsLookup {
@@ -28,13 +28,17 @@ const maximumChainLength = 8;
 const resolvers = new Map<string, Resolver>();
 const maximumCachedResolvers = 16;
 
-function resolverFor(options: DnsLookupOptions): Resolver {
+// node:dns/promises is loaded on the first lookup, not when @sslclick/core is imported.
+let dnsModule: Promise<typeof import('node:dns/promises')> | undefined;
+
+async function resolverFor(options: DnsLookupOptions): Promise<Resolver> {
+  const { Resolver: ResolverClass } = await (dnsModule ??= import('node:dns/promises'));
   const timeout = Math.max(1, Math.round(options.timeoutMs));
   const key = `${timeout}|${(options.servers ?? []).join(',')}`;
   let resolver = resolvers.get(key);
   if (!resolver) {
     if (resolvers.size >= maximumCachedResolvers) resolvers.clear();
-    resolver = new Resolver({ timeout, tries: 1 });
+    resolver = new ResolverClass({ timeout, tries: 1 });
     if (options.servers && options.servers.length > 0) resolver.setServers(options.servers);
     resolvers.set(key, resolver);
   }
@@ -65,7 +69,7 @@ function describeDnsError(name: string, code: string | undefined): string {
  */
 export async function lookupName(name: string, options: DnsLookupOptions): Promise<DnsLookup> {
   if (isIP(name) !== 0) return { cnameChain: [], addresses: [name] };
-  const resolver = resolverFor(options);
+  const resolver = await resolverFor(options);
   const cnameChain: string[] = [];
   let current = name;
   try {

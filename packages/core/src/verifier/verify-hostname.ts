@@ -1,9 +1,14 @@
-import { isIP } from 'node:net';
+import { isIP } from '../ip.js';
 import { SslClickError } from '../errors.js';
 import { normalizeHostname } from '../hostname.js';
 import type { CheckId, CheckResult } from '../types.js';
 import { lookupName, type DnsLookup } from './dns-lookup.js';
-import { probeHttp, probeTls, type HttpObservation, type TlsObservation } from './tls-probe.js';
+import type { HttpObservation, TlsObservation } from './tls-probe.js';
+
+// The probes load node:tls and node:http, which cost a large part of this package's import time:
+// they are loaded on the first verification, not when @sslclick/core is imported.
+let probesModule: Promise<typeof import('./tls-probe.js')> | undefined;
+const loadProbes = (): Promise<typeof import('./tls-probe.js')> => (probesModule ??= import('./tls-probe.js'));
 
 /** The checks the verifier can run. */
 export type VerifierCheckId = 'dns-points-to-cdn' | 'dns-not-sendgrid' | 'tls-valid' | 'reaches-sendgrid' | 'http-still-served';
@@ -311,6 +316,7 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
       if (selected.has('reaches-sendgrid')) checks.push({ id: 'reaches-sendgrid', ok: false, detail });
     } else {
       const probe = { hostname, address, port: ports.https, ca, timeoutMs, signal: options.signal };
+      const { probeHttp, probeTls } = await loadProbes();
       const { observation, socket } = await probeTls(probe);
       observed.tls = observation;
       abortIfNeeded(options.signal, hostname);
@@ -332,6 +338,7 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
     if (!address) {
       checks.push({ id: 'http-still-served', ok: false, detail: `Not run: nothing to dial for ${hostname} (${unreachable}).` });
     } else {
+      const { probeHttp } = await loadProbes();
       observed.http = await probeHttp({
         hostname,
         address,
