@@ -83,7 +83,9 @@ describe.each(Object.keys(worlds))('setup() through %s', (name) => {
     const branding = sendgrid.addLinkBranding({ domain: 'example.com', subdomain: `url7${name.length}01`, username: 'acme', valid: false, publishDns: false });
     const hostname = `${branding.subdomain}.${branding.domain}`;
     await world.seedRecord(hostname);
-    await world.seedRecord(branding.dns.owner_cname.host);
+    const ownerRecord = branding.dns.owner_cname;
+    expect(ownerRecord).toBeDefined();
+    await world.seedRecord(ownerRecord?.host ?? '');
     const links = createSendGridLinks({ apiKey, baseURL: sendgrid.url, verification: world.sandbox.verification, retry: { minDelay: 5, maxDelay: 20 } });
     const before = sendgrid.server.requests.length;
     const result = await setup(world.adapter, { hostname }, { sendgrid: links, verification: world.sandbox.verification });
