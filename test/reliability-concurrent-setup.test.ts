@@ -54,6 +54,17 @@ describe('two setup() runs at once converge on one set of resources', () => {
       expect(ours('http_request_cache_settings')).toHaveLength(1);
       expect(world.cloudflare.recordsAt(world.zone.id, hostname)).toEqual([expect.objectContaining({ proxied: true, content: 'sendgrid.net' })]);
     });
+
+    it('two hosts of one fresh zone at once: both ready, each with its own rules in one entrypoint per phase', async () => {
+      const zone = world.cloudflare.addZone({ name: 'race.example.org' });
+      const hostnames = await Promise.all([seedBrandedHost(world, { zone }), seedBrandedHost(world, { zone })]);
+      const outcomes = await Promise.all(hostnames.map((hostname) => setup(createCloudflareTestProxy(world), { hostname }, { verification: world.verification })));
+      expect(outcomes.map((outcome) => outcome.ready)).toEqual([true, true]);
+      for (const phase of ['http_config_settings', 'http_request_cache_settings']) {
+        const rules = world.cloudflare.entrypoint(zone.id, phase)?.rules ?? [];
+        for (const hostname of hostnames) expect(rules.filter((rule) => String(rule.expression).includes(`"${hostname}"`))).toHaveLength(1);
+      }
+    });
   });
 
   describe('fastly (DNS at Cloudflare)', () => {

@@ -70,3 +70,13 @@ export function coveringPacks(packs: CertificatePackSummary[], hostname: string)
   const rank = (pack: CertificatePackSummary): number => (isActivePack(pack) ? 0 : isFailedPack(pack) ? 2 : 1) * 2 + (pack.type === 'universal' ? 1 : 0);
   return packs.filter((pack) => pack.hosts.some((entry) => hostEntryCovers(entry, hostname))).sort((left, right) => rank(left) - rank(right));
 }
+
+/**
+ * The pack sslclick orders for `hostname`: type advanced, hosts exactly the zone apex and the
+ * host (what `apply` orders), not going away. Used to find a pack whose order's answer was lost,
+ * within a run (before retrying the order) or across runs (the record's pending marker).
+ */
+export function orderedPackFor(packs: CertificatePackSummary[], zoneName: string, hostname: string): CertificatePackSummary | undefined {
+  const orderedHosts = JSON.stringify([zoneName.toLowerCase(), hostname.toLowerCase()].sort());
+  return packs.find((pack) => pack.type === 'advanced' && JSON.stringify([...pack.hosts].sort()) === orderedHosts && !['deleted', 'pending_deletion'].includes(pack.status));
+}

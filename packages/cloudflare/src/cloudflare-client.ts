@@ -35,19 +35,32 @@ export interface CloudflareConnectionSettings {
   timeoutMs?: number;
 }
 
+/** Options of one `CloudflareConnection.call`. */
+export interface CloudflareCallOptions<Result> {
+  /**
+   * For a create (not idempotent): called before each retry to find out whether the failed
+   * attempt took effect anyway (a time-out leaves that unknown, and the vendor may have carried it
+   * out). Return what the create would have returned, read back from the vendor, and it is not
+   * sent again; return undefined to send it again. See core's `withRetry`.
+   */
+  recover?: () => Promise<Result | undefined>;
+}
+
 /** A Cloudflare client plus the one way every call is made: retried by core, errors translated. */
 export interface CloudflareConnection {
   readonly client: Cloudflare;
   readonly zoneId: string | undefined;
   /**
    * Runs one API call with core's retry (429 with Retry-After, 5xx, resets) and translates what
-   * it finally throws. `permission` is named in a 403.
+   * it finally throws. `permission` is named in a 403. A create passes `recover` (see
+   * `CloudflareCallOptions`), so a retry after a lost answer does not make a second one.
    */
   call<Result>(
     operation: string,
     permission: CloudflareTokenPermission,
     request: (options: { signal?: AbortSignal }) => PromiseLike<Result>,
     run?: RunOptions,
+    options?: CloudflareCallOptions<Result>,
   ): Promise<Result>;
 }
 
@@ -87,13 +100,14 @@ export function createCloudflareConnection(settings: CloudflareConnectionSetting
   return {
     client,
     zoneId: settings.zoneId?.toLowerCase(),
-    async call(operation, permission, request, run = {}) {
+    async call(operation, permission, request, run = {}, options = {}) {
       try {
         return await withRetry(({ signal }) => Promise.resolve(request(signal ? { signal } : {})), {
           operation,
           provider: 'cloudflare',
           ...(run.signal ? { signal: run.signal } : {}),
           ...(run.onProgress ? { onProgress: run.onProgress } : {}),
+          ...(options.recover ? { recover: options.recover } : {}),
           ...retry,
         });
       } catch (error) {

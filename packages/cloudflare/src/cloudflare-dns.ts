@@ -101,31 +101,48 @@ export function cloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider
         });
       }
       const fields = { zone_id: zone.id, type: 'CNAME' as const, name, content: value, proxied: false, ttl: 1, comment };
-      let written: unknown;
+      // The batch and the create are not idempotent (a second create duplicates or clashes, a
+      // second batch finds its deletes gone): an attempt whose answer was lost (a time-out) may
+      // have been carried out, so before a retry the name is read again, and if our CNAME is there
+      // (and, for the batch, the records it deletes are gone) the write is taken as done.
+      const landed = async (): Promise<RawRecord | undefined> => {
+        const now = await readRaw(zone.id, name, options);
+        if (others.some((other) => now.some((record) => record.id === other.id))) return undefined;
+        return now.find((record) => record.type === 'CNAME' && clean(record.content ?? '') === value && (!cname || record.id === cname.id));
+      };
+      let written: RawRecord | undefined;
       if (others.length > 0) {
         // With adopt, the address records go (a CNAME cannot share its name with them) in the same
         // batch that writes the CNAME: Cloudflare applies a batch whole or not at all, so a failure
         // never leaves the name without any record.
         const { zone_id: _zone, ...record } = fields;
-        const answer = await connection.call(
+        written = await connection.call(
           'dns.records.batch',
           'Zone > DNS > Edit',
           (call) =>
-            connection.client.dns.records.batch(
-              {
-                zone_id: zone.id,
-                deletes: others.map((other) => ({ id: other.id })),
-                ...(cname ? { patches: [{ id: cname.id, ...record }] } : { posts: [record] }),
-              },
-              call,
-            ),
+            connection.client.dns.records
+              .batch(
+                {
+                  zone_id: zone.id,
+                  deletes: others.map((other) => ({ id: other.id })),
+                  ...(cname ? { patches: [{ id: cname.id, ...record }] } : { posts: [record] }),
+                },
+                call,
+              )
+              .then((answer) => (cname ? answer.patches : answer.posts)?.[0] as RawRecord | undefined),
           options,
+          { recover: landed },
         );
-        written = (cname ? answer.patches : answer.posts)?.[0];
+      } else if (cname) {
+        written = (await connection.call('dns.records.edit', 'Zone > DNS > Edit', (call) => connection.client.dns.records.edit(cname.id, fields, call), options)) as RawRecord;
       } else {
-        written = cname
-          ? await connection.call('dns.records.edit', 'Zone > DNS > Edit', (call) => connection.client.dns.records.edit(cname.id, fields, call), options)
-          : await connection.call('dns.records.create', 'Zone > DNS > Edit', (call) => connection.client.dns.records.create(fields, call), options);
+        written = await connection.call(
+          'dns.records.create',
+          'Zone > DNS > Edit',
+          (call) => connection.client.dns.records.create(fields, call).then((created) => created as RawRecord),
+          options,
+          { recover: landed },
+        );
       }
       options.onProgress?.({
         type: 'dns-record-written',
@@ -133,7 +150,7 @@ export function cloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider
         provider: 'cloudflare',
         hostname: name,
       });
-      return { changed: true, record: toProviderRecord(written as unknown as RawRecord) };
+      return { changed: true, record: toProviderRecord(written as RawRecord) };
     },
 
     async deleteCname(nameInput, valueInput, run) {

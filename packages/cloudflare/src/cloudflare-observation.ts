@@ -1,6 +1,6 @@
 import type { RunOptions } from '@sslclick/core';
 import { classifyRecords, hasPendingPackOrder, orderedPackId, readRecordsAt, type BrandingRecord, type BrandingRecordState } from './branding-record.js';
-import { coveringPacks, listCertificatePacks, type CertificatePackSummary } from './certificate-coverage.js';
+import { coveringPacks, listCertificatePacks, orderedPackFor, type CertificatePackSummary } from './certificate-coverage.js';
 import type { CloudflareConnection } from './cloudflare-client.js';
 import { cacheBypassRule, configurationRule, decideRule, readEntrypoint, type RuleDecision } from './host-rules.js';
 import type { CloudflareZoneReference } from './zone-lookup.js';
@@ -53,10 +53,7 @@ export async function observe(
   const marked = records.map(orderedPackId).find((id) => id !== undefined);
   const pendingOrderRecord = marked === undefined ? records.find(hasPendingPackOrder) : undefined;
   // Only what sslclick orders: type advanced, hosts exactly the apex and this host, not going away.
-  const orderedHosts = JSON.stringify([zone.name, hostname].sort());
-  const pendingOrderPack = pendingOrderRecord
-    ? packs.find((pack) => pack.type === 'advanced' && JSON.stringify([...pack.hosts].sort()) === orderedHosts && !['deleted', 'pending_deletion'].includes(pack.status))
-    : undefined;
+  const pendingOrderPack = pendingOrderRecord ? orderedPackFor(packs, zone.name, hostname) : undefined;
   return {
     hostname,
     origin,

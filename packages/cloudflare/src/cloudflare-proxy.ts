@@ -13,8 +13,8 @@ import {
   type ProxyStatus,
   type RunOptions,
 } from '@sslclick/core';
-import { commentWithPack, commentWithoutPack, describeRecords, orderedPackId, pendingPackMarker, type BrandingRecord } from './branding-record.js';
-import { isActivePack, isFailedPack, listCertificatePacks, coveringPacks } from './certificate-coverage.js';
+import { commentWithPack, commentWithoutPack, describeRecords, orderedPackId, pendingPackMarker, readRecordsAt, type BrandingRecord } from './branding-record.js';
+import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, orderedPackFor } from './certificate-coverage.js';
 import { createCloudflareConnection, type CloudflareConnectionSettings } from './cloudflare-client.js';
 import { observe, targetRecord, type CloudflareObservation } from './cloudflare-observation.js';
 import { checkThroughEdge, verificationForZone, verifyOnce } from './edge-verification.js';
@@ -273,8 +273,12 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         'dns.records.create',
         'Zone > DNS > Edit',
         (options) =>
-          connection.client.dns.records.create({ zone_id: zone.id, type: 'CNAME', name: hostname, content: origin, proxied: false, ttl: 1, comment: sslClickRecordComment }, options),
+          connection.client.dns.records
+            .create({ zone_id: zone.id, type: 'CNAME', name: hostname, content: origin, proxied: false, ttl: 1, comment: sslClickRecordComment }, options)
+            .then((created) => created.id),
         run,
+        // A create whose answer was lost may have been carried out: the record is read back before a retry.
+        { recover: async () => (await readRecordsAt(connection, zone.id, hostname, run)).find((record) => record.type === 'CNAME' && record.content === origin)?.id },
       );
       progress(run, 'record-created', `Created ${hostname} CNAME ${origin}, DNS-only.`, hostname);
       observation = await observeRequest(request, zone, run);
@@ -311,15 +315,28 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         await editRecord(record, zone.id, { type: record.type, content: record.content, proxied: record.proxied, ttl: record.ttl, comment: pendingComment }, run);
         record = { ...record, comment: pendingComment };
       }
+      // An order whose answer was lost (a time-out) may have been carried out: before a retry the
+      // packs are read again, and a pack for exactly these hosts that was not there before is
+      // the one just ordered (as the pending marker says across runs), so no second one is ordered.
+      const knownPacks = new Set(observation.covering.map((pack) => pack.id));
       const pack = await connection.call(
         'ssl.certificatePacks.create',
         'Zone > SSL and Certificates > Edit',
         (options) =>
-          connection.client.ssl.certificatePacks.create(
-            { zone_id: zone.id, type: 'advanced', hosts: [zone.name, hostname], certificate_authority: certificateAuthority, validation_method: 'txt', validity_days: 90 },
-            options,
-          ),
+          connection.client.ssl.certificatePacks
+            .create(
+              { zone_id: zone.id, type: 'advanced', hosts: [zone.name, hostname], certificate_authority: certificateAuthority, validation_method: 'txt', validity_days: 90 },
+              options,
+            )
+            .then((ordered): { id: string; status: string } => ({ id: ordered.id, status: ordered.status })),
         run,
+        {
+          recover: async () => {
+            const packs = (await listCertificatePacks(connection, zone.id, run)).filter((candidate) => !knownPacks.has(candidate.id) && !isFailedPack(candidate));
+            const ordered = orderedPackFor(packs, zone.name, hostname);
+            return ordered ? { id: ordered.id, status: ordered.status } : undefined;
+          },
+        },
       );
       progress(run, 'certificate-ordered', `Ordered the advanced certificate pack ${pack.id} for ${zone.name} and ${hostname}.`, hostname, { packId: pack.id, status: pack.status });
       // The pack's id goes into the record's comment at once: it is how destroy knows the pack is ours.
@@ -354,7 +371,12 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     }
     if (observation.recordState.kind === 'foreign') {
       for (const extra of observation.recordState.records.slice(1)) {
-        await connection.call('dns.records.delete', 'Zone > DNS > Edit', (options) => connection.client.dns.records.delete(extra.id, { zone_id: zone.id }, options), run);
+        try {
+          await connection.call('dns.records.delete', 'Zone > DNS > Edit', (options) => connection.client.dns.records.delete(extra.id, { zone_id: zone.id }, options), run);
+        } catch (error) {
+          // Already gone: a retry after a lost answer, or removed meanwhile. Either way it is done.
+          if (!(SslClickError.isInstance(error) && error.code === 'NOT_FOUND')) throw error;
+        }
       }
     }
     await editRecord(record, zone.id, { type: 'CNAME', content: origin, proxied: true, ttl: 1, comment: record.comment }, run);

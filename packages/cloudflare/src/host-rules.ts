@@ -105,45 +105,78 @@ function ruleBody(desired: DesiredRule): { action: DesiredRule['action']; expres
   return { action: desired.action, expression: desired.expression, action_parameters: desired.action_parameters, description: desired.description, enabled: true };
 }
 
+/** A ruleset as a create answers it, in the fields `applyRuleDecision` reads. */
+interface RulesetAnswer {
+  id: string;
+  rules: Array<{ id: string; description?: unknown; expression?: unknown }>;
+}
+
+function toRulesetAnswer(ruleset: { id: string; rules?: unknown }): RulesetAnswer {
+  return { id: ruleset.id, rules: Array.isArray(ruleset.rules) ? (ruleset.rules as RulesetAnswer['rules']) : [] };
+}
+
+/** The rule we sent, in a ruleset: same description (how we mark ours) and same expression. */
+function sentRule(ruleset: RulesetAnswer | undefined, desired: DesiredRule): RulesetAnswer['rules'][number] | undefined {
+  return ruleset?.rules.find((rule) => rule.description === desired.description && rule.expression === desired.expression);
+}
+
 /**
  * Carries out a decision, one rule at a time: adds our rule at the end of the phase entrypoint
  * (creating the entrypoint, holding only our rule, when the zone has none), or edits our own rule
  * in place. Never replaces the phase (`PUT …/entrypoint`), which would delete the customer's
  * other rules. Returns the rule's `rulesetId/ruleId`.
+ *
+ * Both creates are not idempotent: an attempt whose answer was lost (a time-out) may have been
+ * carried out, and sending it again would add a second rule (or fail, the entrypoint existing).
+ * So before a retry the phase entrypoint is read again, and if our rule is there the create is
+ * taken as done.
  */
 export async function applyRuleDecision(connection: CloudflareConnection, zoneId: string, decision: RuleDecision, run?: RunOptions): Promise<string> {
   const { desired } = decision;
   const permission = permissions[desired.kind].edit;
   const body = ruleBody(desired);
+  const recover = async (): Promise<RulesetAnswer | undefined> => {
+    const entrypoint = await readEntrypoint(connection, zoneId, desired.kind, desired.phase, run);
+    return entrypoint && sentRule(entrypoint, desired) ? toRulesetAnswer(entrypoint) : undefined;
+  };
   switch (decision.action) {
     case 'none':
       return `${decision.entrypoint?.id}/${decision.existing?.id}`;
     case 'create-entrypoint': {
-      const ruleset = await connection.call(
-        `rulesets.create(${desired.phase})`,
-        permission,
-        (options) =>
-          connection.client.rulesets.create(
-            { zone_id: zoneId, kind: 'zone', phase: desired.phase, name: 'default', description: '', rules: [body as never] },
-            options,
-          ),
-        run,
-      );
-      const made = ruleset as { id: string; rules?: Array<{ id: string; description?: string }> };
-      const created = (made.rules ?? []).find((rule) => rule.description === desired.description);
-      return `${made.id}/${created?.id ?? ''}`;
+      let ruleset: RulesetAnswer;
+      try {
+        ruleset = await connection.call(
+          `rulesets.create(${desired.phase})`,
+          permission,
+          (options) =>
+            connection.client.rulesets
+              .create({ zone_id: zoneId, kind: 'zone', phase: desired.phase, name: 'default', description: '', rules: [body as never] }, options)
+              .then((answer) => toRulesetAnswer(answer as { id: string; rules?: unknown })),
+          run,
+          { recover },
+        );
+      } catch (error) {
+        // Another run (a second sslclick, the customer in the dashboard) created the phase
+        // entrypoint meanwhile, so Cloudflare refuses a second one: add our rule to theirs.
+        const entrypoint = await readEntrypoint(connection, zoneId, desired.kind, desired.phase, run);
+        if (!entrypoint) throw error;
+        return applyRuleDecision(connection, zoneId, decideRule(entrypoint, desired), run);
+      }
+      return `${ruleset.id}/${sentRule(ruleset, desired)?.id ?? ''}`;
     }
     case 'create': {
       const entrypoint = decision.entrypoint as PhaseEntrypoint;
       const ruleset = await connection.call(
         `rulesets.rules.create(${desired.phase})`,
         permission,
-        (options) => connection.client.rulesets.rules.create(entrypoint.id, { zone_id: zoneId, ...(body as object) } as never, options),
+        (options) =>
+          connection.client.rulesets.rules
+            .create(entrypoint.id, { zone_id: zoneId, ...(body as object) } as never, options)
+            .then((answer) => toRulesetAnswer({ id: entrypoint.id, rules: (answer as { rules?: unknown }).rules })),
         run,
+        { recover },
       );
-      const rules = ((ruleset as { rules?: Array<{ id: string; description?: string }> }).rules ?? []);
-      const created = rules.find((rule) => rule.description === desired.description);
-      return `${entrypoint.id}/${created?.id ?? ''}`;
+      return `${ruleset.id}/${sentRule(ruleset, desired)?.id ?? ''}`;
     }
     case 'update': {
       const entrypoint = decision.entrypoint as PhaseEntrypoint;

@@ -17,7 +17,7 @@ export interface FastlyClientOptions {
 }
 
 /** One request. Exactly one of `form`, `json` and `multipart` may be given, for writes. */
-export interface FastlyRequest {
+export interface FastlyRequest<Result = unknown> {
   /** Names the call in errors and progress events: `service.create`. */
   operation: string;
   query?: Record<string, string>;
@@ -29,69 +29,83 @@ export interface FastlyRequest {
   multipart?: { field: string; filename: string; bytes: Uint8Array };
   /** Resolve to `undefined` on 404 instead of throwing `NOT_FOUND`. */
   allowNotFound?: boolean;
+  /**
+   * For a write that is not idempotent (a create, a clone): re-reads whether an attempt whose
+   * answer was lost (a time-out, a dropped connection, a 5xx) took effect anyway, and returns the
+   * resource found in the shape the write answers with, so it is not sent again. It is asked
+   * before each retry, and again when a retry is answered 409 (the vendor says it exists).
+   * When the re-read itself fails, the write fails rather than be sent blind.
+   */
+  recover?: () => Promise<Result | undefined>;
   run?: RunOptions;
 }
 
 /** A small typed client over Fastly's REST API: `Fastly-Key` auth, core's retries, error translation. */
 export interface FastlyClient {
-  get<Result>(path: string, request: FastlyRequest): Promise<Result | undefined>;
-  write<Result>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, request: FastlyRequest): Promise<Result | undefined>;
+  get<Result>(path: string, request: FastlyRequest<Result>): Promise<Result | undefined>;
+  write<Result>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, request: FastlyRequest<Result>): Promise<Result | undefined>;
+}
+
+/** Failed re-reads of a write whose answer was lost: they end the call, never retried blind. */
+const unknownOutcomes = new WeakSet<object>();
+
+function unknownOutcome(error: unknown, operation: string): unknown {
+  if (SslClickError.isInstance(error) && error.code === 'ABORTED') return error;
+  const said = error instanceof Error ? error.message : String(error);
+  const outcome = new SslClickError({
+    code: SslClickError.isInstance(error) ? error.code : 'PROVIDER',
+    provider: 'fastly',
+    operation,
+    cause: error,
+    message: `The answer to ${operation} was lost and reading back whether it took effect failed (${said}); it was not sent again, so nothing is duplicated. Run apply again: it picks up whatever was made.`,
+  });
+  unknownOutcomes.add(outcome);
+  return outcome;
 }
 
 /** Creates the client; every call goes through `withRetry` and comes back translated. */
 export function createFastlyClient(options: FastlyClientOptions): FastlyClient {
   const base = options.baseURL.replace(/\/+$/, '');
 
-  async function send<Result>(method: string, path: string, request: FastlyRequest): Promise<Result | undefined> {
+  async function send<Result>(method: string, path: string, request: FastlyRequest<Result>): Promise<Result | undefined> {
     const url = new URL(`${base}${path}`);
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
     const jsonApi = path.startsWith('/tls/');
     const write = method !== 'GET';
+    const recover = write ? request.recover : undefined;
+    let lastError: unknown;
+    // Asks `recover` whether the lost attempt took effect. A 429 is the vendor saying it did not
+    // run the request, so there is nothing to look for. A failed re-read ends the call: sending
+    // the create again without knowing could make a duplicate.
+    const recovered = async (): Promise<Result | undefined> => {
+      if (!recover || (lastError instanceof FastlyHttpError && lastError.status === 429)) return undefined;
+      try {
+        return await recover();
+      } catch (error) {
+        throw unknownOutcome(error, request.operation);
+      }
+    };
     try {
       return await withRetry(
-        async ({ signal }) => {
-          if (write) await options.rateLimit.beforeWrite(request.operation, request.run);
-          const headers: Record<string, string> = {
-            'fastly-key': options.apiToken,
-            // go-fastly sets the JSON:API type on TLS reads too: "otherwise the filters don't work".
-            accept: jsonApi ? 'application/vnd.api+json' : 'application/json',
-            'user-agent': 'sslclick-fastly',
-          };
-          let body: string | FormData | undefined;
-          if (request.form) {
-            headers['content-type'] = 'application/x-www-form-urlencoded';
-            body = new URLSearchParams(Object.entries(request.form).map(([key, value]): [string, string] => [key, value === null ? '' : String(value)])).toString();
-          } else if (request.json !== undefined) {
-            headers['content-type'] = 'application/vnd.api+json';
-            body = JSON.stringify(request.json);
-          } else if (request.multipart) {
-            const form = new FormData();
-            form.set(request.multipart.field, new Blob([request.multipart.bytes], { type: 'application/gzip' }), request.multipart.filename);
-            body = form;
-          }
-          // Each attempt gets its own deadline, so an API that accepts the connection and never
-          // answers costs one timeout per attempt instead of hanging the run.
-          const deadline = AbortSignal.timeout(options.timeoutMs);
-          const attemptSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
-          const response = await options.fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal: attemptSignal });
-          if (write) options.rateLimit.observe(response.headers);
-          const text = await response.text();
-          if (!response.ok) {
-            const parsed = parseFastlyErrorBody(text);
-            throw new FastlyHttpError(response.status, response.headers, parsed.title, parsed.detail, request.operation);
-          }
-          if (text.trim() === '') return undefined;
+        async ({ signal, attemptNumber }) => {
           try {
-            return JSON.parse(text) as Result;
+            return await attempt(signal);
           } catch (error) {
-            throw new SslClickError({ code: 'PROVIDER', provider: 'fastly', operation: request.operation, cause: error, message: `Fastly sent a body that is not JSON for ${request.operation}.` });
+            lastError = error;
+            // A retry answered "already exists": the earlier attempt did take effect after all.
+            if (attemptNumber > 1 && error instanceof FastlyHttpError && error.status === 409) {
+              const existing = await recovered();
+              if (existing !== undefined) return existing;
+            }
+            throw error;
           }
         },
         {
           operation: request.operation,
           provider: 'fastly',
           ...options.retry,
-          classify: options.rateLimit.classify,
+          classify: (error) => (unknownOutcomes.has(error as object) ? { retryable: false } : options.rateLimit.classify(error)),
+          ...(recover ? { recover: recovered } : {}),
           ...(request.run?.signal ? { signal: request.run.signal } : {}),
           ...(request.run?.onProgress ? { onProgress: request.run.onProgress } : {}),
         },
@@ -99,6 +113,45 @@ export function createFastlyClient(options: FastlyClientOptions): FastlyClient {
     } catch (error) {
       if (request.allowNotFound && error instanceof FastlyHttpError && error.status === 404) return undefined;
       throw translateFastlyError(error, request.operation, options.timeoutMs);
+    }
+
+    async function attempt(signal: AbortSignal | undefined): Promise<Result | undefined> {
+      if (write) await options.rateLimit.beforeWrite(request.operation, request.run);
+      const headers: Record<string, string> = {
+        'fastly-key': options.apiToken,
+        // go-fastly sets the JSON:API type on TLS reads too: "otherwise the filters don't work".
+        accept: jsonApi ? 'application/vnd.api+json' : 'application/json',
+        'user-agent': 'sslclick-fastly',
+      };
+      let body: string | FormData | undefined;
+      if (request.form) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        body = new URLSearchParams(Object.entries(request.form).map(([key, value]): [string, string] => [key, value === null ? '' : String(value)])).toString();
+      } else if (request.json !== undefined) {
+        headers['content-type'] = 'application/vnd.api+json';
+        body = JSON.stringify(request.json);
+      } else if (request.multipart) {
+        const form = new FormData();
+        form.set(request.multipart.field, new Blob([request.multipart.bytes], { type: 'application/gzip' }), request.multipart.filename);
+        body = form;
+      }
+      // Each attempt gets its own deadline, so an API that accepts the connection and never
+      // answers costs one timeout per attempt instead of hanging the run.
+      const deadline = AbortSignal.timeout(options.timeoutMs);
+      const attemptSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
+      const response = await options.fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal: attemptSignal });
+      if (write) options.rateLimit.observe(response.headers);
+      const text = await response.text();
+      if (!response.ok) {
+        const parsed = parseFastlyErrorBody(text);
+        throw new FastlyHttpError(response.status, response.headers, parsed.title, parsed.detail, request.operation);
+      }
+      if (text.trim() === '') return undefined;
+      try {
+        return JSON.parse(text) as Result;
+      } catch (error) {
+        throw new SslClickError({ code: 'PROVIDER', provider: 'fastly', operation: request.operation, cause: error, message: `Fastly sent a body that is not JSON for ${request.operation}.` });
+      }
     }
   }
 

@@ -26,7 +26,7 @@ import {
 import { loadEdgePackage, type EdgePackage } from './edge-package.js';
 import { createFastlyClient, defaultFastlyBaseURL, type FastlyClient } from './fastly-client.js';
 import { FastlyHttpError } from './fastly-errors.js';
-import type { FastlyService, FastlyServiceDetail, FastlyVersion } from './fastly-types.js';
+import type { FastlyBackend, FastlyDomain, FastlyService, FastlyServiceDetail, FastlySnippet, FastlyVersion } from './fastly-types.js';
 import { createRateLimitGovernor, type FastlyRateLimitSettings } from './rate-limit.js';
 import {
   backendName,
@@ -184,16 +184,38 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
 
   const servicePath = (serviceId: string): string => `/service/${encodeURIComponent(serviceId)}`;
 
+  /**
+   * Re-reads one named item of a version (`domain`, `backend`, `snippet`): what a create whose
+   * answer was lost made, if it took effect; the list answers in the shape the create does.
+   */
+  function findOnVersion<Item extends { name: string }>(base: string, collection: 'domain' | 'backend' | 'snippet', name: string, run: RunOptions | undefined): () => Promise<Item | undefined> {
+    return async () => {
+      const items = await client.get<Item[]>(`${base}/${collection}`, { operation: `${collection}.list`, run });
+      return items?.find((item) => item.name.toLowerCase() === name.toLowerCase());
+    };
+  }
+
   async function applyVersionChange(service: FastlyService, version: number, change: VersionChange, target: Target, run: RunOptions | undefined): Promise<void> {
     const base = `${servicePath(service.id)}/version/${version}`;
     switch (change.kind) {
       case 'domain':
-        await client.write('POST', `${base}/domain`, { operation: 'domain.create', form: { name: target.hostname, comment: 'sslclick' }, run });
+        await client.write('POST', `${base}/domain`, {
+          operation: 'domain.create',
+          form: { name: target.hostname, comment: 'sslclick' },
+          recover: findOnVersion<FastlyDomain>(base, 'domain', target.hostname, run),
+          run,
+        });
         return;
       case 'backend': {
         const fields = Object.fromEntries(Object.entries(change.fields).filter(([, value]) => change.action === 'update' || value !== null));
-        if (change.action === 'create') await client.write('POST', `${base}/backend`, { operation: 'backend.create', form: { name: backendName, ...fields }, run });
-        else await client.write('PUT', `${base}/backend/${backendName}`, { operation: 'backend.update', form: fields, run });
+        if (change.action === 'create') {
+          await client.write('POST', `${base}/backend`, {
+            operation: 'backend.create',
+            form: { name: backendName, ...fields },
+            recover: findOnVersion<FastlyBackend>(base, 'backend', backendName, run),
+            run,
+          });
+        } else await client.write('PUT', `${base}/backend/${backendName}`, { operation: 'backend.update', form: fields, run });
         return;
       }
       case 'snippet':
@@ -201,6 +223,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
           await client.write('POST', `${base}/snippet`, {
             operation: 'snippet.create',
             form: { name: passSnippetName, type: 'recv', content: passSnippetContent, dynamic: 0, priority: 100 },
+            recover: findOnVersion<FastlySnippet>(base, 'snippet', passSnippetName, run),
             run,
           });
         } else {
@@ -241,9 +264,17 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     let createdServiceId: string | undefined;
     if (!found) {
       throwIfAborted(run?.signal, 'apply');
+      const name = serviceName(target.hostname);
+      const type = mode === 'compute' ? 'wasm' : 'vcl';
+      const comment = serviceComment(target.hostname);
       const created = await client.write<FastlyService>('POST', '/service', {
         operation: 'service.create',
-        form: { name: serviceName(target.hostname), type: mode === 'compute' ? 'wasm' : 'vcl', comment: serviceComment(target.hostname) },
+        form: { name, type, comment },
+        // None existed a moment ago: one with this name, type and our comment is the lost create's.
+        recover: async () => {
+          const existing = await client.get<FastlyService>('/service/search', { operation: 'service.search', query: { name }, allowNotFound: true, run });
+          return existing && existing.type === type && existing.comment === comment ? existing : undefined;
+        },
         run,
       });
       if (!created) throw new SslClickError({ code: 'PROVIDER', provider, operation: 'service.create', message: 'Fastly returned no service.' });
@@ -267,7 +298,18 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
       if (editable.number !== base?.number) changes = diffVersion(await readVersionContents(client, found.service, editable.number, run), desired);
     } else {
       if (!base) throw new SslClickError({ code: 'PROVIDER', provider, operation: 'apply', message: `The Fastly service ${found.service.id} has no version.` });
-      const cloned = await client.write<FastlyVersion>('PUT', `${servicePath(found.service.id)}/version/${base.number}/clone`, { operation: 'version.clone', run });
+      const newest = Math.max(0, ...found.service.versions.map((version) => version.number));
+      const serviceId = found.service.id;
+      const cloned = await client.write<FastlyVersion>('PUT', `${servicePath(serviceId)}/version/${base.number}/clone`, {
+        operation: 'version.clone',
+        // A clone is numbered after the newest version: an editable one past it is the lost clone.
+        recover: async () => {
+          const versions = await client.get<FastlyVersion[]>(`${servicePath(serviceId)}/version`, { operation: 'version.list', run });
+          const drafts = (versions ?? []).filter((version) => version.number > newest && !version.active && !version.locked);
+          return drafts.sort((left, right) => right.number - left.number)[0];
+        },
+        run,
+      });
       if (!cloned) throw new SslClickError({ code: 'PROVIDER', provider, operation: 'version.clone', message: 'Fastly returned no version.' });
       editable = cloned;
       emit(run, { type: 'version-cloned', hostname: target.hostname, message: `Cloned version ${base.number} of ${found.service.id} into version ${cloned.number}: active and locked versions are never edited.` });
@@ -618,7 +660,17 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     }
     if (found?.owned) {
       if (found.active) {
-        await client.write('PUT', `${servicePath(found.service.id)}/version/${found.active.number}/deactivate`, { operation: 'version.deactivate', run });
+        const serviceId = found.service.id;
+        const activeNumber = found.active.number;
+        await client.write<FastlyVersion>('PUT', `${servicePath(serviceId)}/version/${activeNumber}/deactivate`, {
+          operation: 'version.deactivate',
+          // A deactivation whose answer was lost is refused when sent again ("not active").
+          recover: async () => {
+            const version = await client.get<FastlyVersion>(`${servicePath(serviceId)}/version/${activeNumber}`, { operation: 'version.get', run });
+            return version && !version.active ? version : undefined;
+          },
+          run,
+        });
       }
       await client.write('DELETE', servicePath(found.service.id), { operation: 'service.delete', allowNotFound: true, run });
       emit(run, { type: 'service-deleted', hostname: target.hostname, message: `Deactivated and deleted the Fastly service ${found.service.id}.` });

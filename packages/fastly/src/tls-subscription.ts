@@ -85,6 +85,20 @@ export async function createSubscription(
         },
       },
     },
+    // None covered the host a moment ago: one covering exactly it is the lost create's, read
+    // back with its authorizations as the create answers.
+    recover: async () => {
+      const listed = await client.get<JsonApiDocument<Array<JsonApiResource<TlsSubscriptionAttributes>>>>('/tls/subscriptions', {
+        operation: 'tls.subscriptions.list',
+        query: { 'filter[tls_domains.id]': hostname, include: 'tls_authorizations' },
+        run,
+      });
+      const mine = listed?.data.find((resource) => {
+        const domains = related(resource, 'tls_domains').map((domain) => domain.id.toLowerCase());
+        return domains.length === 1 && domains[0] === hostname;
+      });
+      return mine ? { data: mine, ...(listed?.included ? { included: listed.included } : {}) } : undefined;
+    },
     run,
   });
   if (!document) throw new SslClickError({ code: 'PROVIDER', provider: 'fastly', operation: 'tls.subscriptions.create', message: 'Fastly returned no subscription.' });

@@ -55,7 +55,7 @@ export interface Fault {
   times?: number;
   /** For `rate-limit`: the Retry-After to send, in seconds. @default 1 */
   retryAfterSeconds?: number;
-  /** For `slow`: how long to hold the answer, in ms. @default 5000 */
+  /** For `slow`: how long to hold the answer, in ms; the request itself is carried out at once. @default 5000 */
   delayMs?: number;
 }
 
@@ -145,7 +145,8 @@ function send(response: ServerResponse, answer: VendorResponse): void {
  * Starts a fake vendor API on 127.0.0.1 (port chosen by the OS): routes requests to the vendor's
  * handlers, logs every request, and applies injected faults (429 with Retry-After, 500, 503, a
  * connection reset, a slow or hung answer, an HTML error page from a proxy, a malformed body)
- * before the handler runs, so a faulted request never changes state.
+ * before the handler runs, so a faulted request never changes state; except `slow`, whose request
+ * is carried out at once and only its answer is held back (the client cannot tell if it happened).
  */
 export async function startVendorApiServer(options: {
   format: VendorErrorFormat;
@@ -182,6 +183,7 @@ export async function startVendorApiServer(options: {
     };
     requests.push(record);
 
+    let delayAnswerMs = 0;
     const fault = faults.find((candidate) => candidate.remaining > 0 && matches(candidate, record));
     if (fault) {
       fault.remaining -= 1;
@@ -195,8 +197,9 @@ export async function startVendorApiServer(options: {
           hung.add(response);
           return;
         case 'slow':
-          await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5_000));
-          if (response.destroyed) return;
+          // The vendor carries the request out; only its answer is late. A client that gave up
+          // meanwhile does not know whether a write happened, as on the real internet.
+          delayAnswerMs = fault.delayMs ?? 5_000;
           break;
         case 'rate-limit': {
           const answer = options.format.error(429, 'Rate limit exceeded');
@@ -252,6 +255,8 @@ export async function startVendorApiServer(options: {
       }
     }
     record.status = answer.status;
+    if (delayAnswerMs > 0) await new Promise((resolve) => setTimeout(resolve, delayAnswerMs));
+    if (response.destroyed) return;
     send(response, answer);
   });
   server.on('connection', (socket) => {
