@@ -36,11 +36,7 @@ await runExample(async () => {
       verification: account.sandbox.verification,
       wait: { minDelay: 250, maxDelay: 1_000 },
     }),
-    hostname: account.hostname,
-    sendgrid: account.sendgrid,
-    verification: account.sandbox.verification,
-    sampleLink: account.sampleLink,
-    click: { resolver: account.sandbox.dns.address, ca: account.sandbox.ca.certificate, port: account.sandbox.ports.https },
+    ...account.exampleFields(),
     async close() {
       await cloudflare.close();
       await account.close();

@@ -1,5 +1,6 @@
-import { startSandbox, startSendGridApi, type Sandbox, type SendGridApi } from '@sslclick/sandbox';
+import { startSandbox, startSendGridApi, type Sandbox } from '@sslclick/sandbox';
 import { createSendGridLinks, type SendGridLinks } from '@sslclick/sendgrid';
+import type { ExampleWorld } from './run-example.js';
 
 /**
  * The credentials the sandbox runs use: fixed and recognisable, so a test can prove that none of
@@ -13,11 +14,12 @@ export const sandboxCredentials = {
 /** A sandbox seeded like a real SendGrid customer's first day: one valid link branding. */
 export interface SandboxAccount {
   sandbox: Sandbox;
-  sendgridApi: SendGridApi;
-  sendgrid: SendGridLinks;
   hostname: string;
-  /** A tracked link from a "sent message", already on https:// as it will be once SSL is on. */
-  sampleLink: string;
+  /**
+   * The parts of an example world every sandbox run shares: the host, SendGrid, the verifier's
+   * settings, and a tracked link from a "sent message", already on https:// as once SSL is on.
+   */
+  exampleFields(): Pick<ExampleWorld, 'hostname' | 'sendgrid' | 'verification' | 'sampleLink' | 'click'>;
   close(): Promise<void>;
 }
 
@@ -34,12 +36,17 @@ export async function startSandboxAccount(options: { publishBrandingDns: boolean
   const branding = sendgridApi.addLinkBranding({ domain: 'example.com', subdomain: 'url1234', username: 'acme', publishDns: options.publishBrandingDns });
   const hostname = `${branding.subdomain}.${branding.domain}`;
   const link = sandbox.origin.createLink(hostname, 'https://shop.example.com/welcome?utm_source=newsletter', { protocol: 'https' });
+  const sendgrid = createSendGridLinks({ apiKey, baseURL: sendgridApi.url, verification: sandbox.verification });
   return {
     sandbox,
-    sendgridApi,
-    sendgrid: createSendGridLinks({ apiKey, baseURL: sendgridApi.url, verification: sandbox.verification }),
     hostname,
-    sampleLink: link.clickUrl,
+    exampleFields: () => ({
+      hostname,
+      sendgrid,
+      verification: sandbox.verification,
+      sampleLink: link.clickUrl,
+      click: { resolver: sandbox.dns.address, ca: sandbox.ca.certificate, port: sandbox.ports.https },
+    }),
     async close() {
       await sendgridApi.close();
       await sandbox.close();

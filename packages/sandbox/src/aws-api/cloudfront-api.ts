@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { normalizeDnsName } from '../dns-zone.js';
 import type { VendorRequest, VendorResponse, VendorRouter } from '../vendor-api-server.js';
 import { certificateNameCovers, certificateNames, settleCertificate } from './acm-api.js';
-import { authorize, logged } from './aws-api-state.js';
+import { logged } from './aws-api-state.js';
+import { restXmlService } from './rest-xml-service.js';
 import type { AwsApiState, DistributionState } from './aws-api-state.js';
 import {
   childNode,
@@ -264,17 +265,7 @@ function checkIfMatch(state: AwsApiState, request: VendorRequest, distribution: 
  * `Marker` paging, update and delete with real `ETag`/`If-Match` semantics, and tags.
  */
 export function cloudFrontRoutes(state: AwsApiState): (router: VendorRouter) => void {
-  const gate = (request: VendorRequest, action: string): VendorResponse | undefined =>
-    authorize(state, request, `cloudfront:${action}`, {
-      missing: () => error(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token'),
-      denied: (message) => error(403, 'AccessDenied', message),
-      expired: () => error(403, 'ExpiredToken', 'The security token included in the request is expired'),
-      revoked: () => error(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.'),
-    });
-  const finish = async (operation: string, write: boolean, response: VendorResponse, resource?: string): Promise<VendorResponse> => {
-    await state.syncDataPlane();
-    return logged(state, 'cloudfront', operation, write, response, resource);
-  };
+  const { gate, finish } = restXmlService(state, 'cloudfront', cloudFrontNamespace);
 
   return (router) => {
     router.add('POST', `${apiPrefix}/distribution`, async (request) => {

@@ -1,7 +1,8 @@
 import { normalizeDnsName } from '../dns-zone.js';
 import type { DnsRecordType } from '../dns-zone.js';
 import type { VendorRequest, VendorResponse, VendorRouter } from '../vendor-api-server.js';
-import { authorize, logged } from './aws-api-state.js';
+import { logged } from './aws-api-state.js';
+import { restXmlService } from './rest-xml-service.js';
 import type { AwsApiState, HostedZoneState } from './aws-api-state.js';
 import { childNode, childText, isoTime, listMembers, parseXml, route53Namespace, upperId, xmlError, xmlResponse } from './aws-wire.js';
 import type { XmlNode } from './aws-wire.js';
@@ -169,17 +170,7 @@ function applyChanges(state: AwsApiState, zone: HostedZoneState, changes: XmlNod
  * its name, so what Route 53 holds is what the sandbox DNS server answers.
  */
 export function route53Routes(state: AwsApiState): (router: VendorRouter) => void {
-  const gate = (request: VendorRequest, action: string): VendorResponse | undefined =>
-    authorize(state, request, `route53:${action}`, {
-      missing: () => error(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token'),
-      denied: (message) => error(403, 'AccessDenied', message),
-      expired: () => error(403, 'ExpiredToken', 'The security token included in the request is expired'),
-      revoked: () => error(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.'),
-    });
-  const finish = async (operation: string, write: boolean, response: VendorResponse, resource?: string): Promise<VendorResponse> => {
-    await state.syncDataPlane();
-    return logged(state, 'route53', operation, write, response, resource);
-  };
+  const { gate, finish } = restXmlService(state, 'route53', route53Namespace);
   const zoneFor = (id: string | undefined): HostedZoneState | undefined => state.hostedZones.get(zoneIdOf(id ?? ''));
 
   return (router) => {
