@@ -361,6 +361,22 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     return records;
   }
 
+  /**
+   * The host's TLS subscription, owned only when it covers exactly the host and was made no
+   * earlier than sslclick's service: sslclick makes the service first, so a subscription someone
+   * made for the host beforehand is used as it is but never deleted. Without readable times the
+   * domain rule alone decides.
+   */
+  async function findHostSubscription(target: Target, found: FoundService | undefined, run: RunOptions | undefined): Promise<Subscription | undefined> {
+    const subscription = await findSubscription(client, target.hostname, run);
+    if (!subscription?.owned) return subscription;
+    if (!found?.owned) return { ...subscription, owned: false };
+    const subscriptionMade = Date.parse(subscription.raw.attributes.created_at ?? '');
+    const serviceMade = Date.parse(found.service.created_at ?? '');
+    if (Number.isNaN(subscriptionMade) || Number.isNaN(serviceMade)) return subscription;
+    return subscriptionMade >= serviceMade ? subscription : { ...subscription, owned: false };
+  }
+
   async function readStatus(target: Target, run: RunOptions | undefined, extraWarnings: string[] = []): Promise<ProxyStatus> {
     const found = await findService(client, target.hostname, run);
     const resources: ResourceReference[] = [];
@@ -390,7 +406,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
         drift: drift.map((change) => change.description),
       };
     }
-    const subscription = await findSubscription(client, target.hostname, run);
+    const subscription = await findHostSubscription(target, found, run);
     if (subscription) resources.push({ kind: 'fastly-tls-subscription', id: subscription.id, owned: subscription.owned });
     const cnameTarget = subscription ? await configurationCnameTarget(client, subscription.configurationId, run) : undefined;
     const edgeState = edgeStateOf({ serviceExists: found !== undefined, activeVersion: found?.active?.number, activeComplete });
@@ -638,7 +654,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     const target = normalizeRequest(request);
     const warnings: string[] = [];
     const found = await findService(client, target.hostname, run);
-    const subscription = await findSubscription(client, target.hostname, run);
+    const subscription = await findHostSubscription(target, found, run);
     const cnameTarget = await configurationCnameTarget(client, subscription?.configurationId, run);
     const removesSomething = found?.owned === true || subscription?.owned === true;
     if (dns) {
@@ -656,7 +672,12 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
       await client.write('DELETE', `/tls/subscriptions/${encodeURIComponent(subscription.id)}`, { operation: 'tls.subscriptions.delete', query: { force: 'true' }, allowNotFound: true, run });
       emit(run, { type: 'certificate-deleted', hostname: target.hostname, message: `Deleted the TLS subscription ${subscription.id}.` });
     } else if (subscription) {
-      warnings.push(`The TLS subscription ${subscription.id} also covers ${subscription.domains.filter((domain) => domain !== target.hostname).join(', ')}; sslclick left it alone.`);
+      const others = subscription.domains.filter((domain) => domain !== target.hostname);
+      warnings.push(
+        others.length > 0
+          ? `The TLS subscription ${subscription.id} also covers ${others.join(', ')}; sslclick left it alone.`
+          : `The TLS subscription ${subscription.id} for ${target.hostname} was made before sslclick's service, so it is not sslclick's; it was left alone.`,
+      );
     }
     if (found?.owned) {
       if (found.active) {

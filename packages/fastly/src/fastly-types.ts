@@ -15,6 +15,7 @@ export interface FastlyService {
   type: 'vcl' | 'wasm';
   comment: string;
   customer_id?: string;
+  created_at?: string;
   versions: FastlyVersion[];
 }
 

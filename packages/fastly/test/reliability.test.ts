@@ -378,6 +378,29 @@ const foreignCases: ForeignCase[] = [
     destroy: { says: /also covers www\..*left it alone/ },
   },
   {
+    name: 'a TLS subscription for exactly the hostname, made before sslclick',
+    async arrange(world) {
+      const hostname = await seedHost(world);
+      const time = new Date(Date.now() - 86_400_000).toISOString();
+      world.fastly.state.subscriptions.push({
+        id: 'earlier0001',
+        customer_id: world.fastly.customerId,
+        certificate_authority: 'certainly',
+        domains: [hostname],
+        common_name: hostname,
+        configuration_id: world.fastly.state.configurations[0]?.id ?? '',
+        state: 'issued',
+        authorization_id: 'earlierauth',
+        challenge_value: 'earlier.fastly-validations.com',
+        created_at: time,
+        updated_at: time,
+      });
+      return { hostname, snapshot: () => structuredClone(world.fastly.state.subscriptions.find((subscription) => subscription.id === 'earlier0001')) };
+    },
+    apply: { says: /state ready/ },
+    destroy: { says: /made before sslclick's service.*left alone/ },
+  },
+  {
     name: 'unrelated services, records and subscriptions on the same account and zone',
     async arrange(world) {
       const hostname = await seedHost(world);
