@@ -38,7 +38,7 @@ describe.each(['cloudflare', 'fastly', 'cloudfront'])('examples/%s.ts in sandbox
     };
     expect(output.mode).toBe('sandbox');
     expect(output.status).toMatchObject({ provider: cdn, ready: true, hostname: 'url1234.example.com' });
-    for (const id of ['branding-assigned', 'tls-valid', 'reaches-sendgrid', 'http-still-served']) {
+    for (const id of ['branding-assigned', 'dns-points-to-cdn', 'dns-not-sendgrid', 'tls-valid', 'reaches-sendgrid', 'http-still-served']) {
       expect(output.status.checks.find((check) => check.id === id)?.ok, id).toBe(true);
     }
     expect(output.status.supportRequest).toContain('url1234.example.com');

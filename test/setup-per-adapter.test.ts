@@ -99,6 +99,10 @@ describe.each(Object.keys(worlds))('setup() through %s', (name) => {
     const sampleLink = world.sandbox.origin.createLink(hostname, 'https://shop.example.com/p/1', { protocol: 'https' }).clickUrl;
     const current = await readStatus(world.adapter, { hostname }, { sendgrid: links, verification: world.sandbox.verification, sampleLink });
     expect(current.ready).toBe(true);
+    // The three checks SendGrid support makes, from the read-only status as well.
+    for (const id of ['branding-assigned', 'dns-points-to-cdn', 'dns-not-sendgrid', 'tls-valid']) {
+      expect(current.checks.find((check) => check.id === id)?.ok, id).toBe(true);
+    }
     expect(current.verification?.observed.https).toMatchObject({ status: 302, location: 'https://shop.example.com/p/1' });
     expect(sendgrid.server.requests.slice(before).filter((request) => request.path.endsWith('/validate'))).toHaveLength(1);
   });

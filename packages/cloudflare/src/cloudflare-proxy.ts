@@ -17,7 +17,7 @@ import { commentWithPack, commentWithoutPack, describeRecords, orderedPackId, pe
 import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, orderedPackFor } from './certificate-coverage.js';
 import { createCloudflareConnection, type CloudflareConnectionSettings } from './cloudflare-client.js';
 import { observe, targetRecord, type CloudflareObservation } from './cloudflare-observation.js';
-import { checkThroughEdge, verificationForZone, verifyOnce } from './edge-verification.js';
+import { checkThroughEdge, observedAddresses, verificationForZone, verifyOnce } from './edge-verification.js';
 import { applyRuleDecision, deleteOurRule, type RuleDecision } from './host-rules.js';
 import { buildCloudflareStatus } from './status-mapping.js';
 import { findZone, requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
@@ -414,7 +414,16 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     if (!zone) return absentStatus(request, [`No Cloudflare zone this token can see holds ${request.hostname}.`]);
     const observation = await observeRequest(request, zone, run);
     const notes = observation.recordState.kind === 'auto-ssl' ? [autoSslNote(request.hostname)] : [];
-    return buildCloudflareStatus(observation, { bypassCache, warnings: notes, ...(notes.length > 0 ? { nextSteps: notes } : {}) });
+    const proxied = observation.recordState.kind === 'branding' && observation.recordState.record.proxied;
+    // A proxied record answers with Cloudflare's edge addresses: reading them (DNS, not the API)
+    // lets a verification from outside recognise them as the CDN.
+    const observedDns = proxied ? await observedAddresses(request.hostname, await verificationForZone(settings.verification, zone)) : undefined;
+    return buildCloudflareStatus(observation, {
+      bypassCache,
+      warnings: notes,
+      ...(notes.length > 0 ? { nextSteps: notes } : {}),
+      ...(observedDns ? { observedDns } : {}),
+    });
   }
 
   async function plan(input: ProxyRequest, run: RunOptions = {}): Promise<Plan> {

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import {
   SslClickError,
   checkBeforeCutover,
+  lookupName,
   verifyHostname,
   type CheckResult,
   type ProgressEvent,
@@ -38,8 +39,11 @@ export async function verificationForZone(verification: VerificationSettings | u
   }
 }
 
+// The check dials the host itself (connectTo = hostname), so what its DNS answered is Cloudflare's
+// edge for this proxied record: the addresses the final verification can recognise as the CDN.
 function observedOf(result: VerifyResult | undefined): string[] {
-  return result?.observed.dns ? [...result.observed.dns.cnameChain, ...result.observed.dns.addresses] : [];
+  const lookup = result?.observed.dns ?? result?.observed.connectTo;
+  return lookup ? [...lookup.cnameChain, ...lookup.addresses] : [];
 }
 
 /**
@@ -77,4 +81,11 @@ export async function checkThroughEdge(options: {
 export async function verifyOnce(hostname: string, verification: VerificationSettings, signal?: AbortSignal): Promise<EdgeCheckOutcome> {
   const result = await verifyHostname(hostname, { ...verification, checks: ['tls-valid', 'reaches-sendgrid'], ...(signal ? { signal } : {}) });
   return { ok: result.ok, checks: result.checks, observedDns: observedOf(result) };
+}
+
+/** What DNS answers for the host through the zone's resolver: its CNAME chain and addresses. */
+export async function observedAddresses(hostname: string, verification: VerificationSettings): Promise<string[]> {
+  const servers = verification.resolver === undefined ? [] : Array.isArray(verification.resolver) ? verification.resolver : [verification.resolver];
+  const lookup = await lookupName(hostname, { servers, timeoutMs: verification.timeoutMs ?? 10_000 });
+  return [...lookup.cnameChain, ...lookup.addresses];
 }

@@ -66,6 +66,8 @@ export interface VerifyResult {
     autoSsl?: boolean;
     /** The address dialled, and how it was chosen. */
     dialed?: { address: string; via: 'dns' | 'connectTo' };
+    /** What DNS answered for `connectTo`, when it is a name (a CDN edge name, or the host itself). */
+    connectTo?: DnsLookup;
     tls?: TlsObservation;
     https?: HttpObservation;
     http?: HttpObservation;
@@ -300,6 +302,7 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
   if (options.connectTo) {
     const target = options.connectTo.toLowerCase().replace(/\.$/, '');
     const lookup = isIP(target) !== 0 ? { cnameChain: [], addresses: [target] } : await lookupName(target, { servers, timeoutMs });
+    if (isIP(target) === 0) observed.connectTo = lookup;
     address = lookup.addresses[0];
     if (address) observed.dialed = { address, via: 'connectTo' };
     else unreachable = `${target}: ${lookup.error ?? 'no address'}`;
