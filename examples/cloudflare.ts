@@ -5,10 +5,9 @@
  *
  *   npm start                 # or: npm run example:cloudflare -- --json
  */
-import { allCloudflarePermissions, startCloudflareApi } from '@sslclick/sandbox';
 import { createCloudflareProxy } from '@sslclick/cloudflare';
 import { runExample } from './support/run-example.js';
-import { liveHostname, liveSendGrid, sandboxCredentials, startSandboxAccount, withOptional } from './support/sandbox-account.js';
+import { liveHostname, liveSendGrid, startSandboxAccount, startSandboxCloudflareZone, withOptional } from './support/sandbox-account.js';
 
 await runExample(async () => {
   if (process.env.CLOUDFLARE_API_TOKEN) {
@@ -22,11 +21,7 @@ await runExample(async () => {
     };
   }
   const account = await startSandboxAccount({ publishBrandingDns: false });
-  const cloudflare = await startCloudflareApi(account.sandbox);
-  const zone = cloudflare.addZone({ name: 'example.com' });
-  const cloudflareToken = cloudflare.registerToken(allCloudflarePermissions, sandboxCredentials.cloudflareToken);
-  // Link branding left this record in the customer's zone: a DNS-only CNAME to sendgrid.net.
-  await cloudflare.addDnsRecord(zone.id, { name: account.hostname, type: 'CNAME', content: 'sendgrid.net', proxied: false });
+  const { cloudflare, token: cloudflareToken } = await startSandboxCloudflareZone(account);
   return {
     mode: 'sandbox',
     banner: `Running against the local sandbox (no CLOUDFLARE_API_TOKEN set): a fake Cloudflare API, SendGrid API, DNS, CA and CDN edge on loopback. Branded host: ${account.hostname}.`,

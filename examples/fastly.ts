@@ -6,11 +6,11 @@
  *
  *   npm run example:fastly    # add -- --json for the status as JSON
  */
-import { allCloudflarePermissions, startCloudflareApi, startFastlyApi } from '@sslclick/sandbox';
+import { startFastlyApi } from '@sslclick/sandbox';
 import { cloudflareDns } from '@sslclick/cloudflare';
 import { createFastlyProxy } from '@sslclick/fastly';
 import { runExample } from './support/run-example.js';
-import { liveHostname, liveSendGrid, sandboxCredentials, startSandboxAccount, withOptional } from './support/sandbox-account.js';
+import { liveHostname, liveSendGrid, startSandboxAccount, startSandboxCloudflareZone, withOptional } from './support/sandbox-account.js';
 
 await runExample(async () => {
   if (process.env.FASTLY_API_TOKEN) {
@@ -26,10 +26,7 @@ await runExample(async () => {
     };
   }
   const account = await startSandboxAccount({ publishBrandingDns: false });
-  const cloudflare = await startCloudflareApi(account.sandbox);
-  const zone = cloudflare.addZone({ name: 'example.com' });
-  const cloudflareToken = cloudflare.registerToken(allCloudflarePermissions, sandboxCredentials.cloudflareToken);
-  await cloudflare.addDnsRecord(zone.id, { name: account.hostname, type: 'CNAME', content: 'sendgrid.net', proxied: false });
+  const { cloudflare, token: cloudflareToken } = await startSandboxCloudflareZone(account);
   const fastly = await startFastlyApi(account.sandbox);
   return {
     mode: 'sandbox',

@@ -1,4 +1,4 @@
-import { startSandbox, startSendGridApi, type Sandbox } from '@sslclick/sandbox';
+import { allCloudflarePermissions, startCloudflareApi, startSandbox, startSendGridApi, type CloudflareApi, type Sandbox } from '@sslclick/sandbox';
 import { createSendGridLinks, type SendGridLinks } from '@sslclick/sendgrid';
 import type { ExampleWorld } from './run-example.js';
 
@@ -69,4 +69,16 @@ export function liveHostname(variable: string): string {
 /** Drops undefined values, so optional settings read from the environment stay absent. */
 export function withOptional<Values extends Record<string, unknown>>(values: Values): Partial<{ [Key in keyof Values]: Exclude<Values[Key], undefined> }> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<{ [Key in keyof Values]: Exclude<Values[Key], undefined> }>;
+}
+
+/**
+ * The fake Cloudflare API with the customer's `example.com` zone holding what link branding left
+ * there: a DNS-only CNAME from the branded host to sendgrid.net. Returns the API and its token.
+ */
+export async function startSandboxCloudflareZone(account: SandboxAccount): Promise<{ cloudflare: CloudflareApi; token: string }> {
+  const cloudflare = await startCloudflareApi(account.sandbox);
+  const zone = cloudflare.addZone({ name: 'example.com' });
+  const token = cloudflare.registerToken(allCloudflarePermissions, sandboxCredentials.cloudflareToken);
+  await cloudflare.addDnsRecord(zone.id, { name: account.hostname, type: 'CNAME', content: 'sendgrid.net', proxied: false });
+  return { cloudflare, token };
 }
