@@ -2,6 +2,7 @@ import {
   SslClickError,
   buildStatus,
   checkBeforeCutover,
+  confirmAfterCutover,
   invalidInput,
   lookupName,
   normalizeHostname,
@@ -288,42 +289,6 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
     });
   }
 
-  /**
-   * After the CNAME moved, proves once more through the distribution that clicks are served; if
-   * the edge stopped answering between the pre-cutover check and the write (a certificate revoked,
-   * the distribution broken), DNS goes back to what it was so live links keep working.
-   */
-  async function confirmCutover(target: Target, dns: DnsTarget, edgeTarget: string, previous: { value: string | undefined; others: string[] }): Promise<void> {
-    const { run, hostname } = target;
-    let failing: string[] = [];
-    for (let attempt = 1; attempt <= 2; attempt += 1) {
-      const result = await verifyHostname(hostname, {
-        ...settings.verification,
-        connectTo: edgeTarget,
-        checks: ['tls-valid', 'reaches-sendgrid'],
-        ...(run.options.signal ? { signal: run.options.signal } : {}),
-      });
-      throwIfAborted(run.options.signal, 'apply');
-      if (result.ok) return;
-      failing = result.checks.filter((check) => check.ok !== true).map((check) => check.detail);
-      if (attempt < 2) await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-    const restoreTo = previous.value ?? (previous.others.length > 0 ? target.origin : undefined);
-    if (restoreTo) {
-      await dns.provider.upsertCname(hostname, restoreTo, { replaceable: [edgeTarget], comment: `sslclick: ${hostname} back to SendGrid (the edge failed after the cutover)`, ...run.options });
-    } else {
-      await dns.provider.deleteCname(hostname, edgeTarget, run.options);
-    }
-    run.progress('dns-restored', `${hostname} was pointed back at ${restoreTo ?? 'nothing (as before)'} in ${dns.description}: the distribution stopped serving it right after the cutover.`);
-    throw new SslClickError({
-      code: 'PROVIDER',
-      message: `CloudFront stopped serving ${hostname} right after its CNAME moved (${failing.join(' ')}), so DNS was pointed back at ${restoreTo ?? 'what it was'} and live links keep working. Check the distribution and its certificate (run status), then run apply again.`,
-      provider,
-      operation: 'apply',
-      retryable: true,
-    });
-  }
-
   async function readStatus(target: Target, dns: DnsTarget | undefined, warnings: string[], known?: Inspection): Promise<ProxyStatus> {
     const inspection = known ?? (await inspect(target));
     const { hostname } = target;
@@ -491,7 +456,19 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
         });
         if (written.changed) {
           run.progress('dns-cutover', `${hostname} now points at CloudFront (${distribution.domainName}) in ${dns.description}.`, { target: distribution.domainName });
-          await confirmCutover(target, dns, distribution.domainName, current);
+          // Checks for about 0.6 s, 300 ms apart: CloudFront serves a deployed distribution at once.
+          await confirmAfterCutover({
+            hostname,
+            edgeTarget: distribution.domainName,
+            provider,
+            dns: dns.provider,
+            restoreTo: current.value ?? (current.others.length > 0 ? target.origin : undefined),
+            ...(settings.verification ? { verification: settings.verification } : {}),
+            minDelay: 300,
+            maxWaitTime: 600,
+            ...(run.options.signal ? { signal: run.options.signal } : {}),
+            ...(run.options.onProgress ? { onProgress: run.options.onProgress } : {}),
+          });
         }
       } else {
         run.progress('dns-records-required', `Point the CNAME of ${hostname} at ${distribution.domainName}; the distribution passed the pre-cutover check.`, {

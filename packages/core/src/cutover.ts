@@ -1,3 +1,4 @@
+import type { DnsProvider } from './dns-provider.js';
 import { SslClickError } from './errors.js';
 import type { ProgressEvent } from './types.js';
 import { verifyHostname, type VerifyOptions, type VerifyResult } from './verifier/verify-hostname.js';
@@ -80,5 +81,96 @@ export async function checkBeforeCutover(options: CutoverCheckOptions): Promise<
       });
     }
     throw error;
+  }
+}
+
+/** Options for `confirmAfterCutover`. */
+export interface CutoverConfirmationOptions {
+  hostname: string;
+  /** The CDN edge the hostname's CNAME now points at. */
+  edgeTarget: string;
+  provider: string;
+  /** Where the CNAME was just written, and where it is put back. */
+  dns: DnsProvider;
+  /** What the CNAME held before the cutover, restored if the edge fails; undefined deletes ours. */
+  restoreTo: string | undefined;
+  verification?: VerificationSettings;
+  /**
+   * How long the edge may take to serve the hostname correctly again before DNS goes back.
+   * @default 30000
+   */
+  maxWaitTime?: number;
+  /**
+   * The first delay between checks, in ms.
+   * @default 250
+   */
+  minDelay?: number;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/**
+ * The check right after the DNS write. The edge passed the pre-cutover check, but it can still
+ * fail before resolvers follow the new CNAME (a configuration push, a revoked certificate). If it
+ * no longer serves the hostname within `maxWaitTime`, DNS goes back to `restoreTo` at once, so
+ * clicks keep working, and this throws `PROVIDER` saying so; if even that write fails it throws
+ * `UNSAFE` naming the record to restore by hand.
+ */
+export async function confirmAfterCutover(options: CutoverConfirmationOptions): Promise<void> {
+  const { hostname, edgeTarget, provider, dns } = options;
+  let finding = '';
+  try {
+    await waitUntil(
+      async ({ signal }) => {
+        const result = await verifyHostname(hostname, {
+          ...options.verification,
+          connectTo: edgeTarget,
+          checks: ['tls-valid', 'reaches-sendgrid'],
+          ...(signal ? { signal } : {}),
+        });
+        finding = result.checks.filter((check) => check.ok !== true).map((check) => check.detail).join(' ');
+        return { done: result.ok, state: finding || 'passing' };
+      },
+      {
+        description: `the ${provider} edge to keep serving ${hostname} after the cutover`,
+        subject: 'edge-recheck',
+        provider,
+        hostname,
+        minDelay: options.minDelay ?? 250,
+        maxDelay: 2_000,
+        maxWaitTime: options.maxWaitTime ?? 30_000,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+  } catch (error) {
+    if (SslClickError.isInstance(error) && error.code === 'ABORTED') throw error;
+    finding ||= error instanceof Error ? error.message : String(error);
+    const restored = options.restoreTo ?? 'no record, as before';
+    try {
+      if (options.restoreTo) await dns.upsertCname(hostname, options.restoreTo, { replaceable: [edgeTarget], comment: `sslclick: ${hostname} restored (the edge failed after the cutover)` });
+      else await dns.deleteCname(hostname, edgeTarget);
+    } catch (restoreError) {
+      throw new SslClickError({
+        code: 'UNSAFE',
+        provider,
+        operation: 'cutover',
+        cause: restoreError,
+        message: `${hostname} now points at ${edgeTarget} but the ${provider} edge stopped serving it (${finding}), and putting the record back through ${dns.name} failed: restore ${hostname} ${options.restoreTo ? `CNAME ${options.restoreTo}` : 'by deleting the CNAME'} by hand now, or its links break.`,
+      });
+    }
+    options.onProgress?.({
+      type: 'dns-restored',
+      provider,
+      hostname,
+      message: `The ${provider} edge failed right after the cutover; ${hostname} is back at ${restored} in ${dns.name}.`,
+    });
+    throw new SslClickError({
+      code: 'PROVIDER',
+      provider,
+      operation: 'cutover',
+      cause: error,
+      retryable: true,
+      message: `The ${provider} edge stopped serving ${hostname} right after its CNAME moved (${finding}); the record is back at ${restored}, so links keep working. Check the CDN configuration and certificate (run status), then run apply again.`,
+    });
   }
 }

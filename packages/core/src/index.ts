@@ -35,7 +35,13 @@ export type { DnsLookup } from './verifier/dns-lookup.js';
 export type { HttpObservation, TlsObservation } from './verifier/tls-probe.js';
 export type { DnsProvider, DnsProviderRecord, UpsertCnameOptions } from './dns-provider.js';
 export { buildStatus, deriveState, readyNextSteps, type StatusParts } from './status.js';
-export { checkBeforeCutover, type CutoverCheckOptions, type VerificationSettings } from './cutover.js';
+export {
+  checkBeforeCutover,
+  confirmAfterCutover,
+  type CutoverCheckOptions,
+  type CutoverConfirmationOptions,
+  type VerificationSettings,
+} from './cutover.js';
 export { loadCredential, type CommonProxySettings } from './settings.js';
 export type { LinkBranding, LinkBrandingSource, LinkBrandingValidation } from './link-branding.js';
 export { setup, status, destroy, type SetupOptions, type SetupStatus } from './setup.js';

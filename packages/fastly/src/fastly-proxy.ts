@@ -2,6 +2,7 @@ import {
   SslClickError,
   buildStatus,
   checkBeforeCutover,
+  confirmAfterCutover,
   invalidInput,
   loadCredential,
   lookupName,
@@ -544,63 +545,22 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
           comment: 'sslclick: SendGrid HTTPS click tracking through Fastly',
         });
         emit(run, { type: 'dns-cutover', hostname: target.hostname, message: `Pointed ${target.hostname} at ${cnameTarget} through ${dns.name}.` });
-        await confirmAfterCutover(target, cnameTarget, dns, run);
+        await confirmAfterCutover({
+          hostname: target.hostname,
+          edgeTarget: cnameTarget,
+          provider,
+          dns,
+          restoreTo: target.origin,
+          verification,
+          maxWaitTime: Math.min(settings.wait?.maxWaitTime ?? 30_000, 30_000),
+          ...(run?.signal ? { signal: run.signal } : {}),
+          ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
+        });
       } else {
         emit(run, { type: 'records-required', hostname: target.hostname, message: `The edge is verified: point ${target.hostname} CNAME ${cnameTarget}, then run apply again.` });
       }
     }
     return readStatus(target, run, warnings);
-  }
-
-  /**
-   * The edge passed the pre-cutover check, but it can still fail before resolvers follow the new
-   * CNAME (a config push, a revoked certificate). So it is checked once more right after the DNS
-   * write; if it no longer serves the hostname, DNS goes back to SendGrid at once, so clicks keep
-   * working, and apply fails saying so.
-   */
-  async function confirmAfterCutover(target: Target, cnameTarget: string, dnsProvider: DnsProvider, run: RunOptions | undefined): Promise<void> {
-    let finding = '';
-    try {
-      await waitUntil(
-        async ({ signal }) => {
-          const result = await verifyHostname(target.hostname, { ...verification, connectTo: cnameTarget, checks: ['tls-valid', 'reaches-sendgrid'], ...(signal ? { signal } : {}) });
-          finding = result.checks.filter((check) => check.ok !== true).map((check) => check.detail).join(' ');
-          return { done: result.ok, state: finding || 'passing' };
-        },
-        {
-          description: `the Fastly edge to keep serving ${target.hostname} after the cutover`,
-          subject: 'edge-recheck',
-          provider,
-          hostname: target.hostname,
-          minDelay: 250,
-          maxDelay: 2_000,
-          maxWaitTime: Math.min(settings.wait?.maxWaitTime ?? 30_000, 30_000),
-          ...(run?.signal ? { signal: run.signal } : {}),
-        },
-      );
-    } catch (error) {
-      if (SslClickError.isInstance(error) && error.code === 'ABORTED') throw error;
-      finding ||= error instanceof Error ? error.message : String(error);
-      try {
-        await dnsProvider.upsertCname(target.hostname, target.origin, { replaceable: [cnameTarget], comment: 'sslclick: restored to SendGrid' });
-      } catch (restoreError) {
-        throw new SslClickError({
-          code: 'UNSAFE',
-          provider,
-          operation: 'cutover',
-          cause: restoreError,
-          message: `${target.hostname} now points at Fastly but the edge stopped serving it (${finding}), and pointing it back at ${target.origin} through ${dnsProvider.name} failed: restore ${target.hostname} CNAME ${target.origin} by hand now, or its links break.`,
-        });
-      }
-      emit(run, { type: 'dns-restored', hostname: target.hostname, message: `The edge failed right after the cutover; pointed ${target.hostname} back at ${target.origin} through ${dnsProvider.name}.` });
-      throw new SslClickError({
-        code: 'PROVIDER',
-        provider,
-        operation: 'cutover',
-        cause: error,
-        message: `The Fastly edge stopped serving ${target.hostname} right after the cutover (${finding}); sslclick pointed it back at ${target.origin}, so links keep working through SendGrid. Run apply again once the service and certificate are healthy.`,
-      });
-    }
   }
 
   async function plan(request: ProxyRequest, run?: RunOptions): Promise<Plan> {
