@@ -44,9 +44,13 @@ function accountName(sendgrid: LinkBrandingSource | undefined, branding: LinkBra
   return branding ? `the account "${branding.username}"` : undefined;
 }
 
-function emitter(options: SetupOptions): ((event: ProgressEvent) => void) | undefined {
+/** The run options handed to the adapter and SendGrid: the signal, and progress with credentials removed. */
+function runOptionsOf(options: SetupOptions): RunOptions {
   const onProgress = options.onProgress;
-  return onProgress ? (event) => onProgress(redactValue(event)) : undefined;
+  return {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(onProgress ? { onProgress: (event: ProgressEvent) => onProgress(redactValue(event)) } : {}),
+  };
 }
 
 /** The one place that turns an adapter's unexpected failure into a typed error. */
@@ -204,8 +208,7 @@ async function finish(
  */
 export async function setup(adapter: ProxyAdapter, request: ProxyRequest, options: SetupOptions = {}): Promise<SetupStatus> {
   const hostname = normalizeHostname(request.hostname);
-  const onProgress = emitter(options);
-  const runOptions: RunOptions = { ...(options.signal ? { signal: options.signal } : {}), ...(onProgress ? { onProgress } : {}) };
+  const runOptions = runOptionsOf(options);
   let branding: LinkBranding | undefined;
   let brandingChecks: CheckResult[] = [];
   if (options.sendgrid) {
@@ -238,8 +241,7 @@ export async function setup(adapter: ProxyAdapter, request: ProxyRequest, option
 /** The adapter's read-only status, verified from the outside with the same wording as `setup`. */
 export async function status(adapter: ProxyAdapter, request: ProxyRequest, options: SetupOptions = {}): Promise<SetupStatus> {
   const hostname = normalizeHostname(request.hostname);
-  const onProgress = emitter(options);
-  const runOptions: RunOptions = { ...(options.signal ? { signal: options.signal } : {}), ...(onProgress ? { onProgress } : {}) };
+  const runOptions = runOptionsOf(options);
   let branding: LinkBranding | undefined;
   const brandingChecks: CheckResult[] = [];
   if (options.sendgrid) {
@@ -261,8 +263,7 @@ export async function status(adapter: ProxyAdapter, request: ProxyRequest, optio
  */
 export async function destroy(adapter: ProxyAdapter, request: ProxyRequest, options: SetupOptions = {}): Promise<SetupStatus> {
   const hostname = normalizeHostname(request.hostname);
-  const onProgress = emitter(options);
-  const runOptions: RunOptions = { ...(options.signal ? { signal: options.signal } : {}), ...(onProgress ? { onProgress } : {}) };
+  const runOptions = runOptionsOf(options);
   const result = await callAdapter(adapter, 'destroy', () => adapter.destroy({ ...request, hostname }, runOptions));
   const nextSteps = [...result.nextSteps];
   if (!result.dns.managed) nextSteps.push(`Point ${hostname} back at ${result.origin} (CNAME) if you had moved it to the CDN by hand.`);
