@@ -33,7 +33,7 @@ export type { CreateLinkOptions, OriginRequestLog, SendGridOrigin, TrackedLink }
 export { SENDGRID_ORIGIN_NAMES, startSandbox } from './sandbox.js';
 export type { Sandbox, SandboxOptions } from './sandbox.js';
 export type { SharedPorts } from './shared-ports.js';
-export { startVendorApiServer } from './vendor-api-server.js';
+export { credentialsQuotedBy, startVendorApiServer } from './vendor-api-server.js';
 export type {
   Fault,
   FaultKind,

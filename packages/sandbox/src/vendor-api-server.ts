@@ -44,7 +44,7 @@ export interface VendorRequestRecord {
 }
 
 /** The faults a test can inject into a fake vendor API. */
-export type FaultKind = 'rate-limit' | 'server-error' | 'unavailable' | 'reset' | 'slow' | 'hang' | 'html-error' | 'malformed';
+export type FaultKind = 'rate-limit' | 'server-error' | 'unavailable' | 'reset' | 'slow' | 'hang' | 'html-error' | 'malformed' | 'echo-credential';
 
 /** One injected fault. */
 export interface Fault {
@@ -57,12 +57,46 @@ export interface Fault {
   retryAfterSeconds?: number;
   /** For `slow`: how long to hold the answer, in ms; the request itself is carried out at once. @default 5000 */
   delayMs?: number;
+  /**
+   * For `echo-credential`: the HTTP status of the error answer. The answer quotes the credentials
+   * the request carried (see `credentialsQuotedBy`) in every field of the vendor's error format,
+   * as gateways, proxies and some vendor errors that echo the request do.
+   * @default 401
+   */
+  status?: number;
 }
 
 /** How a vendor writes the bodies of injected faults in its own error format. */
 export interface VendorErrorFormat {
   /** The body and headers of an error response with this status, in the vendor's format. */
   error(status: number, message: string): VendorResponse;
+  /**
+   * An error response with this status whose every field (messages, titles, details, pointers,
+   * request ids, and the code where the format's code is text) quotes `quoted`, for the
+   * `echo-credential` fault. The request tells formats with more than one error shape (Fastly's
+   * classic and JSON:API) which one this endpoint uses. Without it, `error` carries the quote.
+   */
+  echo?(status: number, quoted: string, request: { method: string; path: string }): VendorResponse;
+}
+
+/**
+ * The credentials a request carried, as a vendor echoing them would quote them: bearer and
+ * basic tokens without their scheme, `Fastly-Key`, Cloudflare's `X-Auth-Key`, the access key id
+ * of an AWS SigV4 signature and `X-Amz-Security-Token`. Joined by spaces; empty when none.
+ */
+export function credentialsQuotedBy(headers: IncomingHttpHeaders): string {
+  const quoted: string[] = [];
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string') {
+    const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization)?.[1];
+    if (accessKeyId) quoted.push(accessKeyId);
+    else quoted.push(authorization.replace(/^(bearer|basic|token)\s+/i, ''));
+  }
+  for (const name of ['fastly-key', 'x-auth-key', 'x-api-key', 'x-amz-security-token']) {
+    const value = headers[name];
+    if (typeof value === 'string' && value !== '') quoted.push(value);
+  }
+  return quoted.join(' ');
 }
 
 type RouteHandler = (request: VendorRequest) => VendorResponse | Promise<VendorResponse>;
@@ -126,6 +160,26 @@ function matches(fault: Fault, record: VendorRequestRecord): boolean {
   return true;
 }
 
+/** The environment variable that gives every fake vendor API of a process its first faults. */
+export const sandboxFaultsVariable = 'SSLCLICK_SANDBOX_FAULTS';
+
+/**
+ * The faults every fake vendor API of this process starts with, read from
+ * `SSLCLICK_SANDBOX_FAULTS`: a JSON array of `Fault`s, where a `match.path` written `/…/` is a
+ * regular expression. It lets a test fault an example or CLI run it starts as a child process.
+ */
+function faultsFromEnvironment(): Fault[] {
+  const text = process.env[sandboxFaultsVariable];
+  if (!text) return [];
+  const parsed = JSON.parse(text) as Fault[];
+  if (!Array.isArray(parsed)) throw new Error(`${sandboxFaultsVariable} must be a JSON array of faults.`);
+  return parsed.map((fault) => {
+    const path = fault.match?.path;
+    if (typeof path !== 'string' || !/^\/.+\/$/.test(path)) return fault;
+    return { ...fault, match: { ...fault.match, path: new RegExp(path.slice(1, -1)) } };
+  });
+}
+
 function send(response: ServerResponse, answer: VendorResponse): void {
   const headers: Record<string, string> = { ...answer.headers };
   let body: string | Buffer = '';
@@ -144,7 +198,8 @@ function send(response: ServerResponse, answer: VendorResponse): void {
 /**
  * Starts a fake vendor API on 127.0.0.1 (port chosen by the OS): routes requests to the vendor's
  * handlers, logs every request, and applies injected faults (429 with Retry-After, 500, 503, a
- * connection reset, a slow or hung answer, an HTML error page from a proxy, a malformed body)
+ * connection reset, a slow or hung answer, an HTML error page from a proxy, a malformed body, an
+ * error that quotes the request's credentials back)
  * before the handler runs, so a faulted request never changes state; except `slow`, whose request
  * is carried out at once and only its answer is held back (the client cannot tell if it happened).
  */
@@ -162,7 +217,7 @@ export async function startVendorApiServer(options: {
   options.routes(router);
 
   const requests: VendorRequestRecord[] = [];
-  let faults: Array<Fault & { remaining: number }> = [];
+  let faults: Array<Fault & { remaining: number }> = faultsFromEnvironment().map((fault) => ({ ...fault, remaining: fault.times ?? 1 }));
   const sockets = new Set<Socket>();
   const hung = new Set<ServerResponse>();
 
@@ -223,6 +278,17 @@ export async function startVendorApiServer(options: {
             body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>',
           });
           return;
+        case 'echo-credential': {
+          const status = fault.status ?? 401;
+          const quoted = credentialsQuotedBy(incoming.headers);
+          record.status = status;
+          send(
+            response,
+            options.format.echo?.(status, quoted, { method, path: url.pathname }) ??
+              options.format.error(status, `The request with credentials ${quoted} was refused`),
+          );
+          return;
+        }
         case 'malformed':
           record.status = 200;
           send(response, { status: 200, headers: { 'content-type': 'application/json' }, body: '{"result": [' });

@@ -50,4 +50,12 @@ export const cloudflareErrorFormat: VendorErrorFormat = {
     const entry = faultCodes[status] ?? { code: 10001, message };
     return cloudflareFailure(status, status === 404 ? { code: entry.code, message } : entry);
   },
+  // Every field of the v4 error entry (`ErrorData` in cloudflare-typescript's
+  // resources/shared.ts: code, message, documentation_url, source.pointer) and of `messages`; the
+  // code stays a number, as the format has it.
+  echo(status, quoted) {
+    const entry = faultCodes[status] ?? { code: 10001, message: 'Internal server error' };
+    const echoed = { code: entry.code, message: `${entry.message}: ${quoted}`, documentation_url: `https://developers.cloudflare.com/api/?token=${quoted}`, source: { pointer: `/${quoted}` } };
+    return { status, body: { success: false, errors: [echoed], messages: [{ ...echoed }], result: null } };
+  },
 };

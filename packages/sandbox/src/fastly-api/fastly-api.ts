@@ -410,7 +410,15 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
   }
 
   const server = await startVendorApiServer({
-    format: { error: (status, message) => classicError(status, message) },
+    format: {
+      error: (status, message) => classicError(status, message),
+      // TLS endpoints answer in JSON:API (`errors[]` with id, title, detail, status), the rest in
+      // the classic `{ msg, detail }`; every text field quotes the credential.
+      echo: (status, quoted, request) =>
+        request.path.startsWith('/tls/')
+          ? { status, headers: { 'content-type': jsonApi }, body: { errors: [{ id: quoted, title: `Refused: ${quoted}`, detail: `Token ${quoted} was refused`, status: String(status) }] } }
+          : { status, headers: { 'content-type': classicJson }, body: { msg: `Refused: ${quoted}`, detail: `Token ${quoted} was refused` } },
+    },
     routes: (router) => {
       // --- services -------------------------------------------------------------------------
       route(router, 'GET', '/service', (request, customer) => {

@@ -37,4 +37,10 @@ export const sendGridErrorFormat: VendorErrorFormat = {
       },
     };
   },
+  // Every field of SendGrid's error body: `errors[]` with `message`, `field`, `help`
+  // (vapor-community/sendgrid-kit Sources/SendGridKit/Models/SendGridError.swift) and the
+  // top-level `id` some v3 endpoints add.
+  echo(status, quoted) {
+    return { status, body: { errors: [{ field: quoted, message: `refused: ${quoted}`, help: quoted }], id: quoted } };
+  },
 };
