@@ -1,4 +1,4 @@
-import { redact } from './redact.js';
+import { redact, redactDeepCopy } from './redact.js';
 
 /** The stable error codes. Match on these, not on messages. */
 export type SslClickErrorCode =
@@ -30,7 +30,11 @@ export interface SslClickErrorOptions {
    * time-outs and vendor failures are retryable, the rest are not.
    */
   retryable?: boolean;
-  /** The error this one translates. */
+  /**
+   * The error this one translates. It is kept as a redacted deep copy (`redactDeepCopy`): every
+   * string in it, its own properties, its `cause` chain and any vendor body, has registered
+   * secrets and credential-shaped values replaced; codes and statuses are kept.
+   */
   cause?: unknown;
   /** The HTTP status of the vendor response, when there was one. */
   httpStatus?: number;
@@ -48,7 +52,7 @@ export class SslClickError extends Error {
   readonly [marker] = true;
 
   constructor(options: SslClickErrorOptions) {
-    super(redact(options.message), options.cause === undefined ? undefined : { cause: redactCause(options.cause) });
+    super(redact(options.message), options.cause === undefined ? undefined : { cause: redactDeepCopy(options.cause) });
     this.name = 'SslClickError';
     this.code = options.code;
     this.provider = options.provider;
@@ -61,31 +65,6 @@ export class SslClickError extends Error {
   static isInstance(value: unknown): value is SslClickError {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[marker] === true;
   }
-}
-
-/**
- * Vendor errors can carry request headers (and so credentials) in their message or properties.
- * The cause is kept for debugging, but its message and stack are redacted and its `cause` chain
- * is walked the same way.
- */
-function redactCause(cause: unknown, depth = 0): unknown {
-  if (!(cause instanceof Error) || depth > 8) return typeof cause === 'string' ? redact(cause) : cause;
-  try {
-    cause.message = redact(cause.message);
-    if (cause.stack) cause.stack = redact(cause.stack);
-    for (const key of ['headers', 'requestHeaders', 'config', 'request', '$response'] as const) {
-      if (key in cause) {
-        Object.defineProperty(cause, key, { value: '[redacted]', enumerable: false, configurable: true, writable: true });
-      }
-    }
-    if (cause.cause !== undefined) cause.cause = redactCause(cause.cause, depth + 1);
-  } catch {
-    // A frozen vendor error cannot be cleaned in place: keep a redacted copy of its name and message.
-    const copy = new Error(redact(cause.message));
-    copy.name = cause.name;
-    return copy;
-  }
-  return cause;
 }
 
 /** Shorthand for the `INVALID_INPUT` error of a setting or argument. */

@@ -17,7 +17,8 @@ export type {
   SpecificationVersion,
 } from './types.js';
 export { SslClickError, invalidInput, throwIfAborted, type SslClickErrorCode, type SslClickErrorOptions } from './errors.js';
-export { redact, redactValue, registerSecret } from './redact.js';
+export { redact, redactDeepCopy, redactError, redactValue, registerSecret } from './redact.js';
+export { withRedactedErrors } from './error-boundary.js';
 export { normalizeHostname, parentDomains, isWithinDomain } from './hostname.js';
 export { headersOf, httpStatusOf, parseRetryAfter, readHeader } from './http-hints.js';
 export { defaultRetryDecision, isConnectionError, withRetry, type RetryDecision, type RetryOptions } from './retry.js';
