@@ -174,3 +174,6 @@ export function runProxyConformance<World extends ConformanceSandbox>(options: P
     }, applyTimeout);
   });
 }
+
+export { findSecrets, type SecretSighting } from './secret-scan.js';
+export { createEchoSweepRecord, recordingRunOptions, secretsInSweep, sweepEchoFaults, type EchoSweepRecord, type EchoingServer } from './echo-sweep.js';
