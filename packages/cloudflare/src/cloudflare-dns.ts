@@ -1,4 +1,4 @@
-import { SslClickError, invalidInput, type DnsProvider, type DnsProviderRecord, type RunOptions, type UpsertCnameOptions } from '@sslclick/core';
+import { SslClickError, invalidInput, withRedactedErrors, type DnsProvider, type DnsProviderRecord, type RunOptions, type UpsertCnameOptions } from '@sslclick/core';
 import { createCloudflareConnection, listAll, type CloudflareConnectionSettings } from './cloudflare-client.js';
 import { requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
 
@@ -67,7 +67,7 @@ export function cloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider
     )) as unknown as RawRecord[];
   }
 
-  return {
+  return withRedactedErrors({
     name: 'cloudflare',
 
     async getRecords(nameInput, type, run) {
@@ -168,5 +168,5 @@ export function cloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider
       }
       return { changed: true };
     },
-  };
+  });
 }

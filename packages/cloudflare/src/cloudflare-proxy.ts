@@ -12,6 +12,7 @@ import {
   type ProxyRequest,
   type ProxyStatus,
   type RunOptions,
+  withRedactedErrors,
 } from '@sslclick/core';
 import { commentWithPack, commentWithoutPack, describeRecords, orderedPackId, pendingPackMarker, readRecordsAt, type BrandingRecord } from './branding-record.js';
 import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, orderedPackFor } from './certificate-coverage.js';
@@ -486,7 +487,8 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     return buildCloudflareStatus(observation, { bypassCache });
   }
 
-  return {
+  // The one place errors leave the adapter: whatever is thrown, and every progress event, is redacted.
+  return withRedactedErrors({
     specificationVersion: 'v1',
     provider,
     capabilities: { managesDns: true, managedCertificate: true },
@@ -494,5 +496,5 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     apply,
     status,
     destroy,
-  } satisfies ProxyAdapter;
+  } satisfies ProxyAdapter);
 }

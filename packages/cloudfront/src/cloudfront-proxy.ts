@@ -19,6 +19,7 @@ import {
   type ProxyStatus,
   type ResourceReference,
   type RunOptions,
+  withRedactedErrors,
 } from '@sslclick/core';
 import { isAwsError } from './aws-errors.js';
 import { createAwsRun, type AwsRun } from './aws-run.js';
@@ -626,7 +627,8 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
     return readStatus(target, dns, warnings);
   }
 
-  return {
+  // The one place errors leave the adapter: whatever is thrown, and every progress event, is redacted.
+  return withRedactedErrors({
     specificationVersion: 'v1',
     provider,
     capabilities: { managesDns: settings.dns !== undefined || settings.hostedZoneId !== undefined || settings.route53Lookup, managedCertificate: true, slowDeploy: true },
@@ -634,5 +636,5 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
     apply,
     status,
     destroy,
-  } satisfies ProxyAdapter;
+  } satisfies ProxyAdapter);
 }

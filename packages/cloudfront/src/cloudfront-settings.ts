@@ -1,7 +1,8 @@
 import type { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudFrontClient, CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { invalidInput, registerSecret, type CommonProxySettings, type DnsProvider } from '@sslclick/core';
+import { invalidInput, type CommonProxySettings, type DnsProvider } from '@sslclick/core';
+import { registerAwsCredentials } from './aws-credentials.js';
 import { defaultAwsTimeoutMs } from './aws-call.js';
 import { acmSdk, cloudFrontSdk, route53Sdk } from './aws-sdk.js';
 import { hostnameTagKey, managedByTag } from './ownership.js';
@@ -115,11 +116,7 @@ export function resolveCloudFrontSettings(settings: CloudFrontProxySettings = {}
   if (settings.timeoutMs !== undefined && (typeof settings.timeoutMs !== 'number' || !Number.isFinite(settings.timeoutMs) || settings.timeoutMs < 1 || settings.timeoutMs > 600_000)) {
     fail(`timeoutMs must be a number of milliseconds between 1 and 600000, not ${JSON.stringify(settings.timeoutMs)}.`);
   }
-  const credentials = settings.credentials;
-  if (credentials && typeof credentials === 'object') {
-    registerSecret(credentials.secretAccessKey);
-    registerSecret(credentials.sessionToken);
-  }
+  const credentials = registerAwsCredentials(settings.credentials);
   const common = {
     region: 'us-east-1',
     // sslclick retries every call itself (core's withRetry); SDK retries would multiply with it.

@@ -3,13 +3,14 @@ import {
   SslClickError,
   invalidInput,
   parentDomains,
-  registerSecret,
+  withRedactedErrors,
   type CommonProxySettings,
   type DnsProvider,
   type DnsProviderRecord,
   type RunOptions,
   type UpsertCnameOptions,
 } from '@sslclick/core';
+import { registerAwsCredentials } from './aws-credentials.js';
 import { callAws, defaultAwsTimeoutMs, type AwsCallContext } from './aws-call.js';
 import { isAwsError } from './aws-errors.js';
 import { route53Sdk } from './aws-sdk.js';
@@ -94,11 +95,8 @@ export function route53Dns(settings: Route53DnsSettings = {}): Route53DnsProvide
   if (settings.endpoint !== undefined && !URL.canParse(settings.endpoint)) {
     throw invalidInput(`endpoint "${settings.endpoint}" is not a URL.`, { provider, operation: 'route53Dns' });
   }
-  const credentials = settings.credentials;
-  if (credentials && typeof credentials === 'object' && 'secretAccessKey' in credentials) {
-    registerSecret(credentials.secretAccessKey);
-    registerSecret(credentials.sessionToken);
-  }
+  // Without a client of the caller's, our client signs with these (or the default chain's) keys.
+  const credentials = settings.client ? settings.credentials : registerAwsCredentials(settings.credentials);
   const client =
     settings.client ??
     new route53Sdk.Route53Client({
@@ -189,7 +187,7 @@ export function createRoute53Dns(
     );
   }
 
-  return {
+  return withRedactedErrors({
     name: provider,
     findZone,
 
@@ -248,5 +246,5 @@ export function createRoute53Dns(
       run?.onProgress?.({ type: 'dns-record-deleted', provider, hostname: name, message: `Route 53: deleted the CNAME ${name} → ${value}.` });
       return { changed: true };
     },
-  };
+  });
 }

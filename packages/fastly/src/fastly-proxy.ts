@@ -23,6 +23,7 @@ import {
   type ResourceReference,
   type RunOptions,
   type VerifierCheckId,
+  withRedactedErrors,
 } from '@sslclick/core';
 import { loadEdgePackage, type EdgePackage } from './edge-package.js';
 import { createFastlyClient, defaultFastlyBaseURL, type FastlyClient } from './fastly-client.js';
@@ -690,7 +691,8 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     }
   }
 
-  return {
+  // The one place errors leave the adapter: whatever is thrown, and every progress event, is redacted.
+  return withRedactedErrors({
     specificationVersion: 'v1',
     provider,
     capabilities: { managesDns: dns !== undefined, managedCertificate: true },
@@ -698,5 +700,5 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     apply,
     status: (request, run) => readStatus(normalizeRequest(request), run),
     destroy,
-  } satisfies ProxyAdapter;
+  } satisfies ProxyAdapter);
 }

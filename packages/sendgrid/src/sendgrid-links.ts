@@ -1,4 +1,4 @@
-import { SslClickError, invalidInput, loadCredential, normalizeHostname } from '@sslclick/core';
+import { SslClickError, invalidInput, loadCredential, normalizeHostname, withRedactedErrors } from '@sslclick/core';
 import type { CommonProxySettings, LinkBrandingSource, LinkBrandingValidation as CoreLinkBrandingValidation, VerificationSettings } from '@sslclick/core';
 import { sendGridProvider } from './error-translation.js';
 import { parseLinkBrandingList, parseLinkBrandingResource, toLinkBranding } from './link-branding.js';
@@ -209,7 +209,7 @@ export function createSendGridLinks(settings: SendGridLinksSettings = {}): SendG
     return toLinkBranding(parseLinkBrandingResource(body, operation), region);
   }
 
-  return {
+  return withRedactedErrors({
     provider: 'sendgrid',
     region,
     subuser,
@@ -289,5 +289,5 @@ export function createSendGridLinks(settings: SendGridLinksSettings = {}): SendG
       }
       return { id, hostname: branding.hostname, valid: result.valid, results, observedCname: judgement.cname };
     },
-  };
+  });
 }
