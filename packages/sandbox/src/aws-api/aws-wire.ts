@@ -146,32 +146,37 @@ function errorCodeFor(status: number, json: boolean): string {
   return json ? 'ValidationException' : 'InvalidArgument';
 }
 
-// The code part before a colon is what the SDKs read as the exception name (the JS SDK's
-// `sanitizeErrorCode` drops what follows ':'), so an echoed code keeps its meaning.
-function echoedCode(status: number, json: boolean, quoted: string): string {
-  const code = status === 401 ? (json ? 'UnrecognizedClientException' : 'InvalidClientTokenId') : status === 403 ? (json ? 'AccessDeniedException' : 'AccessDenied') : errorCodeFor(status, json);
-  return `${code}:${quoted}`;
+function echoedCode(status: number, json: boolean): string {
+  return status === 401 ? (json ? 'UnrecognizedClientException' : 'InvalidClientTokenId') : status === 403 ? (json ? 'AccessDeniedException' : 'AccessDenied') : errorCodeFor(status, json);
 }
 
-/** How injected faults look in a REST-XML service; an echo quotes the credential in Type, Code, Message and RequestId. */
+/**
+ * How injected faults look in a REST-XML service. An echo quotes the credential in Type, Message
+ * and RequestId; the Code stays a bare exception name, because the SDK makes it the error's
+ * `name` as it is (a gateway echoing the request writes text, not AWS exception codes).
+ */
 export function xmlErrorFormat(namespace: string): VendorErrorFormat {
   return {
     error: (status, message) => xmlError(namespace, status, errorCodeFor(status, false), message),
     echo: (status, quoted) =>
       xmlResponse(status, 'ErrorResponse', namespace, {
-        Error: { Type: `${status >= 500 ? 'Receiver' : 'Sender'} ${quoted}`, Code: echoedCode(status, false, quoted), Message: `Refused: ${quoted}` },
+        Error: { Type: `${status >= 500 ? 'Receiver' : 'Sender'} ${quoted}`, Code: echoedCode(status, false), Message: `Refused: ${quoted}` },
         RequestId: quoted,
       }),
   };
 }
 
-/** How injected faults look in a JSON 1.1 service; an echo quotes the credential in `__type`, `message` and `Message`. */
+/**
+ * How injected faults look in a JSON 1.1 service. An echo quotes the credential in `__type` after
+ * a colon (the SDKs read only what precedes it as the exception name, as with
+ * `aws.protocoldocs#Name:http://…` type strings), in `message` and in `Message`.
+ */
 export const jsonErrorFormat: VendorErrorFormat = {
   error: (status, message) => jsonError(status, errorCodeFor(status, true), message),
   echo: (status, quoted) => ({
     status,
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId() },
-    body: { __type: echoedCode(status, true, quoted), message: `Refused: ${quoted}`, Message: `Refused: ${quoted}` },
+    body: { __type: `${echoedCode(status, true)}:${quoted}`, message: `Refused: ${quoted}`, Message: `Refused: ${quoted}` },
   }),
 };
 
