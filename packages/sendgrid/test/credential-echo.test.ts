@@ -27,6 +27,13 @@ afterAll(async () => {
 });
 
 describe('a SendGrid API that quotes the key back in its errors', () => {
+  it('the fake really quotes it, in every field of the error body', async () => {
+    world.api.server.injectFault({ kind: 'echo-credential', status: 403 });
+    const response = await fetch(`${world.api.url}/v3/whitelabel/links`, { headers: { authorization: `Bearer ${canary}` } });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ errors: [{ field: canary, message: `refused: ${canary}`, help: canary }], id: canary });
+  });
+
   it('list, get, findByHostname, subuserBranding, defaultBranding and validate never show it, at any depth', async () => {
     const links = createSendGridLinks({ apiKey: canary, baseURL: world.api.url, retry: { maxAttempts: 1, minDelay: 1, maxDelay: 1 }, verification: world.sandbox.verification });
     const record = createEchoSweepRecord();
