@@ -29,8 +29,11 @@ function runFaulted(script: string, faults: unknown[]): Promise<{ code: number; 
   const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', SSLCLICK_SANDBOX_FAULTS: JSON.stringify(faults) };
   for (const name of credentialVariables) delete env[name];
   return new Promise((resolve) => {
-    // tsx straight away, as the package.json scripts run it, without npm's start-up time.
-    execFile(tsx, ['--conditions=@sslclick/source', `examples/${script}.ts`, '--json'], { cwd: repositoryRoot, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    // tsx straight away, as the package.json scripts run it, without npm's start-up time; Fastly's
+    // script through npm, because it builds the Compute package first.
+    const [command, args] =
+      script === 'fastly' ? ['npm', ['run', 'example:fastly', '--silent', '--', '--json']] : [tsx, ['--conditions=@sslclick/source', `examples/${script}.ts`, '--json']];
+    execFile(command, args, { cwd: repositoryRoot, env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}\n${stderr}` });
     });
   });
