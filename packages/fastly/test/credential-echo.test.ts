@@ -41,6 +41,10 @@ describe('a Fastly API that quotes the token back in its errors', () => {
     }
     expect(record.thrown.length).toBeGreaterThan(10);
     expect(record.events.length).toBeGreaterThan(0);
+    // Both of Fastly's error shapes were answered: classic, and JSON:API on the TLS endpoints.
+    const faultedPaths = world.fastly.server.requests.filter((request) => request.fault === 'echo-credential').map((request) => request.path);
+    expect(faultedPaths.some((path) => path.startsWith('/tls/'))).toBe(true);
+    expect(faultedPaths.some((path) => path.startsWith('/service'))).toBe(true);
     expect(secretsInSweep(record, [canary])).toEqual([]);
     // What helps a person stays: our code, the HTTP status, Fastly's message with the token replaced.
     const refused = record.thrown.find((error) => (error as { httpStatus?: number }).httpStatus === 403) as Error & { code: string; cause: { title: string; detail: string } };
