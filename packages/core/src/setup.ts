@@ -2,7 +2,7 @@ import type { VerificationSettings } from './cutover.js';
 import { SslClickError, throwIfAborted } from './errors.js';
 import { normalizeHostname } from './hostname.js';
 import type { LinkBranding, LinkBrandingSource } from './link-branding.js';
-import { redactValue } from './redact.js';
+import { redactError, redactValue } from './redact.js';
 import { buildStatus, readyNextSteps } from './status.js';
 import type { CheckResult, ProgressEvent, ProxyAdapter, ProxyRequest, ProxyStatus, RunOptions } from './types.js';
 import { lookupName } from './verifier/dns-lookup.js';
@@ -58,7 +58,8 @@ async function callAdapter<Result>(adapter: ProxyAdapter, operation: string, cal
   try {
     return await call();
   } catch (error) {
-    if (SslClickError.isInstance(error)) throw error;
+    // An adapter of another author (or built on another copy of core) may not redact its errors.
+    if (SslClickError.isInstance(error)) throw redactError(error);
     throw new SslClickError({
       code: 'PROVIDER',
       message: `The ${adapter.provider} adapter failed during ${operation}: ${error instanceof Error ? error.message : String(error)}`,
