@@ -45,10 +45,11 @@ export function redactValue<Value>(value: Value): Value {
 }
 
 /**
- * Properties that hold transport objects (the HTTP request with its `Authorization` header, the
- * socket, the SDK's configuration with the credential provider). A redacted copy drops them,
- * except a response, of which it keeps the status and headers: they say what happened
- * (`Retry-After`, request ids) and hold no credential of ours once redacted.
+ * Properties of an error that hold transport objects (the HTTP request with its `Authorization`
+ * header, the socket, the SDK's configuration with the credential provider). A redacted copy of
+ * an error drops them, except a response, of which it keeps the status and headers: they say
+ * what happened (`Retry-After`, request ids) and hold no credential of ours once redacted. Only
+ * errors are treated so; in statuses and events these names are ordinary data.
  */
 const transportKeys: ReadonlySet<PropertyKey> = new Set(['request', 'requestHeaders', 'config', 'socket', 'req', 'res', 'client', 'agent']);
 const responseKeys: ReadonlySet<PropertyKey> = new Set(['$response', 'response']);
@@ -107,14 +108,15 @@ function emptyErrorLike(original: Error): Error {
 
 function copyOwnProperties(source: object, target: object, walk: Walk): void {
   const isArray = Array.isArray(source);
+  const isError = source instanceof Error;
   for (const key of Reflect.ownKeys(source)) {
-    if (transportKeys.has(key)) continue;
+    if (isError && transportKeys.has(key)) continue;
     // An array's items were copied already; its own extra properties are not.
     if (isArray && (key === 'length' || (typeof key === 'string' && /^\d+$/.test(key)))) continue;
     const descriptor = Object.getOwnPropertyDescriptor(source, key);
     if (!descriptor || Object.getOwnPropertyDescriptor(target, key)?.configurable === false) continue;
     const value = readOwn(source, descriptor);
-    const clean = responseKeys.has(key) ? summarizeResponse(value, walk) : redactDeep(value, walk);
+    const clean = isError && responseKeys.has(key) ? summarizeResponse(value, walk) : redactDeep(value, walk);
     Object.defineProperty(target, key, { value: clean, enumerable: descriptor.enumerable ?? true, writable: true, configurable: true });
   }
 }
