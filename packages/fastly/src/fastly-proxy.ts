@@ -41,7 +41,7 @@ import {
   type VersionChange,
   type VersionContents,
 } from './service-configuration.js';
-import { assertUsable, findService, readVersionContents, type FoundService } from './service-lookup.js';
+import { assertUsable, findDomainHolder, findService, readVersionContents, searchLiveService, type FoundService } from './service-lookup.js';
 import { certificateStateOf, edgeStateOf } from './status-mapping.js';
 import {
   configurationCnameTarget,
@@ -90,11 +90,19 @@ export interface FastlyProxySettings extends CommonProxySettings {
   /** How the hourly write budget is honoured. */
   rateLimit?: FastlyRateLimitSettings;
   /**
-   * How long one Fastly API request may take, in ms (the Compute package upload included), before
-   * it is abandoned and retried; when every attempt times out the call fails with `TIMEOUT`.
+   * How long one Fastly API request may take, in ms, before it is abandoned and retried; when
+   * every attempt times out the call fails with `TIMEOUT`. The Compute package upload has its
+   * own, longer deadline (`packageUploadTimeoutMs`).
    * @default 30000
    */
   timeoutMs?: number;
+  /**
+   * How long the Compute package upload (a few MB) may take, in ms, before it is abandoned and
+   * retried: long enough for a slow link, as the Fastly CLI allows 2 minutes per request
+   * (fastly/cli `pkg/app/run.go`).
+   * @default 120000
+   */
+  packageUploadTimeoutMs?: number;
   /**
    * The `fetch` used for API calls (tests may inject one).
    * @default globalThis.fetch
@@ -125,13 +133,18 @@ function normalizeRequest(request: ProxyRequest): Target {
   return { hostname, origin, adopt: request.adopt === true };
 }
 
-function isTaken(error: unknown): { serviceId?: string; otherCustomer: boolean } | undefined {
+/** The Fastly answer behind an error, if it was one. */
+function fastlyAnswerOf(error: unknown): FastlyHttpError | undefined {
   const cause = SslClickError.isInstance(error) ? error.cause : error;
-  if (!(cause instanceof FastlyHttpError) || cause.status !== 400 || !cause.detail) return undefined;
-  const byService = /already taken by service '([^']+)'/.exec(cause.detail);
-  if (byService?.[1]) return { serviceId: byService[1], otherCustomer: false };
-  if (/already taken by another customer|owned by another customer/.test(cause.detail)) return { otherCustomer: true };
-  return undefined;
+  return cause instanceof FastlyHttpError ? cause : undefined;
+}
+
+/**
+ * Service ids (Fastly's 22 base62 characters) that a refusal happens to mention. Only a hint of
+ * where to look first: the wording of Fastly's messages is not documented, so nothing depends on it.
+ */
+function mentionedServiceIds(answer: FastlyHttpError): string[] {
+  return [...new Set(`${answer.title ?? ''} ${answer.detail ?? ''}`.match(/\b[A-Za-z0-9]{22}\b/g) ?? [])];
 }
 
 /**
@@ -156,6 +169,10 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
   }
   const timeoutMs = settings.timeoutMs ?? 30_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw invalidInput(`timeoutMs must be a positive number of milliseconds, not ${String(settings.timeoutMs)}.`, { provider, operation: 'create' });
+  const packageUploadTimeoutMs = settings.packageUploadTimeoutMs ?? 120_000;
+  if (!Number.isFinite(packageUploadTimeoutMs) || packageUploadTimeoutMs <= 0) {
+    throw invalidInput(`packageUploadTimeoutMs must be a positive number of milliseconds, not ${String(settings.packageUploadTimeoutMs)}.`, { provider, operation: 'create' });
+  }
   const dns = settings.dns;
   if (dns !== undefined && (typeof dns.getRecords !== 'function' || typeof dns.upsertCname !== 'function' || typeof dns.deleteCname !== 'function')) {
     throw invalidInput('dns must be a DnsProvider such as cloudflareDns() or route53Dns().', { provider, operation: 'create' });
@@ -233,28 +250,48 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
         return;
       case 'package': {
         const built = await loadPackage();
-        await client.write('PUT', `${base}/package`, { operation: 'package.upload', multipart: { field: 'package', filename: 'sslclick-edge.tar.gz', bytes: built.bytes }, run });
+        await client.write('PUT', `${base}/package`, {
+          operation: 'package.upload',
+          multipart: { field: 'package', filename: 'sslclick-edge.tar.gz', bytes: built.bytes },
+          timeoutMs: packageUploadTimeoutMs,
+          run,
+        });
         return;
       }
     }
   }
 
-  async function conflictFromTakenDomain(taken: { serviceId?: string; otherCustomer: boolean }, target: Target, run: RunOptions | undefined): Promise<SslClickError> {
-    if (taken.otherCustomer || !taken.serviceId) {
+  /**
+   * Fastly refused the domain (400). Whoever holds it is looked up among the account's services,
+   * not read from the refusal's text: the holder named when it is one of ours, else (no service of
+   * ours holds it) it is on another customer's service, as the Fastly CLI reads such a refusal
+   * (fastly/cli `pkg/commands/compute/setup/domain.go`).
+   */
+  async function conflictFromRefusedDomain(answer: FastlyHttpError, serviceId: string, target: Target, run: RunOptions | undefined): Promise<SslClickError> {
+    const holder = await findDomainHolder(client, target.hostname, serviceId, mentionedServiceIds(answer), run).catch(() => undefined);
+    const said = [answer.title, answer.detail].filter(Boolean).join(': ');
+    if (holder) {
       return new SslClickError({
         code: 'CONFLICT',
         provider,
         operation: 'domain.create',
-        message: `${target.hostname} is already on a service of another Fastly customer; it must be removed there before sslclick can serve it.`,
+        cause: answer,
+        message: `${target.hostname} is already on the Fastly service "${holder.name}" (${holder.id}), which sslclick did not create; remove the domain from that service first. sslclick never edits a service it does not own.`,
       });
     }
-    const holder = await client.get<FastlyService>(servicePath(taken.serviceId), { operation: 'service.get', allowNotFound: true, run }).catch(() => undefined);
     return new SslClickError({
       code: 'CONFLICT',
       provider,
       operation: 'domain.create',
-      message: `${target.hostname} is already on the Fastly service ${holder ? `"${holder.name}" ` : ''}(${taken.serviceId}), which sslclick did not create; remove the domain from that service first. sslclick never edits a service it does not own.`,
+      cause: answer,
+      message: `Fastly refused to add ${target.hostname} (400${said ? `: ${said}` : ''}) and none of your services holds it, so it is most likely on a service of another Fastly customer; it must be removed there before sslclick can serve it.`,
     });
+  }
+
+  /** Whether the version was locked or activated (by someone else) since apply read it. */
+  async function lockedMeanwhile(serviceId: string, versionNumber: number, run: RunOptions | undefined): Promise<boolean> {
+    const version = await client.get<FastlyVersion>(`${servicePath(serviceId)}/version/${versionNumber}`, { operation: 'version.get', run }).catch(() => undefined);
+    return version !== undefined && (version.locked || version.active);
   }
 
   /** Makes the service's active version hold what sslclick needs, never editing an active or locked version. */
@@ -273,7 +310,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
         form: { name, type, comment },
         // None existed a moment ago: one with this name, type and our comment is the lost create's.
         recover: async () => {
-          const existing = await client.get<FastlyService>('/service/search', { operation: 'service.search', query: { name }, allowNotFound: true, run });
+          const existing = await searchLiveService(client, name, run);
           return existing && existing.type === type && existing.comment === comment ? existing : undefined;
         },
         run,
@@ -320,12 +357,25 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
       try {
         await applyVersionChange(found.service, editable.number, change, target, run);
       } catch (error) {
-        const taken = change.kind === 'domain' ? isTaken(error) : undefined;
-        if (!taken) throw error;
-        const conflict = await conflictFromTakenDomain(taken, target, run);
-        // The service made in this run holds nothing yet: remove it rather than leave a stray.
-        if (createdServiceId) await client.write('DELETE', servicePath(createdServiceId), { operation: 'service.delete', allowNotFound: true, run });
-        throw conflict;
+        const answer = fastlyAnswerOf(error);
+        if (change.kind === 'domain' && answer?.status === 400) {
+          const conflict = await conflictFromRefusedDomain(answer, found.service.id, target, run);
+          // The service made in this run holds nothing yet: remove it rather than leave a stray.
+          if (createdServiceId) await client.write('DELETE', servicePath(createdServiceId), { operation: 'service.delete', absentStatuses: [400, 404], run });
+          throw conflict;
+        }
+        // Fastly answers 422 "Version locked" (recorded by go-fastly); whatever the status, the
+        // version itself says whether it was locked under us.
+        if ((answer?.status === 422 || answer?.status === 400) && (await lockedMeanwhile(found.service.id, editable.number, run))) {
+          throw new SslClickError({
+            code: 'CONFLICT',
+            provider,
+            operation: `${change.kind}.${change.action}`,
+            cause: error,
+            message: `Version ${editable.number} of the Fastly service ${found.service.id} was locked or activated by someone else while apply was changing it (Fastly answered ${answer.status}); sslclick never edits a locked version, so it stopped there. Run apply again: it clones the newest version and finishes.`,
+          });
+        }
+        throw error;
       }
       emit(run, { type: 'version-changed', hostname: target.hostname, message: change.description, detail: { version: editable.number, kind: change.kind } });
     }
@@ -653,7 +703,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
           run,
         });
       }
-      await client.write('DELETE', servicePath(found.service.id), { operation: 'service.delete', allowNotFound: true, run });
+      await client.write('DELETE', servicePath(found.service.id), { operation: 'service.delete', absentStatuses: [400, 404], run });
       emit(run, { type: 'service-deleted', hostname: target.hostname, message: `Deactivated and deleted the Fastly service ${found.service.id}.` });
     } else if (found) {
       warnings.push(`The service "${found.service.name}" (${found.service.id}) was not created by sslclick; it was left alone.`);
