@@ -82,13 +82,16 @@ export function createRateLimitGovernor(settings: FastlyRateLimitSettings = {}):
     classify(error) {
       const decision = defaultRetryDecision(error);
       if (httpStatusOf(error) !== 429) return decision;
+      const stated = resetMilliseconds(readHeader(headersOf(error), 'fastly-ratelimit-reset'));
+      if (stated !== undefined) return { retryable: true, retryAfterMs: Math.max(decision.retryAfterMs ?? 0, stated - Date.now() + 50) };
+      // A Retry-After (from a proxy in between, say) is honoured as it is.
+      if (decision.retryAfterMs !== undefined) return decision;
       // `/tls/*` answers carry no rate-limit headers (go-fastly fixtures/tls_subscription/create.yaml),
       // so a 429 there may say nothing about when to come back: then the reset last seen on a
       // classic write, else the top of the next hour, where Fastly's hourly window resets (every
       // recorded Fastly-RateLimit-Reset in go-fastly's fixtures falls on the hour).
-      const stated = resetMilliseconds(readHeader(headersOf(error), 'fastly-ratelimit-reset'));
-      const reset = stated ?? (resetAt !== undefined && resetAt > Date.now() ? resetAt : nextHour());
-      return { retryable: true, retryAfterMs: Math.max(decision.retryAfterMs ?? 0, reset - Date.now() + 50) };
+      const reset = resetAt !== undefined && resetAt > Date.now() ? resetAt : nextHour();
+      return { retryable: true, retryAfterMs: reset - Date.now() + 50 };
     },
   };
 }
