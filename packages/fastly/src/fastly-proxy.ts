@@ -26,7 +26,6 @@ import {
 } from '@sslclick/core';
 import { loadEdgePackage, type EdgePackage } from './edge-package.js';
 import { createFastlyClient, defaultFastlyBaseURL, type FastlyClient } from './fastly-client.js';
-import { FastlyHttpError } from './fastly-errors.js';
 import type { FastlyBackend, FastlyDomain, FastlyService, FastlyServiceDetail, FastlySnippet, FastlyVersion } from './fastly-types.js';
 import { createRateLimitGovernor, type FastlyRateLimitSettings } from './rate-limit.js';
 import {
@@ -41,7 +40,8 @@ import {
   type VersionChange,
   type VersionContents,
 } from './service-configuration.js';
-import { assertUsable, findDomainHolder, findService, readVersionContents, searchLiveService, type FoundService } from './service-lookup.js';
+import { assertUsable, findService, readVersionContents, searchLiveService, type FoundService } from './service-lookup.js';
+import { conflictFromRefusedDomain, fastlyAnswerOf, lockedMeanwhile, lockedVersionConflict } from './version-edit-refusals.js';
 import { certificateStateOf, edgeStateOf } from './status-mapping.js';
 import {
   configurationCnameTarget,
@@ -131,20 +131,6 @@ function normalizeRequest(request: ProxyRequest): Target {
     throw invalidInput(`The origin "${request.origin}" is not a host name; use "sendgrid.net" (or "eu.sendgrid.net" for EU links).`, { provider, operation: 'apply' });
   }
   return { hostname, origin, adopt: request.adopt === true };
-}
-
-/** The Fastly answer behind an error, if it was one. */
-function fastlyAnswerOf(error: unknown): FastlyHttpError | undefined {
-  const cause = SslClickError.isInstance(error) ? error.cause : error;
-  return cause instanceof FastlyHttpError ? cause : undefined;
-}
-
-/**
- * Service ids (Fastly's 22 base62 characters) that a refusal happens to mention. Only a hint of
- * where to look first: the wording of Fastly's messages is not documented, so nothing depends on it.
- */
-function mentionedServiceIds(answer: FastlyHttpError): string[] {
-  return [...new Set(`${answer.title ?? ''} ${answer.detail ?? ''}`.match(/\b[A-Za-z0-9]{22}\b/g) ?? [])];
 }
 
 /**
@@ -261,39 +247,6 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     }
   }
 
-  /**
-   * Fastly refused the domain (400). Whoever holds it is looked up among the account's services,
-   * not read from the refusal's text: the holder named when it is one of ours, else (no service of
-   * ours holds it) it is on another customer's service, as the Fastly CLI reads such a refusal
-   * (fastly/cli `pkg/commands/compute/setup/domain.go`).
-   */
-  async function conflictFromRefusedDomain(answer: FastlyHttpError, serviceId: string, target: Target, run: RunOptions | undefined): Promise<SslClickError> {
-    const holder = await findDomainHolder(client, target.hostname, serviceId, mentionedServiceIds(answer), run).catch(() => undefined);
-    const said = [answer.title, answer.detail].filter(Boolean).join(': ');
-    if (holder) {
-      return new SslClickError({
-        code: 'CONFLICT',
-        provider,
-        operation: 'domain.create',
-        cause: answer,
-        message: `${target.hostname} is already on the Fastly service "${holder.name}" (${holder.id}), which sslclick did not create; remove the domain from that service first. sslclick never edits a service it does not own.`,
-      });
-    }
-    return new SslClickError({
-      code: 'CONFLICT',
-      provider,
-      operation: 'domain.create',
-      cause: answer,
-      message: `Fastly refused to add ${target.hostname} (400${said ? `: ${said}` : ''}) and none of your services holds it, so it is most likely on a service of another Fastly customer; it must be removed there before sslclick can serve it.`,
-    });
-  }
-
-  /** Whether the version was locked or activated (by someone else) since apply read it. */
-  async function lockedMeanwhile(serviceId: string, versionNumber: number, run: RunOptions | undefined): Promise<boolean> {
-    const version = await client.get<FastlyVersion>(`${servicePath(serviceId)}/version/${versionNumber}`, { operation: 'version.get', run }).catch(() => undefined);
-    return version !== undefined && (version.locked || version.active);
-  }
-
   /** Makes the service's active version hold what sslclick needs, never editing an active or locked version. */
   async function ensureService(target: Target, run: RunOptions | undefined): Promise<FoundService> {
     let found = await findService(client, target.hostname, run);
@@ -359,21 +312,15 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
       } catch (error) {
         const answer = fastlyAnswerOf(error);
         if (change.kind === 'domain' && answer?.status === 400) {
-          const conflict = await conflictFromRefusedDomain(answer, found.service.id, target, run);
+          const conflict = await conflictFromRefusedDomain(client, answer, found.service.id, target.hostname, run);
           // The service made in this run holds nothing yet: remove it rather than leave a stray.
           if (createdServiceId) await client.write('DELETE', servicePath(createdServiceId), { operation: 'service.delete', absentStatuses: [400, 404], run });
           throw conflict;
         }
         // Fastly answers 422 "Version locked" (recorded by go-fastly); whatever the status, the
         // version itself says whether it was locked under us.
-        if ((answer?.status === 422 || answer?.status === 400) && (await lockedMeanwhile(found.service.id, editable.number, run))) {
-          throw new SslClickError({
-            code: 'CONFLICT',
-            provider,
-            operation: `${change.kind}.${change.action}`,
-            cause: error,
-            message: `Version ${editable.number} of the Fastly service ${found.service.id} was locked or activated by someone else while apply was changing it (Fastly answered ${answer.status}); sslclick never edits a locked version, so it stopped there. Run apply again: it clones the newest version and finishes.`,
-          });
+        if ((answer?.status === 422 || answer?.status === 400) && (await lockedMeanwhile(client, found.service.id, editable.number, run))) {
+          throw lockedVersionConflict(error, answer.status, found.service.id, editable.number, `${change.kind}.${change.action}`);
         }
         throw error;
       }

@@ -4,6 +4,7 @@ import type { Sandbox } from '../sandbox.js';
 import { startVendorApiServer } from '../vendor-api-server.js';
 import type { VendorApiServer, VendorRequest, VendorResponse, VendorRouter } from '../vendor-api-server.js';
 import { inspectComputePackage } from './compute-package.js';
+import { defaultFastlyApiVariants, type FastlyApiVariants } from './fastly-variants.js';
 import { syncFastlyDataPlane } from './data-plane.js';
 import {
   activeVersion,
@@ -60,40 +61,6 @@ export interface FastlyApiOptions {
     windowMs?: number;
   };
 }
-
-/**
- * Answers the references do not settle; the fake gives one of each, so the adapter can be tested
- * under every one.
- */
-export interface FastlyApiVariants {
-  /**
-   * What happens to a deleted service: `removed` (search answers 400, as for a name never used), or
-   * `kept` (search, `GET /service/{id}` and `details` still return it, with `deleted_at` set).
-   * @default 'removed'
-   */
-  deletedServices: 'removed' | 'kept';
-  /**
-   * The `detail` of the 400 a domain create gets when another service of the same customer holds
-   * the domain: `names-service` names that service's id; `generic` does not.
-   * @default 'generic'
-   */
-  domainTakenDetail: 'names-service' | 'generic';
-  /**
-   * The status of a write to a locked (or active) version: 422 "Version locked", as recorded in
-   * fastly/go-fastly `fastly/fixtures/tls_subscription/compute/cleanup.yaml`, or 400.
-   * @default 422
-   */
-  lockedVersionStatus: 422 | 400;
-  /**
-   * Whether `/tls/*` write answers carry `Fastly-RateLimit-*` headers; go-fastly's recorded
-   * `POST /tls/subscriptions` (`fastly/fixtures/tls_subscription/create.yaml`) has none.
-   * @default false
-   */
-  tlsRateLimitHeaders: boolean;
-}
-
-/** The default variants: the recorded answer where there is one. */
-export const defaultFastlyApiVariants: Readonly<FastlyApiVariants> = { deletedServices: 'removed', domainTakenDetail: 'generic', lockedVersionStatus: 422, tlsRateLimitHeaders: false };
 
 /** Tokens the fake accepts (sent as `Fastly-Key`). */
 export interface FastlyApiTokens {
@@ -937,3 +904,4 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
 }
 
 export type { FastlyBackend, FastlyService, FastlyState, FastlyTlsSubscription, FastlyVersion, TlsSubscriptionState };
+export { defaultFastlyApiVariants, type FastlyApiVariants };
