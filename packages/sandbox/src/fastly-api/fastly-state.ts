@@ -178,7 +178,8 @@ export function backendJson(service: FastlyService, version: FastlyVersion, back
 }
 
 export function snippetJson(service: FastlyService, version: FastlyVersion, snippet: FastlySnippet): Record<string, unknown> {
-  return { ...snippet, service_id: service.id, version: version.number, deleted_at: null };
+  // Snippets give their version as a string ("version":"36" in go-fastly fixtures/vcl_snippets/get_versioned.yaml).
+  return { ...snippet, service_id: service.id, version: String(version.number), deleted_at: null };
 }
 
 export function packageJson(service: FastlyService, version: FastlyVersion, stored: FastlyPackage): Record<string, unknown> {

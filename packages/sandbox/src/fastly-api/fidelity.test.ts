@@ -9,6 +9,10 @@
  * that each variant answers as it says, and packages/fastly/test/vendor-answers.test.ts runs the
  * adapter under each.
  */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { create } from 'tar';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox.js';
 import { defaultFastlyApiVariants, startFastlyApi, type FastlyApi } from './fastly-api.js';
@@ -205,6 +209,61 @@ describe('Fastly classic endpoints, as recorded', () => {
       ssl_check_cert: 'true',
     });
     expect(await created.json()).toMatchObject({ name: 'sendgrid', address: 'sendgrid.net', hostname: 'sendgrid.net', port: 443, use_ssl: true, ssl_cert_hostname: 'sendgrid.net', ssl_sni_hostname: 'sendgrid.net', ssl_check_cert: true, override_host: null });
+  });
+
+  it('GET …/version/{v} answers the version with number, active and locked', async () => {
+    // go-fastly fixtures/versions/get.yaml: {"number":75,"active":false,"locked":false,"deleted_at":null,…}.
+    const service = await newService();
+    expect(await (await call('GET', `/service/${service.id}/version/1`)).json()).toMatchObject({ number: 1, active: false, locked: false, service_id: service.id, deleted_at: null });
+  });
+
+  it('GET …/version/{v}/backend lists the backends by name', async () => {
+    // go-fastly fixtures/backends/list.yaml: an array of backends with "name", "port", "address", …
+    const service = await newService();
+    await call('POST', `/service/${service.id}/version/1/backend`, { name: 'sendgrid', address: 'sendgrid.net', port: '443' });
+    expect(await (await call('GET', `/service/${service.id}/version/1/backend`)).json()).toEqual([expect.objectContaining({ name: 'sendgrid', address: 'sendgrid.net', port: 443 })]);
+  });
+
+  it('PUT …/backend/{name} with override_host= (empty) clears it to null', async () => {
+    // go-fastly fixtures/backends/update_allow_empty_values.yaml: body `override_host=&port=0`,
+    // answer "override_host":null.
+    const service = await newService();
+    await call('POST', `/service/${service.id}/version/1/backend`, { name: 'sendgrid', address: 'sendgrid.net', port: '443', override_host: 'www.example.com' });
+    const updated = await call('PUT', `/service/${service.id}/version/1/backend/sendgrid`, { override_host: '' });
+    expect(updated.status).toBe(200);
+    expect(await updated.json()).toMatchObject({ name: 'sendgrid', override_host: null });
+  });
+
+  it('POST …/snippet (form-encoded) answers the snippet with dynamic and priority as strings', async () => {
+    // go-fastly fixtures/vcl_snippets/create_with_all_fields.yaml (body `content=…&dynamic=1&name=…&priority=123&type=fetch`)
+    // and get_versioned.yaml: {"name":"snipver","type":"fetch","content":"#vcl","dynamic":"0","priority":"100","version":"36",…}.
+    const service = await newService();
+    const created = await call('POST', `/service/${service.id}/version/1/snippet`, { name: 'sslclick-pass', type: 'recv', content: 'return(pass);', dynamic: '0', priority: '100' });
+    expect(created.status).toBe(200);
+    expect(await created.json()).toMatchObject({ name: 'sslclick-pass', type: 'recv', content: 'return(pass);', dynamic: '0', priority: '100', version: '1', id: expect.stringMatching(fastlyIdPattern) });
+  });
+
+  it('PUT …/package takes the .tar.gz in the multipart field "package"; the package answers metadata.files_hash', async () => {
+    // go-fastly fastly/compute_package.go (PutFormFile(…, "package", …)); fixtures/package/update.yaml
+    // and get.yaml: {"id":"ET9AMPS47ntJazcce7f0W7","metadata":{"name":…,"language":…,"files_hash":"<128 hex>",
+    // "hashsum":…,"size":…},"service_id":…,"version":2}.
+    const service = await newService('wasm');
+    const directory = await mkdtemp(join(tmpdir(), 'fidelity-package-'));
+    try {
+      await mkdir(join(directory, 'pkg/bin'), { recursive: true });
+      await writeFile(join(directory, 'pkg/fastly.toml'), 'manifest_version = 3\nname = "pkg"\nlanguage = "javascript"\n');
+      await writeFile(join(directory, 'pkg/bin/main.wasm'), new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+      await create({ gzip: true, cwd: directory, file: join(directory, 'pkg.tar.gz'), portable: true }, ['pkg/fastly.toml', 'pkg/bin/main.wasm']);
+      const form = new FormData();
+      form.set('package', new Blob([new Uint8Array(await readFile(join(directory, 'pkg.tar.gz')))]), 'package.tar.gz');
+      const uploaded = await fetch(`${fastly.url}/service/${service.id}/version/1/package`, { method: 'PUT', headers: { 'fastly-key': fastly.tokens.admin }, body: form });
+      expect(uploaded.status).toBe(200);
+      const expected = { id: expect.stringMatching(fastlyIdPattern), service_id: service.id, version: 1, metadata: { name: 'pkg', language: 'javascript', files_hash: expect.stringMatching(/^[0-9a-f]{128}$/) } };
+      expect(await uploaded.json()).toMatchObject(expected);
+      expect(await (await call('GET', `/service/${service.id}/version/1/package`)).json()).toMatchObject(expected);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('a second item of the same name on a version is 409 "Duplicate record"', async () => {
