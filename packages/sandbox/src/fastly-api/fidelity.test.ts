@@ -73,6 +73,15 @@ describe('Fastly classic endpoints, as recorded', () => {
     expect((await call('GET', '/service')).status).toBe(200);
   });
 
+  it('a token without the global scope is refused writes with 403', async () => {
+    // https://www.fastly.com/documentation/reference/api/auth-tokens/ (scopes: "global" for
+    // writes, "global:read" for reads only). The 403 body is not recorded; the adapter reads the status.
+    expect((await call('GET', '/service', undefined, fastly.tokens.readOnly)).status).toBe(200);
+    const refused = await call('POST', '/service', { name: `fidelity read-only ${Date.now()}` }, fastly.tokens.readOnly);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ msg: expect.any(String) });
+  });
+
   it('POST /service (form-encoded) answers the service with a 22-character id and an editable version 1', async () => {
     // go-fastly fixtures/services/create.yaml: body `comment=comment&name=test-service`, answer
     // {"id":"FPkmJNp1fH8CnWbdi21Wf3","customer_id":"51MumwLiSJyFTWhtbByYgR","type":"vcl",
@@ -163,6 +172,16 @@ describe('Fastly classic endpoints, as recorded', () => {
     const activated = await call('PUT', `/service/${service.id}/version/1/activate`);
     expect(activated.status).toBe(200);
     expect(await activated.json()).toMatchObject({ number: 1, active: true, locked: true });
+  });
+
+  it('PUT …/deactivate answers the version inactive, after which the service can be deleted', async () => {
+    // https://www.fastly.com/documentation/reference/api/services/version/ ("Deactivate a service
+    // version" answers the version). The adapter deactivates before it deletes a service.
+    const service = await activeServiceWithDomain(`deactivate${Date.now()}.example.com`);
+    const deactivated = await call('PUT', `/service/${service.id}/version/1/deactivate`);
+    expect(deactivated.status).toBe(200);
+    expect(await deactivated.json()).toMatchObject({ number: 1, active: false });
+    expect((await call('DELETE', `/service/${service.id}`)).status).toBe(200);
   });
 
   it('a write to a locked version answers 422 "Version locked"', async () => {
