@@ -314,7 +314,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
         if (change.kind === 'domain' && answer?.status === 400) {
           const conflict = await conflictFromRefusedDomain(client, answer, found.service.id, target.hostname, run);
           // The service made in this run holds nothing yet: remove it rather than leave a stray.
-          if (createdServiceId) await client.write('DELETE', servicePath(createdServiceId), { operation: 'service.delete', absentStatuses: [400, 404], run });
+          if (createdServiceId) await client.write('DELETE', servicePath(createdServiceId), { operation: 'service.delete', allowNotFound: true, run });
           throw conflict;
         }
         // Fastly answers 422 "Version locked" (recorded by go-fastly); whatever the status, the
@@ -650,7 +650,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
           run,
         });
       }
-      await client.write('DELETE', servicePath(found.service.id), { operation: 'service.delete', absentStatuses: [400, 404], run });
+      await client.write('DELETE', servicePath(found.service.id), { operation: 'service.delete', allowNotFound: true, run });
       emit(run, { type: 'service-deleted', hostname: target.hostname, message: `Deactivated and deleted the Fastly service ${found.service.id}.` });
     } else if (found) {
       warnings.push(`The service "${found.service.name}" (${found.service.id}) was not created by sslclick; it was left alone.`);
