@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SslClickError, type ProgressEvent } from '@sslclick/core';
 import { defaultFastlyApiVariants, type FastlyService } from '@sslclick/sandbox';
+import { createFastlyProxy } from '../src/index.js';
 import { createTestProxy, prepareHostname, publishRecords, restoreSendGrid, startFastlyWorld, type FastlyWorld } from './fastly-world.js';
 
 let world: FastlyWorld;
@@ -206,6 +207,18 @@ describe('the Compute package upload', () => {
     expect(world.fastly.server.requests.slice(offset).filter((request) => request.path.endsWith('/package') && request.method === 'PUT').map((request) => request.fault)).toEqual(['slow']);
     restoreSendGrid(world, hostname);
     await adapter.destroy({ hostname });
+  });
+
+  it('packageUploadTimeoutMs must be a positive number: INVALID_INPUT at construction', () => {
+    for (const packageUploadTimeoutMs of [0, -5, Number.NaN]) {
+      let thrown: unknown;
+      try {
+        createFastlyProxy({ apiToken: 'token', packageUploadTimeoutMs });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('packageUploadTimeoutMs') });
+    }
   });
 
   it('packageUploadTimeoutMs is honoured: an upload slower than it is a TIMEOUT naming it', { timeout: 30_000 }, async () => {
