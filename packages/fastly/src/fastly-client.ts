@@ -30,6 +30,17 @@ export interface FastlyRequest<Result = unknown> {
   /** Resolve to `undefined` on 404 instead of throwing `NOT_FOUND`. */
   allowNotFound?: boolean;
   /**
+   * Statuses that mean "there is none" for this call, resolved to `undefined` like a 404 with
+   * `allowNotFound` (e.g. `[400, 404]` for `GET /service/search`, which answers 400 for a name no
+   * service has).
+   */
+  absentStatuses?: readonly number[];
+  /**
+   * This request's deadline in ms, when it differs from the client's `timeoutMs` (the Compute
+   * package upload).
+   */
+  timeoutMs?: number;
+  /**
    * For a write that is not idempotent (a create, a clone): re-reads whether an attempt whose
    * answer was lost (a time-out, a dropped connection, a 5xx) took effect anyway, and returns the
    * resource found in the shape the write answers with, so it is not sent again. It is asked
@@ -111,8 +122,8 @@ export function createFastlyClient(options: FastlyClientOptions): FastlyClient {
         },
       );
     } catch (error) {
-      if (request.allowNotFound && error instanceof FastlyHttpError && error.status === 404) return undefined;
-      throw translateFastlyError(error, request.operation, options.timeoutMs);
+      if (error instanceof FastlyHttpError && ((request.allowNotFound && error.status === 404) || request.absentStatuses?.includes(error.status))) return undefined;
+      throw translateFastlyError(error, request.operation, request.timeoutMs ?? options.timeoutMs);
     }
 
     async function attempt(signal: AbortSignal | undefined): Promise<Result | undefined> {
@@ -137,7 +148,7 @@ export function createFastlyClient(options: FastlyClientOptions): FastlyClient {
       }
       // Each attempt gets its own deadline, so an API that accepts the connection and never
       // answers costs one timeout per attempt instead of hanging the run.
-      const deadline = AbortSignal.timeout(options.timeoutMs);
+      const deadline = AbortSignal.timeout(request.timeoutMs ?? options.timeoutMs);
       const attemptSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
       const response = await options.fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal: attemptSignal });
       if (write) options.rateLimit.observe(response.headers);

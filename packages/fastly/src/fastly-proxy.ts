@@ -27,7 +27,6 @@ import {
 } from '@sslclick/core';
 import { loadEdgePackage, type EdgePackage } from './edge-package.js';
 import { createFastlyClient, defaultFastlyBaseURL, type FastlyClient } from './fastly-client.js';
-import { FastlyHttpError } from './fastly-errors.js';
 import type { FastlyBackend, FastlyDomain, FastlyService, FastlyServiceDetail, FastlySnippet, FastlyVersion } from './fastly-types.js';
 import { createRateLimitGovernor, type FastlyRateLimitSettings } from './rate-limit.js';
 import {
@@ -42,7 +41,8 @@ import {
   type VersionChange,
   type VersionContents,
 } from './service-configuration.js';
-import { assertUsable, findService, readVersionContents, type FoundService } from './service-lookup.js';
+import { assertUsable, findService, readVersionContents, searchLiveService, type FoundService } from './service-lookup.js';
+import { conflictFromRefusedDomain, fastlyAnswerOf, lockedMeanwhile, lockedVersionConflict } from './version-edit-refusals.js';
 import { certificateStateOf, edgeStateOf } from './status-mapping.js';
 import {
   configurationCnameTarget,
@@ -91,11 +91,19 @@ export interface FastlyProxySettings extends CommonProxySettings {
   /** How the hourly write budget is honoured. */
   rateLimit?: FastlyRateLimitSettings;
   /**
-   * How long one Fastly API request may take, in ms (the Compute package upload included), before
-   * it is abandoned and retried; when every attempt times out the call fails with `TIMEOUT`.
+   * How long one Fastly API request may take, in ms, before it is abandoned and retried; when
+   * every attempt times out the call fails with `TIMEOUT`. The Compute package upload has its
+   * own, longer deadline (`packageUploadTimeoutMs`).
    * @default 30000
    */
   timeoutMs?: number;
+  /**
+   * How long the Compute package upload (a few MB) may take, in ms, before it is abandoned and
+   * retried: long enough for a slow link, as the Fastly CLI allows 2 minutes per request
+   * (fastly/cli `pkg/app/run.go`).
+   * @default 120000
+   */
+  packageUploadTimeoutMs?: number;
   /**
    * The `fetch` used for API calls (tests may inject one).
    * @default globalThis.fetch
@@ -126,15 +134,6 @@ function normalizeRequest(request: ProxyRequest): Target {
   return { hostname, origin, adopt: request.adopt === true };
 }
 
-function isTaken(error: unknown): { serviceId?: string; otherCustomer: boolean } | undefined {
-  const cause = SslClickError.isInstance(error) ? error.cause : error;
-  if (!(cause instanceof FastlyHttpError) || cause.status !== 400 || !cause.detail) return undefined;
-  const byService = /already taken by service '([^']+)'/.exec(cause.detail);
-  if (byService?.[1]) return { serviceId: byService[1], otherCustomer: false };
-  if (/already taken by another customer|owned by another customer/.test(cause.detail)) return { otherCustomer: true };
-  return undefined;
-}
-
 /**
  * Creates the Fastly adapter: a service named `sslclick <hostname>` (Compute running sslclick's
  * pass-through program, or VCL with a pass snippet) whose `sendgrid` backend reaches SendGrid over
@@ -157,6 +156,10 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
   }
   const timeoutMs = settings.timeoutMs ?? 30_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw invalidInput(`timeoutMs must be a positive number of milliseconds, not ${String(settings.timeoutMs)}.`, { provider, operation: 'create' });
+  const packageUploadTimeoutMs = settings.packageUploadTimeoutMs ?? 120_000;
+  if (!Number.isFinite(packageUploadTimeoutMs) || packageUploadTimeoutMs <= 0) {
+    throw invalidInput(`packageUploadTimeoutMs must be a positive number of milliseconds, not ${String(settings.packageUploadTimeoutMs)}.`, { provider, operation: 'create' });
+  }
   const dns = settings.dns;
   if (dns !== undefined && (typeof dns.getRecords !== 'function' || typeof dns.upsertCname !== 'function' || typeof dns.deleteCname !== 'function')) {
     throw invalidInput('dns must be a DnsProvider such as cloudflareDns() or route53Dns().', { provider, operation: 'create' });
@@ -234,28 +237,15 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
         return;
       case 'package': {
         const built = await loadPackage();
-        await client.write('PUT', `${base}/package`, { operation: 'package.upload', multipart: { field: 'package', filename: 'sslclick-edge.tar.gz', bytes: built.bytes }, run });
+        await client.write('PUT', `${base}/package`, {
+          operation: 'package.upload',
+          multipart: { field: 'package', filename: 'sslclick-edge.tar.gz', bytes: built.bytes },
+          timeoutMs: packageUploadTimeoutMs,
+          run,
+        });
         return;
       }
     }
-  }
-
-  async function conflictFromTakenDomain(taken: { serviceId?: string; otherCustomer: boolean }, target: Target, run: RunOptions | undefined): Promise<SslClickError> {
-    if (taken.otherCustomer || !taken.serviceId) {
-      return new SslClickError({
-        code: 'CONFLICT',
-        provider,
-        operation: 'domain.create',
-        message: `${target.hostname} is already on a service of another Fastly customer; it must be removed there before sslclick can serve it.`,
-      });
-    }
-    const holder = await client.get<FastlyService>(servicePath(taken.serviceId), { operation: 'service.get', allowNotFound: true, run }).catch(() => undefined);
-    return new SslClickError({
-      code: 'CONFLICT',
-      provider,
-      operation: 'domain.create',
-      message: `${target.hostname} is already on the Fastly service ${holder ? `"${holder.name}" ` : ''}(${taken.serviceId}), which sslclick did not create; remove the domain from that service first. sslclick never edits a service it does not own.`,
-    });
   }
 
   /** Makes the service's active version hold what sslclick needs, never editing an active or locked version. */
@@ -274,7 +264,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
         form: { name, type, comment },
         // None existed a moment ago: one with this name, type and our comment is the lost create's.
         recover: async () => {
-          const existing = await client.get<FastlyService>('/service/search', { operation: 'service.search', query: { name }, allowNotFound: true, run });
+          const existing = await searchLiveService(client, name, run);
           return existing && existing.type === type && existing.comment === comment ? existing : undefined;
         },
         run,
@@ -321,12 +311,19 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
       try {
         await applyVersionChange(found.service, editable.number, change, target, run);
       } catch (error) {
-        const taken = change.kind === 'domain' ? isTaken(error) : undefined;
-        if (!taken) throw error;
-        const conflict = await conflictFromTakenDomain(taken, target, run);
-        // The service made in this run holds nothing yet: remove it rather than leave a stray.
-        if (createdServiceId) await client.write('DELETE', servicePath(createdServiceId), { operation: 'service.delete', allowNotFound: true, run });
-        throw conflict;
+        const answer = fastlyAnswerOf(error);
+        if (change.kind === 'domain' && answer?.status === 400) {
+          const conflict = await conflictFromRefusedDomain(client, answer, found.service.id, target.hostname, run);
+          // The service made in this run holds nothing yet: remove it rather than leave a stray.
+          if (createdServiceId) await client.write('DELETE', servicePath(createdServiceId), { operation: 'service.delete', allowNotFound: true, run });
+          throw conflict;
+        }
+        // Fastly answers 422 "Version locked" (recorded by go-fastly); whatever the status, the
+        // version itself says whether it was locked under us.
+        if ((answer?.status === 422 || answer?.status === 400) && (await lockedMeanwhile(client, found.service.id, editable.number, run))) {
+          throw lockedVersionConflict(error, answer.status, found.service.id, editable.number, `${change.kind}.${change.action}`);
+        }
+        throw error;
       }
       emit(run, { type: 'version-changed', hostname: target.hostname, message: change.description, detail: { version: editable.number, kind: change.kind } });
     }

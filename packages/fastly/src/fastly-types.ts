@@ -16,12 +16,21 @@ export interface FastlyService {
   comment: string;
   customer_id?: string;
   created_at?: string;
+  /** Set on a deleted service that Fastly still returns; such a service is never reused. */
+  deleted_at?: string | null;
   versions: FastlyVersion[];
 }
 
 export interface FastlyDomain {
   name: string;
   comment?: string;
+}
+
+/** One entry of `GET /service/{id}/domain`: a domain on any version of the service. */
+export interface FastlyServiceDomain extends FastlyDomain {
+  service_id?: string;
+  version?: number;
+  deleted_at?: string | null;
 }
 
 export interface FastlyBackend {

@@ -32,6 +32,11 @@ function resetMilliseconds(value: string | undefined): number | undefined {
   return Number(value.trim()) * 1000;
 }
 
+/** The start of the next UTC hour, in ms. */
+function nextHour(): number {
+  return Math.ceil((Date.now() + 1) / 3_600_000) * 3_600_000;
+}
+
 /** Creates the budget tracker one adapter shares across its calls. */
 export function createRateLimitGovernor(settings: FastlyRateLimitSettings = {}): RateLimitGovernor {
   const minimumRemaining = settings.minimumRemaining ?? 5;
@@ -77,9 +82,16 @@ export function createRateLimitGovernor(settings: FastlyRateLimitSettings = {}):
     classify(error) {
       const decision = defaultRetryDecision(error);
       if (httpStatusOf(error) !== 429) return decision;
-      const reset = resetMilliseconds(readHeader(headersOf(error), 'fastly-ratelimit-reset'));
-      if (reset === undefined) return decision;
-      return { retryable: true, retryAfterMs: Math.max(decision.retryAfterMs ?? 0, reset - Date.now() + 50) };
+      const stated = resetMilliseconds(readHeader(headersOf(error), 'fastly-ratelimit-reset'));
+      if (stated !== undefined) return { retryable: true, retryAfterMs: Math.max(decision.retryAfterMs ?? 0, stated - Date.now() + 50) };
+      // A Retry-After (from a proxy in between, say) is honoured as it is.
+      if (decision.retryAfterMs !== undefined) return decision;
+      // `/tls/*` answers carry no rate-limit headers (go-fastly fixtures/tls_subscription/create.yaml),
+      // so a 429 there may say nothing about when to come back: then the reset last seen on a
+      // classic write, else the top of the next hour, where Fastly's hourly window resets (every
+      // recorded Fastly-RateLimit-Reset in go-fastly's fixtures falls on the hour).
+      const reset = resetAt !== undefined && resetAt > Date.now() ? resetAt : nextHour();
+      return { retryable: true, retryAfterMs: reset - Date.now() + 50 };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { SslClickError, type RunOptions } from '@sslclick/core';
 import type { FastlyClient } from './fastly-client.js';
-import type { FastlyPackage, FastlyService, FastlyServiceDetail, FastlyVersion } from './fastly-types.js';
+import type { FastlyPackage, FastlyService, FastlyServiceDetail, FastlyServiceDomain, FastlyVersion } from './fastly-types.js';
 import { serviceCommentMarker, serviceName, type FastlyMode, type VersionContents } from './service-configuration.js';
 
 /** sslclick's service for a hostname, as found. */
@@ -12,16 +12,51 @@ export interface FoundService {
   latest: FastlyVersion | undefined;
 }
 
+/** Whether Fastly marks the service deleted: such a service is never reused, whatever else it says. */
+export function isDeleted(service: { deleted_at?: string | null }): boolean {
+  return service.deleted_at !== undefined && service.deleted_at !== null && service.deleted_at !== '';
+}
+
+/** How many services one page of `GET /service` asks for (go-fastly's paginator uses 100). */
+const servicePageSize = 100;
+
 /**
- * Finds the service named `sslclick <hostname>` and reads its details. A service of that name
- * whose comment is not sslclick's is someone else's: `CONFLICT` unless `adopt`.
+ * Every live service of the account, page by page. A page shorter than asked is the last, so
+ * this works whether or not Fastly sends its `Link` header.
+ */
+export async function listLiveServices(client: FastlyClient, run: RunOptions | undefined): Promise<FastlyService[]> {
+  const services: FastlyService[] = [];
+  for (let page = 1; ; page += 1) {
+    const listed = (await client.get<FastlyService[]>('/service', { operation: 'service.list', query: { page: String(page), per_page: String(servicePageSize) }, run })) ?? [];
+    services.push(...listed.filter((service) => !isDeleted(service)));
+    if (listed.length < servicePageSize) return services;
+  }
+}
+
+/**
+ * The live service with this exact name, or `undefined`. `GET /service/search` answers 400 (not
+ * 404) for a name no service has (fastly/go-fastly `fastly/service_details.go`); 404 is read the
+ * same way in case that changes. When search answers with a deleted service, a live one of the
+ * same name may still exist, so the account's list is searched instead.
+ */
+export async function searchLiveService(client: FastlyClient, name: string, run: RunOptions | undefined): Promise<FastlyService | undefined> {
+  const found = await client.get<FastlyService>('/service/search', { operation: 'service.search', query: { name }, absentStatuses: [400, 404], run });
+  if (!found) return undefined;
+  if (!isDeleted(found)) return found;
+  return (await listLiveServices(client, run)).find((service) => service.name === name);
+}
+
+/**
+ * Finds the live service named `sslclick <hostname>` and reads its details. A service of that name
+ * whose comment is not sslclick's is someone else's: `CONFLICT` unless `adopt`. A service whose
+ * details say it is deleted counts as absent.
  */
 export async function findService(client: FastlyClient, hostname: string, run: RunOptions | undefined): Promise<FoundService | undefined> {
-  const name = serviceName(hostname);
-  const service = await client.get<FastlyService>('/service/search', { operation: 'service.search', query: { name }, allowNotFound: true, run });
+  const service = await searchLiveService(client, serviceName(hostname), run);
   if (!service) return undefined;
-  const details = await client.get<FastlyServiceDetail>(`/service/${encodeURIComponent(service.id)}/details`, { operation: 'service.details', run });
-  if (!details) throw new SslClickError({ code: 'PROVIDER', provider: 'fastly', operation: 'service.details', message: `Fastly returned no details for service ${service.id}.` });
+  // `details` of an id no service has answers 400 too (go-fastly, same file): deleted meanwhile.
+  const details = await client.get<FastlyServiceDetail>(`/service/${encodeURIComponent(service.id)}/details`, { operation: 'service.details', absentStatuses: [400, 404], run });
+  if (!details || isDeleted(details)) return undefined;
   const versions = [...details.versions].sort((left, right) => left.number - right.number);
   return {
     service: details,
@@ -29,6 +64,27 @@ export async function findService(client: FastlyClient, hostname: string, run: R
     active: versions.find((version) => version.active),
     latest: versions[versions.length - 1],
   };
+}
+
+/**
+ * The live service, other than `except`, that holds `hostname` on any of its versions, found by
+ * reading the services themselves rather than the wording of Fastly's refusal. Services whose id
+ * appears in the refusal are looked at first, so a helpful message saves the scan.
+ */
+export async function findDomainHolder(client: FastlyClient, hostname: string, except: string, hints: readonly string[], run: RunOptions | undefined): Promise<FastlyService | undefined> {
+  const holds = async (serviceId: string): Promise<boolean> => {
+    const domains = await client.get<FastlyServiceDomain[]>(`/service/${encodeURIComponent(serviceId)}/domain`, { operation: 'service.domains', absentStatuses: [400, 404], run });
+    return (domains ?? []).some((domain) => !isDeleted(domain) && domain.name.toLowerCase() === hostname);
+  };
+  for (const hint of hints) {
+    if (hint === except || !(await holds(hint))) continue;
+    const service = await client.get<FastlyService>(`/service/${encodeURIComponent(hint)}`, { operation: 'service.get', absentStatuses: [400, 404], run });
+    if (service && !isDeleted(service)) return service;
+  }
+  for (const service of await listLiveServices(client, run)) {
+    if (service.id !== except && !hints.includes(service.id) && (await holds(service.id))) return service;
+  }
+  return undefined;
 }
 
 /** Checks that a found service may be used in this mode; a service of the other type is a `CONFLICT`. */

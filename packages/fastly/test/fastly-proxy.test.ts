@@ -255,6 +255,10 @@ describe('createFastlyProxy on Fastly', () => {
     expect(world.fastly.server.requests.filter((request) => request.status === 429)).toEqual([]);
 
     // A budget spent by someone else: the first write meets 429 and waits for Fastly-RateLimit-Reset.
+    // Destroy's first write is a /tls one, whose answers carry the rate-limit headers only in one
+    // of the fake's variants (go-fastly's recorded /tls/subscriptions writes have none; the
+    // no-header case is in vendor-answers.test.ts).
+    world.fastly.setVariants({ tlsRateLimitHeaders: true });
     world.fastly.setRateLimit({ limit: 1000, remaining: 0, windowMs: 800 });
     const startedAt = Date.now();
     restoreSendGrid(world, hostname);
@@ -263,6 +267,7 @@ describe('createFastlyProxy on Fastly', () => {
     expect(world.fastly.server.requests.filter((request) => request.status === 429).length).toBe(1);
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(500);
     world.fastly.setRateLimit({ limit: 1000, windowMs: 3_600_000 });
+    world.fastly.setVariants({ tlsRateLimitHeaders: false });
   });
 
   it('maps subscription states onto the certificate state, keeping the raw value', async () => {

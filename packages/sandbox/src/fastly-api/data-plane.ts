@@ -48,7 +48,7 @@ export async function syncFastlyDataPlane(sandbox: Sandbox, state: FastlyState):
     if (subscription.state !== 'issued' && subscription.state !== 'renewing') continue;
     for (const hostname of subscription.domains) {
       const service = state.services.find(
-        (candidate) => candidate.customer_id === subscription.customer_id && activeVersion(candidate)?.domains.some((domain) => domain.name === hostname),
+        (candidate) => candidate.deleted_at === undefined && candidate.customer_id === subscription.customer_id && activeVersion(candidate)?.domains.some((domain) => domain.name === hostname),
       );
       wanted.set(hostname, service ? routeFor(hostname, service) : undefined);
     }

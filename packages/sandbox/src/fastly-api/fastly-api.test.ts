@@ -80,8 +80,9 @@ describe('the fake Fastly API', () => {
     expect(await good.json()).toMatchObject({ metadata: { name: 'pkg', language: 'javascript', files_hash: expect.stringMatching(/^[0-9a-f]{128}$/) } });
     expect((await call('PUT', `/service/${service.id}/version/1/activate`)).status).toBe(200);
     const edit = await call('PUT', `/service/${service.id}/version/1/backend/sendgrid`, { override_host: 'x.example.com' });
-    expect(edit.status).toBe(400);
-    expect(await edit.json()).toMatchObject({ msg: 'Bad request', detail: expect.stringContaining('locked') });
+    // As recorded by go-fastly (fixtures/tls_subscription/compute/cleanup.yaml): 422 "Version locked".
+    expect(edit.status).toBe(422);
+    expect(await edit.json()).toMatchObject({ msg: 'Version locked', detail: expect.stringContaining('is locked') });
   });
 
   it('issues a managed-dns subscription once the challenge is in DNS, on the sandbox clock', async () => {

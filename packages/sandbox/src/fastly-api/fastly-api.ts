@@ -4,6 +4,7 @@ import type { Sandbox } from '../sandbox.js';
 import { startVendorApiServer } from '../vendor-api-server.js';
 import type { VendorApiServer, VendorRequest, VendorResponse, VendorRouter } from '../vendor-api-server.js';
 import { inspectComputePackage } from './compute-package.js';
+import { defaultFastlyApiVariants, type FastlyApiVariants } from './fastly-variants.js';
 import { syncFastlyDataPlane } from './data-plane.js';
 import {
   activeVersion,
@@ -11,6 +12,7 @@ import {
   domainJson,
   fastlyId,
   fastlyTime,
+  tlsTime,
   latestVersion,
   packageJson,
   serviceJson,
@@ -46,6 +48,11 @@ export interface FastlyApiOptions {
    * @default random `sandbox-fastly-…` values
    */
   tokens?: Partial<FastlyApiTokens>;
+  /**
+   * Where the evidence about Fastly is unsure, which of the plausible answers the fake gives
+   * (each can also be switched later with {@link FastlyApi.setVariants}).
+   */
+  variants?: Partial<FastlyApiVariants>;
   /** The hourly write budget. */
   rateLimit?: {
     /** Writes per window. @default 1000 */
@@ -102,6 +109,10 @@ export interface FastlyApi {
   setRateLimit(budget: { limit?: number; remaining?: number; windowMs?: number }): void;
   /** The write budget as it stands. */
   rateLimit(): FastlyRateLimitBudget;
+  /** The variants in force. */
+  variants(): FastlyApiVariants;
+  /** Switches variants from now on. */
+  setVariants(change: Partial<FastlyApiVariants>): void;
   /** Forces the state of the subscription for `hostname` (`renewing`, `failed`) and holds it there. */
   setSubscriptionState(hostname: string, state: TlsSubscriptionState): void;
   /** Syncs the data plane with the API state now (it also happens after every request and clock advance). */
@@ -167,12 +178,13 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
     readOnly: options.tokens?.readOnly ?? `sandbox-fastly-read-${randomBytes(12).toString('hex')}`,
   };
   const state: FastlyState = { services: [], subscriptions: [], configurations: [] };
+  const variants: FastlyApiVariants = { ...defaultFastlyApiVariants, ...options.variants };
   const defaultConfiguration: FastlyTlsConfiguration = {
     id: fastlyId(),
     name: 'Default configuration',
     default: true,
     cname: cnameTarget,
-    created_at: fastlyTime(now()),
+    created_at: tlsTime(now()),
   };
   state.configurations.push(defaultConfiguration);
   sandbox.dns.zone.setRecord({ name: cnameTarget, type: 'A', value: EDGE_ADDRESS });
@@ -191,22 +203,38 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
     throw new HttpFailure(classicError(401, 'Provided credentials are missing or invalid'));
   }
 
-  function ownService(customer: string, serviceId: string): FastlyService {
-    const service = state.services.find((candidate) => candidate.id === serviceId && candidate.customer_id === customer);
-    if (!service) throw new HttpFailure(classicError(404, 'Record not found', `Cannot find service '${serviceId}'`));
+  /**
+   * The caller's live service. `GET /service/{id}` and `details` answer 400 for an unknown id
+   * (fastly/go-fastly `fastly/service_details.go`: "the API returns a 400 response not 404") and
+   * may show a deleted one (`visibleDeleted`); the paths under it answer 404.
+   */
+  function ownService(customer: string, serviceId: string, missing: { status: 400 | 404; visibleDeleted?: boolean } = { status: 404 }): FastlyService {
+    const service = state.services.find(
+      (candidate) => candidate.id === serviceId && candidate.customer_id === customer && (candidate.deleted_at === undefined || missing.visibleDeleted === true),
+    );
+    if (!service) throw new HttpFailure(classicError(missing.status, missing.status === 400 ? 'Bad request' : 'Record not found', `Couldn't find Service '${serviceId}'`));
     return service;
+  }
+
+  function liveServices(): FastlyService[] {
+    return state.services.filter((service) => service.deleted_at === undefined);
   }
 
   function findVersion(service: FastlyService, number: string): FastlyVersion {
     const version = service.versions.find((candidate) => String(candidate.number) === number);
-    if (!version) throw new HttpFailure(classicError(404, 'Record not found', `Cannot find service version '${number}'`));
+    if (!version) throw new HttpFailure(classicError(404, 'Record not found', `Couldn't find Version '${number}' of service '${service.id}'`));
     return version;
   }
 
   function editableVersion(service: FastlyService, number: string): FastlyVersion {
     const version = findVersion(service, number);
     if (version.locked || version.active) {
-      throw new HttpFailure(classicError(400, 'Bad request', `Version ${version.number} of service '${service.id}' is locked and cannot be edited; clone it first.`));
+      // Recorded: 422 {"msg":"Version locked","detail":"Version '56' for service '…' is locked"}.
+      throw new HttpFailure(
+        variants.lockedVersionStatus === 422
+          ? classicError(422, 'Version locked', `Version '${version.number}' for service '${service.id}' is locked`)
+          : classicError(400, 'Bad request', `Version ${version.number} of service '${service.id}' is locked and cannot be edited; clone it first.`),
+      );
     }
     return version;
   }
@@ -234,7 +262,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
             const limited = path.startsWith('/tls')
               ? jsonApiError(429, 'Too Many Requests', 'You have exceeded your hourly rate limit.')
               : classicError(429, 'You have exceeded your hourly rate limit.');
-            return { ...limited, headers: { ...limited.headers, ...rateLimitHeaders() } };
+            return { ...limited, headers: { ...limited.headers, ...rateLimitHeaders(path) } };
           }
           if (!caller.write) {
             throw new HttpFailure(
@@ -253,16 +281,17 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         response = error.response;
       }
       await sync();
-      return write ? { ...response, headers: { ...response.headers, ...rateLimitHeaders() } } : response;
+      return write ? { ...response, headers: { ...response.headers, ...rateLimitHeaders(path) } } : response;
     });
   }
 
-  function rateLimitHeaders(): Record<string, string> {
+  function rateLimitHeaders(path: string): Record<string, string> {
+    if (path.startsWith('/tls') && !variants.tlsRateLimitHeaders) return {};
     return { 'fastly-ratelimit-remaining': String(Math.max(0, budget.remaining)), 'fastly-ratelimit-reset': String(Math.ceil(budget.resetAt / 1000)) };
   }
 
   function domainOwner(hostname: string, except: FastlyService): FastlyService | undefined {
-    return state.services.find(
+    return liveServices().find(
       (service) =>
         service !== except &&
         service.versions.some((version) => version.domains.some((domain) => domain.name === hostname)),
@@ -304,14 +333,14 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         if (record && record.value === subscription.challenge_value) {
           subscription.challenge_seen_at ??= now();
           subscription.state = 'processing';
-          subscription.updated_at = fastlyTime(now());
+          subscription.updated_at = tlsTime(now());
         }
       }
       if (subscription.state === 'processing' && subscription.challenge_seen_at !== undefined && now() - subscription.challenge_seen_at >= issuanceDelayMs) {
         subscription.state = 'issued';
         subscription.certificate_id = fastlyId();
-        subscription.not_after = fastlyTime(now() + 90 * 24 * 3_600_000);
-        subscription.updated_at = fastlyTime(now());
+        subscription.not_after = tlsTime(now() + 90 * 24 * 3_600_000);
+        subscription.updated_at = tlsTime(now());
       }
     }
   }
@@ -424,18 +453,27 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
       route(router, 'GET', '/service', (request, customer) => {
         const page = Math.max(1, formNumber(request.query.get('page'), 1));
         const perPage = Math.max(1, formNumber(request.query.get('per_page'), 20));
-        const own = state.services.filter((service) => service.customer_id === customer);
-        return ok(
+        const own = liveServices().filter((service) => service.customer_id === customer);
+        const lastPage = Math.max(1, Math.ceil(own.length / perPage));
+        // Pages are linked as in fastly/go-fastly fixtures/services/list.yaml (`Link: <…>; rel="next"`).
+        const link = (number: number): string => `<${server.url}/service?page=${number}&per_page=${perPage}>`;
+        const links = [`${link(lastPage)}; rel="last"`, ...(page < lastPage ? [`${link(page + 1)}; rel="next"`] : []), ...(page > 1 ? [`${link(page - 1)}; rel="prev"`] : [])];
+        const answer = ok(
           own.slice((page - 1) * perPage, page * perPage).map((service) => ({
             ...serviceJson(service),
             version: (activeVersion(service) ?? latestVersion(service))?.number ?? 1,
           })),
         );
+        return { ...answer, headers: { ...answer.headers, link: links.join(', ') } };
       });
       route(router, 'GET', '/service/search', (request, customer) => {
         const name = request.query.get('name') ?? '';
-        const service = state.services.find((candidate) => candidate.customer_id === customer && candidate.name === name);
-        if (!service) return classicError(404, 'Record not found', `Cannot find service '${name}'`);
+        // In the `kept` variant a deleted service of that name is found first, ahead of a live one.
+        const candidates = variants.deletedServices === 'kept' ? state.services : liveServices();
+        const service = candidates.find((candidate) => candidate.customer_id === customer && candidate.name === name);
+        // fastly/go-fastly fastly/service_details.go: "If no service exists by that name, the API
+        // returns a 400 response not a 404." The body is not recorded anywhere we could find.
+        if (!service) return classicError(400, 'Bad request', `Couldn't find Service '${name}'`);
         return ok(serviceJson(service));
       });
       route(router, 'POST', '/service', (request, customer) => {
@@ -444,7 +482,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         if (!name) return classicError(400, 'Bad request', "Service needs a 'name'.");
         const type = form.get('type') ?? 'vcl';
         if (type !== 'vcl' && type !== 'wasm') return classicError(400, 'Bad request', "Valid values for 'type' are: 'vcl', 'wasm'");
-        if (state.services.some((service) => service.customer_id === customer && service.name === name)) {
+        if (liveServices().some((service) => service.customer_id === customer && service.name === name)) {
           return classicError(409, 'Duplicate record', `Duplicate service: '${name}'`);
         }
         const time = fastlyTime(now());
@@ -461,7 +499,8 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         state.services.push(service);
         return ok(serviceJson(service));
       });
-      route(router, 'GET', '/service/:serviceId', (request, customer) => ok(serviceJson(ownService(customer, request.params.serviceId ?? ''))));
+      const lookup = (): { status: 400; visibleDeleted: boolean } => ({ status: 400, visibleDeleted: variants.deletedServices === 'kept' });
+      route(router, 'GET', '/service/:serviceId', (request, customer) => ok(serviceJson(ownService(customer, request.params.serviceId ?? '', lookup()))));
       route(router, 'PUT', '/service/:serviceId', (request, customer) => {
         const service = ownService(customer, request.params.serviceId ?? '');
         const form = request.form();
@@ -473,11 +512,16 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
       route(router, 'DELETE', '/service/:serviceId', (request, customer) => {
         const service = ownService(customer, request.params.serviceId ?? '');
         if (activeVersion(service)) return classicError(400, 'Bad request', 'Service must be deactivated before it can be deleted.');
-        state.services = state.services.filter((candidate) => candidate !== service);
+        if (variants.deletedServices === 'kept') service.deleted_at = fastlyTime(now());
+        else state.services = state.services.filter((candidate) => candidate !== service);
         return ok({ status: 'ok' });
       });
-      route(router, 'GET', '/service/:serviceId/details', (request, customer) => {
+      route(router, 'GET', '/service/:serviceId/domain', (request, customer) => {
         const service = ownService(customer, request.params.serviceId ?? '');
+        return ok(service.versions.flatMap((version) => version.domains.map((domain) => ({ ...domainJson(service, version, domain), locked: version.locked }))));
+      });
+      route(router, 'GET', '/service/:serviceId/details', (request, customer) => {
+        const service = ownService(customer, request.params.serviceId ?? '', lookup());
         const requested = request.query.get('version');
         const active = activeVersion(service);
         const shown = requested ? findVersion(service, requested) : (active ?? latestVersion(service));
@@ -561,7 +605,11 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
           return classicError(
             400,
             'Bad request',
-            owner.customer_id === customer ? `Domain '${name}' is already taken by service '${owner.id}'` : `Domain '${name}' is already taken by another customer`,
+            owner.customer_id !== customer
+              ? `Domain '${name}' is already taken by another customer`
+              : variants.domainTakenDetail === 'names-service'
+                ? `Domain '${name}' is already taken by service '${owner.id}'`
+                : `Domain '${name}' is already in use`,
           );
         }
         const time = fastlyTime(now());
@@ -574,7 +622,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         const service = ownService(customer, request.params.serviceId ?? '');
         const version = editableVersion(service, request.params.version ?? '');
         const name = (request.params.name ?? '').toLowerCase();
-        if (!version.domains.some((domain) => domain.name === name)) return classicError(404, 'Record not found', `Cannot find domain '${name}'`);
+        if (!version.domains.some((domain) => domain.name === name)) return classicError(404, 'Record not found', `Couldn't find Domain '${name}'`);
         version.domains = version.domains.filter((domain) => domain.name !== name);
         touch(service, version);
         return ok({ status: 'ok' });
@@ -600,7 +648,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         const version = editableVersion(service, request.params.version ?? '');
         const index = version.backends.findIndex((backend) => backend.name === request.params.name);
         const existing = version.backends[index];
-        if (!existing) return classicError(404, 'Record not found', `Cannot find backend '${request.params.name ?? ''}'`);
+        if (!existing) return classicError(404, 'Record not found', `Couldn't find Backend '${request.params.name ?? ''}'`);
         const updated = newBackend(request.form(), existing);
         version.backends[index] = updated;
         touch(service, version);
@@ -609,7 +657,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
       route(router, 'DELETE', '/service/:serviceId/version/:version/backend/:name', (request, customer) => {
         const service = ownService(customer, request.params.serviceId ?? '');
         const version = editableVersion(service, request.params.version ?? '');
-        if (!version.backends.some((backend) => backend.name === request.params.name)) return classicError(404, 'Record not found', `Cannot find backend '${request.params.name ?? ''}'`);
+        if (!version.backends.some((backend) => backend.name === request.params.name)) return classicError(404, 'Record not found', `Couldn't find Backend '${request.params.name ?? ''}'`);
         version.backends = version.backends.filter((backend) => backend.name !== request.params.name);
         touch(service, version);
         return ok({ status: 'ok' });
@@ -648,7 +696,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         const service = ownService(customer, request.params.serviceId ?? '');
         const version = editableVersion(service, request.params.version ?? '');
         const snippet = version.snippets.find((candidate) => candidate.name === request.params.name);
-        if (!snippet) return classicError(404, 'Record not found', `Cannot find snippet '${request.params.name ?? ''}'`);
+        if (!snippet) return classicError(404, 'Record not found', `Couldn't find Snippet '${request.params.name ?? ''}'`);
         const form = request.form();
         snippet.type = form.get('type') ?? snippet.type;
         snippet.content = form.get('content') ?? snippet.content;
@@ -660,7 +708,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
       route(router, 'DELETE', '/service/:serviceId/version/:version/snippet/:name', (request, customer) => {
         const service = ownService(customer, request.params.serviceId ?? '');
         const version = editableVersion(service, request.params.version ?? '');
-        if (!version.snippets.some((snippet) => snippet.name === request.params.name)) return classicError(404, 'Record not found', `Cannot find snippet '${request.params.name ?? ''}'`);
+        if (!version.snippets.some((snippet) => snippet.name === request.params.name)) return classicError(404, 'Record not found', `Couldn't find Snippet '${request.params.name ?? ''}'`);
         version.snippets = version.snippets.filter((snippet) => snippet.name !== request.params.name);
         touch(service, version);
         return ok({ status: 'ok' });
@@ -733,7 +781,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
       });
       route(router, 'GET', '/tls/subscriptions/:id', (request, customer) => {
         const subscription = state.subscriptions.find((candidate) => candidate.id === request.params.id && candidate.customer_id === customer);
-        if (!subscription) return jsonApiError(404, 'Record not found', `Cannot find TLS subscription '${request.params.id ?? ''}'`);
+        if (!subscription) return jsonApiError(404, 'Not found', 'The subscription you requested was not found');
         return jsonApiOk(200, { data: subscriptionJson(subscription), ...(includes(request, 'tls_authorizations') ? { included: [authorizationJson(subscription)] } : {}) });
       });
       route(router, 'POST', '/tls/subscriptions', (request, customer) => {
@@ -748,7 +796,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         const domains = Array.isArray(domainData) ? domainData.map((item) => String((item as { id?: unknown }).id ?? '').toLowerCase()).filter(Boolean) : [];
         if (domains.length === 0) return jsonApiError(400, 'Bad Request', 'A subscription needs at least one tls_domain.');
         for (const domain of domains) {
-          const onActiveService = state.services.some(
+          const onActiveService = liveServices().some(
             (service) => service.customer_id === customer && activeVersion(service)?.domains.some((candidate) => candidate.name === domain),
           );
           if (!onActiveService) {
@@ -764,16 +812,17 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         if (!state.configurations.some((candidate) => candidate.id === configurationId)) {
           return jsonApiError(400, 'Bad Request', `Cannot find TLS configuration '${configurationId}'.`);
         }
-        const time = fastlyTime(now());
+        const time = tlsTime(now());
+        // Ids as recorded in fastly/go-fastly fixtures/tls_subscription/create.yaml: 22 base62.
         const subscription: FastlyTlsSubscription = {
-          id: fastlyId(10),
+          id: fastlyId(),
           customer_id: customer,
           certificate_authority: authority,
           domains,
           common_name: commonNameData?.id === undefined ? (domains[0] ?? '') : String(commonNameData.id).toLowerCase(),
           configuration_id: configurationId,
           state: 'pending',
-          authorization_id: fastlyId(10),
+          authorization_id: fastlyId(),
           challenge_value: `${randomBytes(8).toString('hex')}.fastly-validations.com`,
           created_at: time,
           updated_at: time,
@@ -784,8 +833,8 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
       });
       route(router, 'DELETE', '/tls/subscriptions/:id', (request, customer) => {
         const subscription = state.subscriptions.find((candidate) => candidate.id === request.params.id && candidate.customer_id === customer);
-        if (!subscription) return jsonApiError(404, 'Record not found', `Cannot find TLS subscription '${request.params.id ?? ''}'`);
-        const inUse = state.services.some((service) => activeVersion(service)?.domains.some((domain) => subscription.domains.includes(domain.name)));
+        if (!subscription) return jsonApiError(404, 'Not found', 'The subscription you requested was not found');
+        const inUse = liveServices().some((service) => activeVersion(service)?.domains.some((domain) => subscription.domains.includes(domain.name)));
         if ((subscription.state === 'issued' || subscription.state === 'renewing') && inUse && request.query.get('force') !== 'true') {
           return jsonApiError(400, 'Bad Request', 'The certificate of this subscription is in use; pass force=true to delete it anyway.');
         }
@@ -843,6 +892,10 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
       budget.resetAt = Date.now() + budget.windowMs;
     },
     rateLimit: () => ({ ...budget }),
+    variants: () => ({ ...variants }),
+    setVariants(change) {
+      Object.assign(variants, change);
+    },
     setSubscriptionState(hostname, subscriptionState) {
       const subscription = state.subscriptions.find((candidate) => candidate.domains.includes(hostname.toLowerCase()));
       if (!subscription) throw new Error(`No TLS subscription for ${hostname}.`);
@@ -859,3 +912,4 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
 }
 
 export type { FastlyBackend, FastlyService, FastlyState, FastlyTlsSubscription, FastlyVersion, TlsSubscriptionState };
+export { defaultFastlyApiVariants, type FastlyApiVariants };

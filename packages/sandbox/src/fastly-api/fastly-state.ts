@@ -65,6 +65,8 @@ export interface FastlyService {
   customer_id: string;
   created_at: string;
   updated_at: string;
+  /** Set when the service was deleted and the fake keeps it visible (the `kept` variant). */
+  deleted_at?: string;
   versions: FastlyVersion[];
 }
 
@@ -116,7 +118,15 @@ export function fastlyId(length = 22): string {
   return [...bytes].map((byte) => alphabet[byte % alphabet.length]).join('');
 }
 
-/** Fastly's timestamp format: ISO 8601 without milliseconds. */
+/**
+ * The `/tls/*` timestamp format: ISO 8601 with milliseconds (`2025-09-08T17:11:15.000Z` in
+ * fastly/go-fastly fixtures/tls_subscription/create.yaml).
+ */
+export function tlsTime(milliseconds: number): string {
+  return new Date(milliseconds).toISOString();
+}
+
+/** Fastly's classic timestamp format: ISO 8601 without milliseconds. */
 export function fastlyTime(milliseconds: number): string {
   return new Date(milliseconds).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -168,7 +178,8 @@ export function backendJson(service: FastlyService, version: FastlyVersion, back
 }
 
 export function snippetJson(service: FastlyService, version: FastlyVersion, snippet: FastlySnippet): Record<string, unknown> {
-  return { ...snippet, service_id: service.id, version: version.number, deleted_at: null };
+  // Snippets give their version as a string ("version":"36" in go-fastly fixtures/vcl_snippets/get_versioned.yaml).
+  return { ...snippet, service_id: service.id, version: String(version.number), deleted_at: null };
 }
 
 export function packageJson(service: FastlyService, version: FastlyVersion, stored: FastlyPackage): Record<string, unknown> {
@@ -184,7 +195,7 @@ export function serviceJson(service: FastlyService): Record<string, unknown> {
     customer_id: service.customer_id,
     created_at: service.created_at,
     updated_at: service.updated_at,
-    deleted_at: null,
+    deleted_at: service.deleted_at ?? null,
     paused: false,
     publish_key: '',
     versions: service.versions.map((version) => versionJson(service, version)),

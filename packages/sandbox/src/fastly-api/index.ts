@@ -1,8 +1,9 @@
-export { startFastlyApi } from './fastly-api.js';
+export { defaultFastlyApiVariants, startFastlyApi } from './fastly-api.js';
 export type {
   FastlyApi,
   FastlyApiOptions,
   FastlyApiTokens,
+  FastlyApiVariants,
   FastlyRateLimitBudget,
   ForeignServiceOptions,
 } from './fastly-api.js';

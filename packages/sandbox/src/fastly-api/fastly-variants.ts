@@ -1,0 +1,35 @@
+/** The answers of the fake Fastly API that the evidence leaves open, switchable per test. */
+
+/**
+ * Answers the references do not settle; the fake gives one of each, so the adapter can be tested
+ * under every one.
+ */
+export interface FastlyApiVariants {
+  /**
+   * What happens to a deleted service: `removed` (search answers 400, as for a name never used), or
+   * `kept` (search, `GET /service/{id}` and `details` still return it, with `deleted_at` set).
+   * @default 'removed'
+   */
+  deletedServices: 'removed' | 'kept';
+  /**
+   * The `detail` of the 400 a domain create gets when another service of the same customer holds
+   * the domain: `names-service` names that service's id; `generic` does not.
+   * @default 'generic'
+   */
+  domainTakenDetail: 'names-service' | 'generic';
+  /**
+   * The status of a write to a locked (or active) version: 422 "Version locked", as recorded in
+   * fastly/go-fastly `fastly/fixtures/tls_subscription/compute/cleanup.yaml`, or 400.
+   * @default 422
+   */
+  lockedVersionStatus: 422 | 400;
+  /**
+   * Whether `/tls/*` write answers carry `Fastly-RateLimit-*` headers; go-fastly's recorded
+   * `POST /tls/subscriptions` (`fastly/fixtures/tls_subscription/create.yaml`) has none.
+   * @default false
+   */
+  tlsRateLimitHeaders: boolean;
+}
+
+/** The default variants: the recorded answer where there is one. */
+export const defaultFastlyApiVariants: Readonly<FastlyApiVariants> = { deletedServices: 'removed', domainTakenDetail: 'generic', lockedVersionStatus: 422, tlsRateLimitHeaders: false };
