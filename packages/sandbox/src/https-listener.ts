@@ -51,7 +51,7 @@ export async function startHttpsListener(options: HttpsListenerOptions): Promise
   const server = createHttpsServer(
     {
       key: certificate.key,
-      cert: sendChain && certificate.chain ? `${certificate.certificate}${certificate.chain}` : certificate.certificate,
+      cert: sendChain && certificate.chain ? `${certificate.certificate.trimEnd()}\n${certificate.chain}` : certificate.certificate,
       minVersion: options.minVersion ?? 'TLSv1.2',
       maxVersion: options.maxVersion ?? 'TLSv1.3',
       ...(options.ciphers ? { ciphers: options.ciphers } : {}),

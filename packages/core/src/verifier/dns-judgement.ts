@@ -97,7 +97,7 @@ export async function judgeDns(hostname: string, lookup: DnsLookup, options: Dns
       points: {
         id: 'dns-points-to-cdn',
         ok: true,
-        detail: `${hostname} resolves to ${byAddress.address}, inside ${name}'s published range ${byAddress.range}: it leads to ${name}'s edge.`,
+        detail: `${hostname} resolves to ${byAddress.address}, inside ${name}'s address range ${byAddress.range}: it leads to ${name}'s edge.`,
       },
       notSendGrid,
       autoSsl,

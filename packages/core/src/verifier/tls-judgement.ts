@@ -16,6 +16,8 @@ function handshakeFailure(hostname: string, where: string, tls: TlsObservation):
   switch (tls.errorCode) {
     case 'ECONNREFUSED':
       return `${where} refused the connection on its HTTPS port: nothing serves HTTPS for ${hostname} there.`;
+    case 'ECONNRESET':
+      return `${where} refused TLS for ${hostname}, closing the connection during the handshake: ${hostRefusalAdvice}.`;
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
       return `${where} answered the TLS handshake for ${hostname} with something that is not TLS (plain HTTP on the HTTPS port?).`;
     case 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION':

@@ -161,7 +161,7 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
     if (isIP(target) === 0) observed.connectTo = lookup;
     address = lookup.addresses[0];
     if (address) observed.dialed = { address, via: 'connectTo' };
-    else unreachable = `${shorten(target)}: ${clause(lookup.error ?? 'no address')}`;
+    else unreachable = lookup.error ? clause(lookup.error) : `${shorten(target)} has no address`;
   } else {
     address = observed.dns?.addresses[0];
     if (address) observed.dialed = { address, via: 'dns' };
