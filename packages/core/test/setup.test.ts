@@ -207,4 +207,33 @@ describe('accountReadiness()', () => {
     expect(broken?.reasons.join(' ')).toMatch(/still a CNAME to sendgrid\.net/);
     expect(report.hosts.find((host) => host.hostname === readyHost)?.ready).toBe(true);
   });
+
+  it('counts an Auto SSL host as ready, and decides a proxied record (addresses only) from the CDN\'s ranges', async () => {
+    sendgrid.addApiKey('SG.readiness-key.auto0123456789abcdef', { scopes: ['whitelabel.read'], username: 'mixed' });
+    const auto = newBranding({ username: 'mixed', autoSsl: true });
+    const proxied = newBranding({ username: 'mixed' });
+    const autoHost = `${auto.subdomain}.${auto.domain}`;
+    const proxiedHost = `${proxied.subdomain}.${proxied.domain}`;
+    await world.origin.enableAutoSsl(autoHost);
+    await setup(createDirectEdgeAdapter(world), { hostname: proxiedHost }, { verification: world.verification, sampleLink: trackedLink(proxiedHost) });
+    // As Cloudflare answers for a proxied record: the edge's addresses, no CNAME.
+    world.dns.zone.deleteRecord(proxiedHost, 'CNAME');
+    world.dns.zone.setRecord({ name: proxiedHost, type: 'A', value: EDGE_ADDRESS });
+    const mixedLinks = createSendGridLinks({ apiKey: 'SG.readiness-key.auto0123456789abcdef', baseURL: sendgrid.url, verification: world.verification });
+    const options = { ...world.verification, timeoutMs: 3_000, cdnAddressRanges: { cloudflare: [`${EDGE_ADDRESS}/32`] }, sampleLinks: { [proxiedHost]: trackedLink(proxiedHost) } };
+    const report = await accountReadiness(mixedLinks, options);
+    expect(report).toMatchObject({ ready: true, wouldBreak: [] });
+    expect(report.hosts.find((host) => host.hostname === autoHost)).toMatchObject({ ready: true, reasons: [] });
+    const proxiedReport = report.hosts.find((host) => host.hostname === proxiedHost);
+    expect(proxiedReport?.verification?.checks.find((check) => check.id === 'dns-points-to-cdn')).toEqual({
+      id: 'dns-points-to-cdn',
+      ok: true,
+      detail: `${proxiedHost} resolves to ${EDGE_ADDRESS}, inside Cloudflare's address range ${EDGE_ADDRESS}/32: it leads to Cloudflare's edge.`,
+    });
+
+    // Without its tracked link the proxied host is not ready, and the report says why.
+    const unproven = await accountReadiness(mixedLinks, { ...options, sampleLinks: {} });
+    expect(unproven.wouldBreak).toEqual([proxiedHost]);
+    expect(unproven.hosts.find((host) => host.hostname === proxiedHost)?.reasons.join(' ')).toContain('only a tracked link shows that SendGrid knows the Host');
+  });
 });
