@@ -125,20 +125,22 @@ describe('1. no false pass without a tracked link', () => {
 });
 
 describe('2. a server that offers only TLS 1.0/1.1', () => {
-  it('says so and advises raising the minimum TLS version at the CDN', async () => {
-    const hostname = nextHostname();
-    // OpenSSL 3 offers TLS 1.1 only at security level 0, on both ends.
-    const server = await listener(hostname, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
-    const result = await verifyHostname(hostname, direct(server.port));
-    expect(result.observed.tls).toMatchObject({ handshake: false, legacyProtocol: 'TLSv1.1' });
-    expect(check(result, 'tls-valid')).toEqual({
-      id: 'tls-valid',
-      ok: false,
-      detail: `127.0.0.1:${server.port} offers only TLS 1.1 or older for ${hostname}, which browsers refuse: raise the minimum TLS version at the CDN to TLS 1.2.`,
+  for (const [version, name] of [['TLSv1.1', 'TLS 1.1'], ['TLSv1', 'TLS 1.0']] as const) {
+    it(`says a ${name}-only server offers only ${name} and advises raising the minimum TLS version at the CDN`, async () => {
+      const hostname = nextHostname();
+      // OpenSSL 3 offers TLS 1.0 and 1.1 only at security level 0, on both ends.
+      const server = await listener(hostname, { minVersion: 'TLSv1', maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' });
+      const result = await verifyHostname(hostname, direct(server.port));
+      expect(result.observed.tls).toMatchObject({ handshake: false, legacyProtocol: version });
+      expect(check(result, 'tls-valid')).toEqual({
+        id: 'tls-valid',
+        ok: false,
+        detail: `127.0.0.1:${server.port} offers only ${name} or older for ${hostname}, which browsers refuse: raise the minimum TLS version at the CDN to TLS 1.2.`,
+      });
+      expect(check(result, 'reaches-sendgrid')).toEqual({ id: 'reaches-sendgrid', ok: false, detail: 'Not run: no TLS connection to 127.0.0.1 (see tls-valid).' });
+      expect(result.ok).toBe(false);
     });
-    expect(check(result, 'reaches-sendgrid')).toEqual({ id: 'reaches-sendgrid', ok: false, detail: 'Not run: no TLS connection to 127.0.0.1 (see tls-valid).' });
-    expect(result.ok).toBe(false);
-  });
+  }
 });
 
 describe('3. a SendGrid Auto SSL host', () => {

@@ -5,12 +5,17 @@ import type { TlsObservation } from './tls-probe.js';
 /** Trust errors that mean "no chain could be built from the leaf to a trusted root". */
 const missingIssuerErrors = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']);
 
+/** How people write a TLS version: "TLS 1.0", "TLS 1.3" (OpenSSL says "TLSv1", "TLSv1.3"). */
+function tlsName(protocol: string): string {
+  return protocol === 'TLSv1' ? 'TLS 1.0' : protocol.replace(/^TLSv/, 'TLS ');
+}
+
 const hostRefusalAdvice = 'the CDN has no certificate for it yet, or is not configured for it';
 
 function handshakeFailure(hostname: string, where: string, tls: TlsObservation): string {
   if (tls.errorCode === 'TIMEOUT') return `${where} accepted no TLS handshake for ${hostname} within the time-out.`;
   if (tls.legacyProtocol) {
-    return `${where} offers only ${tls.legacyProtocol.replace('TLSv', 'TLS ')} or older for ${hostname}, which browsers refuse: raise the minimum TLS version at the CDN to TLS 1.2.`;
+    return `${where} offers only ${tlsName(tls.legacyProtocol)} or older for ${hostname}, which browsers refuse: raise the minimum TLS version at the CDN to TLS 1.2.`;
   }
   const reason = clause(tls.error ?? tls.errorCode ?? 'unknown error');
   switch (tls.errorCode) {
@@ -77,7 +82,7 @@ export function judgeTls(hostname: string, tls: TlsObservation, minimumDaysLeft:
     };
   }
   if (tls.protocol && !['TLSv1.2', 'TLSv1.3'].includes(tls.protocol)) {
-    return { id: 'tls-valid', ok: false, detail: `${where} negotiated ${tls.protocol.replace('TLSv', 'TLS ')}, which browsers refuse: raise the minimum TLS version at the CDN to TLS 1.2.` };
+    return { id: 'tls-valid', ok: false, detail: `${where} negotiated ${tlsName(tls.protocol)}, which browsers refuse: raise the minimum TLS version at the CDN to TLS 1.2.` };
   }
   const remaining = tls.millisecondsLeft === undefined ? undefined : describeRemaining(tls.millisecondsLeft);
   if (tls.millisecondsLeft !== undefined && tls.millisecondsLeft < minimumDaysLeft * 86_400_000) {
@@ -86,6 +91,6 @@ export function judgeTls(hostname: string, tls: TlsObservation, minimumDaysLeft:
   return {
     id: 'tls-valid',
     ok: true,
-    detail: `${where} served a trusted certificate for ${hostname} over ${(tls.protocol ?? 'TLS').replace('TLSv', 'TLS ')}, valid until ${describeDate(tls.notAfter)}${remaining ? ` (${remaining} left)` : ''}.`,
+    detail: `${where} served a trusted certificate for ${hostname} over ${tls.protocol ? tlsName(tls.protocol) : 'TLS'}, valid until ${describeDate(tls.notAfter)}${remaining ? ` (${remaining} left)` : ''}.`,
   };
 }
