@@ -168,6 +168,7 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
   }
 
   const wantsTls = selected.has('tls-valid') || selected.has('reaches-sendgrid');
+  let tlsValid = false;
   if (wantsTls) {
     if (!address) {
       if (selected.has('tls-valid')) checks.push({ id: 'tls-valid', ok: false, detail: `Not run: nothing to dial for ${hostname} (${unreachable}).` });
@@ -180,7 +181,9 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
       const { observation, socket } = await probeTls(probe);
       observed.tls = observation;
       abortIfNeeded(options.signal, hostname);
-      const tlsVerdict = judgeTls(hostname, observation, options.minimumDaysLeft ?? 14, warnings);
+      // Judged even when tls-valid is not asked for: reaches-sendgrid depends on it.
+      const tlsVerdict = judgeTls(hostname, observation, options.minimumDaysLeft ?? 14, selected.has('tls-valid') ? warnings : []);
+      tlsValid = tlsVerdict.ok === true;
       if (selected.has('tls-valid')) checks.push(tlsVerdict);
       if (selected.has('reaches-sendgrid')) {
         if (socket) {
@@ -224,9 +227,8 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
   const finished = checks.map((check) => ({ ...check, detail: sentence(check.detail) }));
   const noneFailed = finished.every((check) => check.ok !== false);
   const ok = noneFailed && finished.every((check) => !required.has(check.id) || check.ok === true);
-  const tlsPassed = finished.find((check) => check.id === 'tls-valid')?.ok === true;
   const answered = observed.https?.status !== undefined && finished.some((check) => check.id === 'reaches-sendgrid');
-  const edgeForwards = noneFailed && tlsPassed && answered;
+  const edgeForwards = noneFailed && tlsValid && answered;
   return { hostname, ok, edgeForwards, checks: finished, warnings: warnings.map(sentence), observed };
 }
 
