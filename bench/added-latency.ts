@@ -82,7 +82,9 @@ async function measureAdapter(name: AdapterName, runs: number, lanes: number, de
             fixedIntervalPolls += Math.ceil((event.elapsedMs ?? 0) / latencyWait.maxDelay) + 1;
           }
         };
-        const status = await setup(world.adapter, { hostname }, { verification: { ...world.sandbox.verification, timeoutMs: 3_000 }, onProgress });
+        // A tracked link, as a user copies from a test message: without one setup() is not ready.
+        const sampleLink = world.sandbox.origin.createLink(hostname, 'https://shop.example.org/bench').clickUrl;
+        const status = await setup(world.adapter, { hostname }, { verification: { ...world.sandbox.verification, timeoutMs: 3_000 }, sampleLink, onProgress });
         const doneAt = performance.now();
         finished = true;
         await watcher;

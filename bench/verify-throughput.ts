@@ -23,18 +23,21 @@ export interface ThroughputFigure {
 
 const edgeName = 'edge.bench.sandbox.test';
 
-async function prepareHosts(sandbox: Sandbox, count: number): Promise<string[]> {
+async function prepareHosts(sandbox: Sandbox, count: number): Promise<{ hostnames: string[]; sampleLinks: Record<string, string> }> {
   sandbox.dns.zone.setRecord({ name: edgeName, type: 'A', value: EDGE_ADDRESS });
   const hostnames: string[] = [];
+  const sampleLinks: Record<string, string> = {};
   for (let index = 0; index < count; index += 1) {
     const hostname = `url${index}.bench${Math.floor(index / 100)}.example.com`;
     sandbox.origin.addBrandedHost(hostname);
     sandbox.dns.zone.setRecord({ name: hostname, type: 'CNAME', value: edgeName });
     await sandbox.edge.setCertificate(hostname);
     sandbox.edge.setRoute({ hostname, provider: 'fastly', originHost: 'sendgrid.net', originProtocol: 'https', hostHeader: 'viewer' });
+    // A tracked link per host, so each verification proves the redirect as a real one would.
+    sampleLinks[hostname] = sandbox.origin.createLink(hostname, 'https://shop.example.org/bench', { protocol: 'https' }).clickUrl;
     hostnames.push(hostname);
   }
-  return hostnames;
+  return { hostnames, sampleLinks };
 }
 
 /**
@@ -87,9 +90,9 @@ function median(values: number[]): number {
 export async function measureVerifyThroughput(count: number, levels: readonly number[], rounds = 4): Promise<ThroughputFigure[]> {
   const sandbox = await startSandbox();
   try {
-    const hostnames = await prepareHosts(sandbox, count);
+    const { hostnames, sampleLinks } = await prepareHosts(sandbox, count);
     const secureContext = createSecureContext({ ca: sandbox.ca.certificate });
-    const options = { ...sandbox.verification, expectedTargets: [edgeName], timeoutMs: 10_000 };
+    const options = { ...sandbox.verification, expectedTargets: [edgeName], timeoutMs: 10_000, sampleLinks };
     await verifyHostnames(hostnames.slice(0, 50), { ...options, concurrency: 8 }); // warm-up
     await runPool(hostnames.slice(0, 50), 8, (hostname) => bareCheck(hostname, sandbox, secureContext));
     const figures: ThroughputFigure[] = [];

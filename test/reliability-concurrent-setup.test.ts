@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setup, SslClickError, type ProxyAdapter, type SetupStatus } from '@sslclick/core';
 import { cloudflareDns } from '@sslclick/cloudflare';
-import { startCloudflareApi, type CloudflareApi } from '@sslclick/sandbox';
+import { startCloudflareApi, type CloudflareApi, type SendGridOrigin } from '@sslclick/sandbox';
 import { createTestProxy as createCloudflareTestProxy, seedBrandedHost, startCloudflareWorld, type CloudflareWorld } from '../packages/cloudflare/test/cloudflare-world.js';
 import { createTestProxy as createFastlyTestProxy, prepareHostname as prepareFastlyHostname, startFastlyWorld, type FastlyWorld } from '../packages/fastly/test/fastly-world.js';
 import { createTestAdapter as createCloudFrontTestAdapter, prepareBrandedHost as prepareCloudFrontHost, startCloudFrontWorld, type CloudFrontWorld } from '../packages/cloudfront/test/cloudfront-world.js';
@@ -31,10 +31,15 @@ function expectConverged(outcomes: Outcome[]): void {
   }
 }
 
-async function runTwice(createAdapter: () => ProxyAdapter, hostname: string, verification: object): Promise<Outcome[]> {
+/** A tracked link on the host, as copied from a test message: setup() calls a host ready only with one. */
+function trackedLink(world: { origin: Pick<SendGridOrigin, 'createLink'> }, hostname: string): string {
+  return world.origin.createLink(hostname, 'https://shop.example.org/race', { protocol: 'https' }).clickUrl;
+}
+
+async function runTwice(createAdapter: () => ProxyAdapter, hostname: string, verification: object, sampleLink: string): Promise<Outcome[]> {
   const first = createAdapter();
   const second = createAdapter();
-  return Promise.allSettled([setup(first, { hostname }, { verification }), setup(second, { hostname }, { verification })]);
+  return Promise.allSettled([setup(first, { hostname }, { verification, sampleLink }), setup(second, { hostname }, { verification, sampleLink })]);
 }
 
 describe('two setup() runs at once converge on one set of resources', () => {
@@ -47,7 +52,7 @@ describe('two setup() runs at once converge on one set of resources', () => {
 
     it('one Configuration Rule, one Cache Rule, one proxied record', async () => {
       const hostname = await seedBrandedHost(world);
-      const outcomes = await runTwice(() => createCloudflareTestProxy(world), hostname, world.verification);
+      const outcomes = await runTwice(() => createCloudflareTestProxy(world), hostname, world.verification, trackedLink(world, hostname));
       expectConverged(outcomes);
       const ours = (phase: string) => (world.cloudflare.entrypoint(world.zone.id, phase)?.rules ?? []).filter((rule) => String(rule.expression).includes(`"${hostname}"`));
       expect(ours('http_config_settings')).toHaveLength(1);
@@ -58,7 +63,7 @@ describe('two setup() runs at once converge on one set of resources', () => {
     it('two hosts of one fresh zone at once: both ready, each with its own rules in one entrypoint per phase', async () => {
       const zone = world.cloudflare.addZone({ name: 'race.example.org' });
       const hostnames = await Promise.all([seedBrandedHost(world, { zone }), seedBrandedHost(world, { zone })]);
-      const outcomes = await Promise.all(hostnames.map((hostname) => setup(createCloudflareTestProxy(world), { hostname }, { verification: world.verification })));
+      const outcomes = await Promise.all(hostnames.map((hostname) => setup(createCloudflareTestProxy(world), { hostname }, { verification: world.verification, sampleLink: trackedLink(world, hostname) })));
       expect(outcomes.map((outcome) => outcome.ready)).toEqual([true, true]);
       for (const phase of ['http_config_settings', 'http_request_cache_settings']) {
         const rules = world.cloudflare.entrypoint(zone.id, phase)?.rules ?? [];
@@ -85,7 +90,7 @@ describe('two setup() runs at once converge on one set of resources', () => {
       const dns = cloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url, retry: { minDelay: 5, maxDelay: 20 } });
       const adapters = await Promise.all([createFastlyTestProxy(world, { mode: 'vcl', dns }), createFastlyTestProxy(world, { mode: 'vcl', dns })]);
       let next = 0;
-      const outcomes = await runTwice(() => adapters[next++] as ProxyAdapter, hostname, world.verification);
+      const outcomes = await runTwice(() => adapters[next++] as ProxyAdapter, hostname, world.verification, trackedLink(world, hostname));
       expectConverged(outcomes);
       expect(world.fastly.state.services.filter((service) => service.name === `sslclick ${hostname}`)).toHaveLength(1);
       expect(world.fastly.state.subscriptions.filter((subscription) => subscription.domains.includes(hostname))).toHaveLength(1);
@@ -102,7 +107,7 @@ describe('two setup() runs at once converge on one set of resources', () => {
 
     it('one distribution and one certificate for the host', async () => {
       const hostname = prepareCloudFrontHost(world, 'example.com');
-      const outcomes = await runTwice(() => createCloudFrontTestAdapter(world), hostname, world.verification);
+      const outcomes = await runTwice(() => createCloudFrontTestAdapter(world), hostname, world.verification, trackedLink(world, hostname));
       expectConverged(outcomes);
       expect(world.aws.distributions().filter((distribution) => distribution.aliases.includes(hostname))).toHaveLength(1);
       expect(world.aws.certificates().filter((certificate) => certificate.names.includes(hostname))).toHaveLength(1);

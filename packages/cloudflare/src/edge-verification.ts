@@ -80,7 +80,9 @@ export async function checkThroughEdge(options: {
 /** One read-only verification of the host as the world sees it (TLS and the request to SendGrid). */
 export async function verifyOnce(hostname: string, verification: VerificationSettings, signal?: AbortSignal): Promise<EdgeCheckOutcome> {
   const result = await verifyHostname(hostname, { ...verification, checks: ['tls-valid', 'reaches-sendgrid'], ...(signal ? { signal } : {}) });
-  return { ok: result.ok, checks: result.checks, observedDns: observedOf(result) };
+  // Without a tracked link nothing proves SendGrid knows the Host; TLS and an answer that is no
+  // CDN error are what the edge check can show (the rule forwards the viewer's Host itself).
+  return { ok: result.edgeForwards, checks: result.checks, observedDns: observedOf(result) };
 }
 
 /** What DNS answers for the host through the zone's resolver: its CNAME chain and addresses. */

@@ -2,7 +2,10 @@ import type { LinkBranding, LinkBrandingSource } from './link-branding.js';
 import type { RunOptions } from './types.js';
 import { verifyHostnames, type VerifyManyOptions, type VerifyResult } from './verifier/verify-hostname.js';
 
-/** Options for `accountReadiness`. */
+/**
+ * Options for `accountReadiness`. Pass `sampleLinks` (a tracked link per branded host, from a
+ * test message) to prove that SendGrid knows each Host; a host without one is not ready.
+ */
 export interface AccountReadinessOptions extends RunOptions, Omit<VerifyManyOptions, 'signal' | 'checks' | 'sampleLink' | 'connectTo'> {}
 
 /** One branded link host of the account, and whether it is ready for SSL click tracking. */
@@ -30,7 +33,9 @@ export interface AccountReadiness {
 /**
  * Checks every link branding of an account (or sub-user) before asking SendGrid support for SSL
  * click tracking, which applies to all of them at once: each host is verified concurrently, and
- * the ones that would break are listed with the reason. Auto SSL brandings count as ready.
+ * the ones that would break are listed with the reason. Auto SSL brandings count as ready: SendGrid
+ * serves HTTPS for them itself. A classic host is ready only when a tracked link from
+ * `sampleLinks` proved that SendGrid knows its Host.
  */
 export async function accountReadiness(sendgrid: LinkBrandingSource, options: AccountReadinessOptions = {}): Promise<AccountReadiness> {
   const { onProgress, ...verifyOptions } = options;
@@ -46,7 +51,10 @@ export async function accountReadiness(sendgrid: LinkBrandingSource, options: Ac
       return { hostname: branding.hostname, branding, ready: true, reasons: [] };
     }
     const verification = verified.get(branding.id) as VerifyResult;
-    const reasons = verification.checks.filter((check) => check.ok === false).map((check) => check.detail);
+    // A failed check, or a required one left unproven (reaches-sendgrid without a tracked link).
+    const reasons = verification.checks
+      .filter((check) => check.ok === false || (check.ok === null && (check.id === 'tls-valid' || check.id === 'reaches-sendgrid')))
+      .map((check) => check.detail);
     if (!branding.valid) reasons.unshift(`SendGrid reports the link branding for ${branding.hostname} as not valid.`);
     return { hostname: branding.hostname, branding, ready: verification.ok && branding.valid, reasons, verification };
   });

@@ -1,6 +1,7 @@
 import { isIP } from './ip.js';
 import { domainToASCII } from 'node:url';
 import { invalidInput } from './errors.js';
+import { shorten } from './verifier/text.js';
 
 const maximumNameLength = 253;
 const maximumLabelLength = 63;
@@ -31,61 +32,61 @@ export function normalizeHostname(input: unknown): string {
     throw invalidInput('The hostname is empty: pass the branded link host from SendGrid, such as "url1234.example.com".');
   }
   if (/\s/.test(input)) {
-    throw invalidInput(`The hostname "${input}" contains whitespace: pass the host name alone, such as "url1234.example.com".`);
+    throw invalidInput(`The hostname "${shorten(input)}" contains whitespace: pass the host name alone, such as "url1234.example.com".`);
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input) || input.includes('/')) {
     throw invalidInput(
-      `"${input}" looks like a URL: pass only the host name (for "https://url1234.example.com/" that is "url1234.example.com").`,
+      `"${shorten(input)}" looks like a URL: pass only the host name (for "https://url1234.example.com/" that is "url1234.example.com").`,
     );
   }
   const unbracketed = input.replace(/^\[(.*)\]$/, '$1');
   if (isIP(unbracketed) !== 0 || isIP(input.replace(/\.$/, '')) !== 0) {
-    throw invalidInput(`"${input}" is an IP address: SSL click tracking needs the branded link host name, such as "url1234.example.com".`);
+    throw invalidInput(`"${shorten(input)}" is an IP address: SSL click tracking needs the branded link host name, such as "url1234.example.com".`);
   }
   if (input.includes(':')) {
-    throw invalidInput(`"${input}" has a port: pass the host name without ":port"; the CDN serves ports 443 and 80.`);
+    throw invalidInput(`"${shorten(input)}" has a port: pass the host name without ":port"; the CDN serves ports 443 and 80.`);
   }
   if (input.includes('*')) {
-    throw invalidInput(`"${input}" is a wildcard: each branded link host is set up on its own, such as "url1234.example.com".`);
+    throw invalidInput(`"${shorten(input)}" is a wildcard: each branded link host is set up on its own, such as "url1234.example.com".`);
   }
   if (input.includes('@')) {
-    throw invalidInput(`"${input}" looks like an email address: pass the branded link host, such as "url1234.example.com".`);
+    throw invalidInput(`"${shorten(input)}" looks like an email address: pass the branded link host, such as "url1234.example.com".`);
   }
 
   const withoutDot = input.endsWith('.') ? input.slice(0, -1) : input;
   if (withoutDot.length === 0 || withoutDot.endsWith('.') || withoutDot.startsWith('.') || withoutDot.includes('..')) {
-    throw invalidInput(`"${input}" has an empty label (two dots in a row, or a leading dot).`);
+    throw invalidInput(`"${shorten(input)}" has an empty label (two dots in a row, or a leading dot).`);
   }
   const isAscii = /^[\x00-\x7f]*$/.test(withoutDot);
   // IDNA 2008 allows letters, marks and digits only; Node's UTS 46 conversion would also turn
   // symbols and emoji into punycode that browsers refuse to show.
   const symbolLabel = isAscii ? undefined : withoutDot.split('.').find((label) => !/^[\p{L}\p{M}\p{N}-]+$/u.test(label));
   if (symbolLabel !== undefined) {
-    throw invalidInput(`The label "${symbolLabel}" of "${input}" has symbols or emoji, which a host name cannot have: use letters, digits and inner hyphens.`);
+    throw invalidInput(`The label "${shorten(symbolLabel)}" of "${shorten(input)}" has symbols or emoji, which a host name cannot have: use letters, digits and inner hyphens.`);
   }
   const ascii = isAscii ? withoutDot.toLowerCase() : domainToASCII(withoutDot);
   if (ascii === '') {
-    throw invalidInput(`"${input}" is not a valid international domain name: it cannot be converted to punycode.`);
+    throw invalidInput(`"${shorten(input)}" is not a valid international domain name: it cannot be converted to punycode.`);
   }
   if (ascii.length > maximumNameLength) {
-    throw invalidInput(`"${input}" is ${ascii.length} characters long; a host name may have at most ${maximumNameLength}.`);
+    throw invalidInput(`"${shorten(input)}" is ${ascii.length} characters long; a host name may have at most ${maximumNameLength}.`);
   }
   const labels = ascii.split('.');
   for (const label of labels) {
     if (label.length > maximumLabelLength) {
-      throw invalidInput(`The label "${label}" of "${input}" is ${label.length} characters long; a label may have at most ${maximumLabelLength}.`);
+      throw invalidInput(`The label "${shorten(label)}" of "${shorten(input)}" is ${label.length} characters long; a label may have at most ${maximumLabelLength}.`);
     }
     if (!labelPattern.test(label)) {
       throw invalidInput(
-        `The label "${label}" of "${input}" has characters a host name cannot have: use letters, digits and inner hyphens only.`,
+        `The label "${shorten(label)}" of "${shorten(input)}" has characters a host name cannot have: use letters, digits and inner hyphens only.`,
       );
     }
   }
   if (labels.length === 1) {
-    throw invalidInput(`"${input}" is a single label: pass the full branded link host, such as "${ascii}.example.com".`);
+    throw invalidInput(`"${shorten(input)}" is a single label: pass the full branded link host, such as "${ascii}.example.com".`);
   }
   if (/^[0-9]+$/.test(labels[labels.length - 1] ?? '')) {
-    throw invalidInput(`"${input}" ends in a numeric label, which no public domain has.`);
+    throw invalidInput(`"${shorten(input)}" ends in a numeric label, which no public domain has.`);
   }
   const lastTwo = labels.slice(-2).join('.');
   if (labels.length === 2 || (labels.length === 3 && twoLabelPublicSuffixes.has(lastTwo))) {

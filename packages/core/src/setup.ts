@@ -25,7 +25,11 @@ export interface SetupOptions extends RunOptions {
   waitForDns?: boolean | Pick<WaitOptions, 'minDelay' | 'maxDelay' | 'maxWaitTime'>;
   /** How the final check reaches the verifier (resolver, trusted roots, ports). The internet's by default. */
   verification?: VerificationSettings;
-  /** A tracked link from a sent message, so the final check proves a real click redirects. */
+  /**
+   * A tracked link from a message sent through SendGrid (`http://url1234.example.com/ls/click?upn=…`).
+   * Only its redirect proves that SendGrid knows the branded Host, so without it setup does not
+   * call the host ready and its next steps say how to get one.
+   */
   sampleLink?: string;
 }
 
@@ -163,6 +167,24 @@ function supportRequestText(status: SetupStatus, sendgrid: LinkBrandingSource | 
   return lines.join('\n');
 }
 
+/**
+ * Everything is in place but nothing proved that SendGrid knows the Host (no tracked link was
+ * given): SendGrid support would be asked to switch on a host that may answer 404 to every click,
+ * so the host is not called ready, and the next step says how to get the proof.
+ */
+function withoutProof(status: ProxyStatus, account: string | undefined): ProxyStatus {
+  const standard = readyNextSteps(status);
+  return {
+    ...status,
+    state: 'provisioning',
+    ready: false,
+    nextSteps: [
+      ...status.nextSteps.filter((step) => !standard.includes(step)),
+      `Prove that SendGrid knows the Host ${status.hostname}: send a test message through SendGrid from ${account ?? 'the account that sends with this branding'} with click tracking on, copy a tracked link from it (http://${status.hostname}/ls/click?upn=… or …/wf/click?upn=…; the http:// form is fine), and run setup again with the option sampleLink set to that link.`,
+    ],
+  };
+}
+
 async function finish(
   adapter: ProxyAdapter,
   status: ProxyStatus,
@@ -182,7 +204,9 @@ async function finish(
     });
   }
   const checks = mergeChecks(extra.brandingChecks, status.checks, verification?.checks ?? []);
-  const rebuilt = buildStatus({ ...status, checks, warnings: [...status.warnings, ...(verification?.warnings ?? [])] });
+  let rebuilt = buildStatus({ ...status, checks, warnings: [...status.warnings, ...(verification?.warnings ?? [])] });
+  const unproven = verification?.checks.find((check) => check.id === 'reaches-sendgrid' && check.ok === null);
+  if (rebuilt.ready && unproven) rebuilt = withoutProof(rebuilt, accountName(options.sendgrid, extra.branding));
   const result: SetupStatus = { ...rebuilt, ...(extra.branding ? { branding: extra.branding } : {}), ...(verification ? { verification } : {}) };
   if (result.ready) {
     result.supportRequest = supportRequestText(result, options.sendgrid);

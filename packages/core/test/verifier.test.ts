@@ -196,7 +196,8 @@ describe('verifyHostnames', () => {
   it('checks many hosts with a bound on concurrency, in input order, and reports invalid ones', async () => {
     const hosts = await Promise.all(Array.from({ length: 6 }, () => brandedHost()));
     const names = [...hosts.map((host) => host.hostname), 'not a hostname'];
-    const results = await verifyHostnames(names, { ...options(), concurrency: 3 });
+    const sampleLinks = Object.fromEntries(hosts.map((host) => [host.hostname, host.link.clickUrl]));
+    const results = await verifyHostnames(names, { ...options(), concurrency: 3, sampleLinks });
     expect(results.map((result) => result.hostname)).toEqual(names);
     expect(results.slice(0, 6).every((result) => result.ok)).toBe(true);
     expect(results[6]).toMatchObject({ ok: false, checks: [{ id: 'hostname-valid', ok: false }] });

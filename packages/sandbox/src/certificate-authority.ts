@@ -27,6 +27,12 @@ export interface IssuedCertificate {
   readonly notAfter: Date;
   /** Serial number, hexadecimal. */
   readonly serialNumber: string;
+  /**
+   * The intermediate certificates between the leaf and the root, PEM, when an intermediate
+   * issued it. A server that sends only {@link IssuedCertificate.certificate} sends an incomplete
+   * chain; `certificate + chain` is the full one.
+   */
+  readonly chain?: string;
 }
 
 /** A certificate authority that issues TLS server certificates on demand. */
@@ -37,6 +43,13 @@ export interface CertificateAuthority {
   readonly certificate: string;
   /** Issues a server certificate for `request.names`, signed by this authority's root. */
   issue(request: CertificateRequest): Promise<IssuedCertificate>;
+  /**
+   * Creates an intermediate authority under this root, as public CAs issue through (Let's
+   * Encrypt's R-series, for instance). Its leaves name it as issuer, point at it with an
+   * Authority Information Access "CA Issuers" URL, and carry it in {@link IssuedCertificate.chain};
+   * `certificate` stays the root's, the only one a client trusts.
+   */
+  createIntermediate(name?: string): Promise<CertificateAuthority>;
 }
 
 /** Options for {@link createCertificateAuthority}. */
@@ -105,9 +118,16 @@ export async function createCertificateAuthority(
       await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
     ],
   });
-  const authorityKeyIdentifier = await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey);
+  interface Issuer {
+    readonly subject: string;
+    readonly keys: webcrypto.CryptoKeyPair;
+    /** Where a client can fetch the issuer's certificate (intermediates only). */
+    readonly caIssuersUrl?: string;
+    /** The issuer's own certificate, PEM, sent as the chain (intermediates only). */
+    readonly chain?: string;
+  }
 
-  async function issue(request: CertificateRequest): Promise<IssuedCertificate> {
+  async function issueFrom(issuer: Issuer, request: CertificateRequest): Promise<IssuedCertificate> {
     const names = request.names.map((entry) => entry.toLowerCase());
     const commonName = names[0];
     if (commonName === undefined) {
@@ -121,19 +141,20 @@ export async function createCertificateAuthority(
     const leaf = await x509.X509CertificateGenerator.create({
       serialNumber,
       subject: `CN=${escapeDistinguishedNameValue(commonName)}`,
-      issuer: rootCertificate.subject,
+      issuer: issuer.subject,
       notBefore,
       notAfter,
       signingAlgorithm,
       publicKey: leafKeys.publicKey,
-      signingKey: rootKeys.privateKey,
+      signingKey: issuer.keys.privateKey,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
         new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: 'dns' as const, value }))),
         await x509.SubjectKeyIdentifierExtension.create(leafKeys.publicKey),
-        authorityKeyIdentifier,
+        await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey),
+        ...(issuer.caIssuersUrl ? [new x509.AuthorityInfoAccessExtension({ caIssuers: [new x509.GeneralName('url', issuer.caIssuersUrl)] })] : []),
       ],
     });
     return {
@@ -143,8 +164,46 @@ export async function createCertificateAuthority(
       notBefore: leaf.notBefore,
       notAfter: leaf.notAfter,
       serialNumber,
+      ...(issuer.chain ? { chain: issuer.chain } : {}),
     };
   }
 
-  return { name, certificate: rootCertificate.toString('pem'), issue };
+  const root: Issuer = { subject: rootCertificate.subject, keys: rootKeys };
+  let intermediates = 0;
+
+  async function createIntermediate(intermediateName?: string): Promise<CertificateAuthority> {
+    intermediates += 1;
+    const commonName = intermediateName ?? `${name} intermediate ${intermediates}`;
+    const keys = await generateKeyPair();
+    const intermediate = await x509.X509CertificateGenerator.create({
+      serialNumber: randomSerialNumber(),
+      subject: `CN=${escapeDistinguishedNameValue(commonName)}, O=sslclick sandbox`,
+      issuer: rootCertificate.subject,
+      notBefore: new Date(startedAt - dayMilliseconds),
+      notAfter: new Date(startedAt + rootValidityMilliseconds / 2),
+      signingAlgorithm,
+      publicKey: keys.publicKey,
+      signingKey: rootKeys.privateKey,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+        await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey),
+      ],
+    });
+    const issuer: Issuer = {
+      subject: intermediate.subject,
+      keys,
+      caIssuersUrl: `http://ca.sandbox.test/intermediate-${intermediates}.der`,
+      chain: intermediate.toString('pem'),
+    };
+    return {
+      name: commonName,
+      certificate: rootCertificate.toString('pem'),
+      issue: (request) => issueFrom(issuer, request),
+      createIntermediate,
+    };
+  }
+
+  return { name, certificate: rootCertificate.toString('pem'), issue: (request) => issueFrom(root, request), createIntermediate };
 }

@@ -29,7 +29,9 @@ export type {
   EdgeRequestLog,
   EdgeRoute,
 } from './edge.js';
-export type { CreateLinkOptions, OriginRequestLog, SendGridOrigin, TrackedLink } from './sendgrid-origin.js';
+export type { CreateLinkOptions, OriginRequestLog, OriginRootAnswer, SendGridOrigin, TrackedLink } from './sendgrid-origin.js';
+export { startHttpsListener } from './https-listener.js';
+export type { HttpsListener, HttpsListenerOptions } from './https-listener.js';
 export { SENDGRID_ORIGIN_NAMES, startSandbox } from './sandbox.js';
 export type { Sandbox, SandboxOptions } from './sandbox.js';
 export type { SharedPorts } from './shared-ports.js';

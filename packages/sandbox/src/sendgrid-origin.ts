@@ -3,6 +3,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server as HttpsServer } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { ORIGIN_ADDRESS } from './addresses.js';
 import type { CertificateAuthority, IssuedCertificate } from './certificate-authority.js';
 import { normalizeDnsName } from './dns-zone.js';
@@ -48,6 +49,16 @@ export interface CreateLinkOptions {
 }
 
 /**
+ * What the origin answers for `GET /` on a branded host it knows. No public source says what
+ * SendGrid answers there, or for a `upn` it did not issue (reference/sendgrid-cdn-facts.md §3
+ * "Responses to a bogus upn, or to /, are unknown (no source)" and §7 item 4), so the sandbox
+ * can answer either plausible way, and the verifier must judge the same under both:
+ * - `page`: a 200 page, unlike the 404 for an unknown host (the sandbox's historical answer);
+ * - `not-found`: the same 404 as for an unknown host, so `/` tells nothing about the Host.
+ */
+export type OriginRootAnswer = 'page' | 'not-found';
+
+/**
  * The fake SendGrid origin (`sendgrid.net`): routes by `Host` header like SendGrid does, answers
  * clicks with a redirect, opens with a GIF, and 404 for a host it does not know.
  */
@@ -66,6 +77,18 @@ export interface SendGridOrigin {
   removeBrandedHost(hostname: string): boolean;
   /** The branded link hosts served, sorted. */
   brandedHosts(): string[];
+  /**
+   * Serves `hostname` as a SendGrid Auto SSL branded host: SendGrid terminates TLS for it with a
+   * certificate for the host itself (issued by the sandbox authority) instead of `*.sendgrid.net`,
+   * and routes it like any branded host. Its DNS is a CNAME to `click.sendgrid.net`, which the
+   * sandbox zone resolves to this origin. Evidence: the Auto SSL link branding points the host at
+   * `click.sendgrid.net` with an `_acme-challenge` CNAME to `dcv.cloudflare.com`, so SendGrid
+   * obtains and serves the host's certificate (reference/sendgrid-cdn-facts.md §0, support article
+   * 55419969558427).
+   */
+  enableAutoSsl(hostname: string): Promise<void>;
+  /** How `GET /` on a known branded host is answered (see {@link OriginRootAnswer}). @default 'page' */
+  setRootAnswer(answer: OriginRootAnswer): void;
   /**
    * Creates a tracked link on the branded host `hostname` that redirects to `destination`.
    *
@@ -126,6 +149,8 @@ export async function createSendGridOrigin(options: SendGridOriginOptions): Prom
   const brandedHostnames = new Set<string>();
   const linksByUpn = new Map<string, TrackedLink>();
   const requests: OriginRequestLog[] = [];
+  const autoSslContexts = new Map<string, SecureContext>();
+  let rootAnswer: OriginRootAnswer = 'page';
 
   function route(entry: OriginRequestLog, response: ServerResponse): void {
     const { host, path, method } = entry;
@@ -156,7 +181,7 @@ export async function createSendGridOrigin(options: SendGridOriginOptions): Prom
       send(response, 200, 'text/html; charset=utf-8', '<html><body><p>You have been unsubscribed.</p></body></html>\n');
       return;
     }
-    if (path === '/') {
+    if (path === '/' && rootAnswer === 'page') {
       send(response, 200, 'text/html; charset=utf-8', `<html><body><p>${escapeHtml(host)}</p></body></html>\n`);
       return;
     }
@@ -194,7 +219,14 @@ export async function createSendGridOrigin(options: SendGridOriginOptions): Prom
     };
   }
 
-  const httpsServer = createHttpsServer({ key: certificate.key, cert: certificate.certificate }, createHandler('https'));
+  const httpsServer = createHttpsServer(
+    {
+      key: certificate.key,
+      cert: certificate.certificate,
+      SNICallback: (servername, callback) => callback(null, autoSslContexts.get(normalizeDnsName(servername))),
+    },
+    createHandler('https'),
+  );
   const httpServer = createHttpServer(createHandler('http'));
   for (const server of [httpsServer, httpServer]) {
     server.on('clientError', (_error, socket) => socket.destroy());
@@ -216,6 +248,15 @@ export async function createSendGridOrigin(options: SendGridOriginOptions): Prom
     },
     brandedHosts(): string[] {
       return [...brandedHostnames].sort();
+    },
+    async enableAutoSsl(hostname: string): Promise<void> {
+      const normalizedHostname = normalizeDnsName(hostname);
+      const issued = await options.authority.issue({ names: [normalizedHostname] });
+      autoSslContexts.set(normalizedHostname, createSecureContext({ key: issued.key, cert: issued.certificate }));
+      brandedHostnames.add(normalizedHostname);
+    },
+    setRootAnswer(answer: OriginRootAnswer): void {
+      rootAnswer = answer;
     },
     createLink(hostname: string, destination: string, linkOptions: CreateLinkOptions = {}): TrackedLink {
       const normalizedHostname = normalizeDnsName(hostname);

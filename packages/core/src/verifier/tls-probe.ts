@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect as tlsConnect, checkServerIdentity, createSecureContext, rootCertificates, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
+import { opensslReason } from './text.js';
 
 /** What the TLS handshake showed. */
 export interface TlsObservation {
@@ -9,9 +10,14 @@ export interface TlsObservation {
   port: number;
   /** The handshake completed (whether or not the certificate is trusted). */
   handshake: boolean;
-  /** Why the handshake did not complete. */
+  /** Why the handshake did not complete, in one line (OpenSSL's reason, not its dump). */
   error?: string;
   errorCode?: string;
+  /**
+   * When a modern handshake failed on the protocol version: the old version (`TLSv1`,
+   * `TLSv1.1`) the server completed a second, legacy-only handshake with. Absent when it did not.
+   */
+  legacyProtocol?: string;
   protocol?: string;
   /** The chain is trusted by the trust store used. */
   trusted?: boolean;
@@ -24,7 +30,12 @@ export interface TlsObservation {
   names?: string[];
   notBefore?: string;
   notAfter?: string;
+  /** Whole days left before `notAfter` (rounded down). */
   daysLeft?: number;
+  /** Milliseconds left before `notAfter`, for wording that does not round a day away. */
+  millisecondsLeft?: number;
+  /** The leaf's Authority Information Access "CA Issuers" URLs: where its issuer can be fetched. */
+  caIssuers?: string[];
 }
 
 /** What one HTTP request showed. */
@@ -166,21 +177,61 @@ export function probeTls(options: ProbeOptions): Promise<{ observation: TlsObser
         notBefore: certificate.valid_from ? new Date(certificate.valid_from).toISOString() : undefined,
         notAfter: notAfter?.toISOString(),
         daysLeft: notAfter ? Math.floor((notAfter.getTime() - Date.now()) / 86_400_000) : undefined,
+        millisecondsLeft: notAfter ? notAfter.getTime() - Date.now() : undefined,
       };
+      const caIssuers = certificate.infoAccess?.['CA Issuers - URI'];
+      if (caIssuers && caIssuers.length > 0) observation.caIssuers = [...caIssuers];
       socket.setTimeout(0);
       settle({ observation, socket });
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      settle({
-        observation: {
-          ...base,
-          handshake: false,
-          errorCode: error.code ?? 'TLS_ERROR',
-          error: `TLS to ${options.address}:${options.port} with SNI ${options.hostname} failed: ${error.message}.`,
-        },
-      });
       socket.destroy();
+      const observation: TlsObservation = { ...base, handshake: false, errorCode: error.code ?? 'TLS_ERROR', error: opensslReason(error.message) };
+      if (!protocolVersionErrors.has(observation.errorCode ?? '')) {
+        settle({ observation });
+        return;
+      }
+      void probeLegacyProtocol(options).then((legacyProtocol) => settle({ observation: legacyProtocol ? { ...observation, legacyProtocol } : observation }));
     });
+  });
+}
+
+/** Handshake failures that mean "no TLS version in common". */
+const protocolVersionErrors = new Set([
+  'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+  'ERR_SSL_UNSUPPORTED_PROTOCOL',
+  'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
+  'ERR_SSL_VERSION_TOO_LOW',
+  'ERR_SSL_WRONG_SSL_VERSION',
+]);
+
+/**
+ * Tries one handshake offering only TLS 1.0 and 1.1, to tell "this server speaks only an old
+ * TLS" from other version failures. OpenSSL 3 refuses those versions at its default security
+ * level, hence `SECLEVEL=0` for this probe alone. Resolves with the version, or undefined.
+ */
+function probeLegacyProtocol(options: ProbeOptions): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const socket = tlsConnect({
+      host: options.address,
+      port: options.port,
+      servername: options.hostname,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    });
+    const settle = (value: string | undefined): void => {
+      if (settled) return;
+      settled = true;
+      release();
+      socket.destroy();
+      resolve(value);
+    };
+    const release = guard<string | undefined>(socket, options, () => undefined, settle);
+    socket.once('secureConnect', () => settle(socket.getProtocol() ?? undefined));
+    socket.once('error', () => settle(undefined));
   });
 }
 
@@ -233,7 +284,7 @@ export function probeHttp(options: HttpProbeOptions): Promise<HttpObservation> {
       request.destroy();
     });
     request.once('error', (error: NodeJS.ErrnoException) => {
-      settle({ fingerprint: {}, errorCode: error.code ?? 'HTTP_ERROR', error: error.message });
+      settle({ fingerprint: {}, errorCode: error.code ?? 'HTTP_ERROR', error: opensslReason(error.message) });
     });
     request.end();
   });

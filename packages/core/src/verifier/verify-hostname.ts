@@ -2,7 +2,12 @@ import { isIP } from '../ip.js';
 import { SslClickError } from '../errors.js';
 import { normalizeHostname } from '../hostname.js';
 import type { CheckId, CheckResult } from '../types.js';
+import { assertCdnAddressRanges, type CdnAddressRanges } from './cdn-address-ranges.js';
 import { lookupName, type DnsLookup } from './dns-lookup.js';
+import { judgeDns } from './dns-judgement.js';
+import { judgeHttpStillServed, judgeReachesSendGrid } from './http-judgement.js';
+import { clause, sentence, shorten } from './text.js';
+import { judgeTls } from './tls-judgement.js';
 import type { HttpObservation, TlsObservation } from './tls-probe.js';
 
 // The probes load node:tls and node:http, which cost a large part of this package's import time:
@@ -38,7 +43,18 @@ export interface VerifyOptions {
    * written with a leading dot or `*.` (`.cloudfront.net`). Without it, well-known CDN domains count.
    */
   expectedTargets?: string[];
-  /** A real tracked link from a sent message: `reaches-sendgrid` then expects its redirect. */
+  /**
+   * CIDR ranges that mean "this CDN's edge", replacing the published list of each CDN named
+   * (`{ cloudflare: ['127.0.0.1/32'] }` for a local test edge). They decide `dns-points-to-cdn`
+   * for a host that resolves to addresses only, as a proxied Cloudflare record does.
+   * @default the ranges Cloudflare, Fastly and CloudFront publish (see `cdn-address-ranges.ts`)
+   */
+  cdnAddressRanges?: Partial<CdnAddressRanges>;
+  /**
+   * A tracked link copied from a message sent through SendGrid (`https://url1234.example.com/ls/click?upn=…`).
+   * Only its redirect proves that SendGrid knows the branded Host; without it `reaches-sendgrid`
+   * is `null` (not proven) and `ok` is false, except for an Auto SSL host.
+   */
   sampleLink?: string;
   /** The ports to dial. @default { https: 443, http: 80 } */
   ports?: { https?: number; http?: number };
@@ -55,8 +71,17 @@ export interface VerifyOptions {
 /** What `verifyHostname` returns. */
 export interface VerifyResult {
   hostname: string;
-  /** True when no check failed and TLS and the request to SendGrid passed (where they ran). */
+  /**
+   * True when no check failed and `tls-valid` and `reaches-sendgrid` passed (where they ran). An
+   * unproven `reaches-sendgrid` (no sampleLink) leaves it false.
+   */
   ok: boolean;
+  /**
+   * What can be shown without a tracked link: no check failed, TLS is valid and the request over
+   * it was answered without a CDN error. It does not prove that SendGrid knows the Host (`ok`
+   * does, with sampleLink); the pre-cutover checks use it for an edge they configured themselves.
+   */
+  edgeForwards: boolean;
   checks: CheckResult[];
   warnings: string[];
   observed: {
@@ -74,186 +99,13 @@ export interface VerifyResult {
   };
 }
 
-const knownCdnSuffixes = ['.cloudfront.net', '.fastly.net', '.fastlylb.net', '.cdn.cloudflare.net', '.edgekey.net', '.akamaiedge.net'];
-const cdnErrorStatuses = new Set([502, 503, 504, 520, 521, 522, 523, 524, 525, 526, 527, 530]);
-
-function isSendGridName(name: string): boolean {
-  return name === 'sendgrid.net' || name.endsWith('.sendgrid.net');
-}
-
-function matchesTarget(value: string, target: string): boolean {
-  const normalized = target.toLowerCase().replace(/\.$/, '');
-  if (normalized.startsWith('*.')) return value.endsWith(normalized.slice(1));
-  if (normalized.startsWith('.')) return value.endsWith(normalized);
-  return value === normalized;
-}
-
 function toList(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
-function dnsChecks(hostname: string, lookup: DnsLookup, options: VerifyOptions): { points: CheckResult; notSendGrid: CheckResult; autoSsl: boolean } {
-  const chain = lookup.cnameChain;
-  const first = chain[0];
-  const seen = [...chain, ...lookup.addresses];
-  const description = seen.length > 0 ? seen.join(' → ') : 'nothing';
-  const autoSsl = first === 'click.sendgrid.net';
-  if (lookup.error && seen.length === 0) {
-    const detail = `${lookup.error} SendGrid support checks that ${hostname} resolves to the CDN.`;
-    return { points: { id: 'dns-points-to-cdn', ok: false, detail }, notSendGrid: { id: 'dns-not-sendgrid', ok: null, detail }, autoSsl };
-  }
-  let notSendGrid: CheckResult;
-  if (autoSsl) {
-    notSendGrid = {
-      id: 'dns-not-sendgrid',
-      ok: null,
-      detail: `${hostname} is a CNAME to click.sendgrid.net: SendGrid Auto SSL serves HTTPS for it already, no CDN is needed (and putting one in front risks Cloudflare error 1014).`,
-    };
-  } else if (first !== undefined && isSendGridName(first)) {
-    notSendGrid = {
-      id: 'dns-not-sendgrid',
-      ok: false,
-      detail: `${hostname} is still a CNAME to ${first}: links reach SendGrid directly, which serves only *.sendgrid.net certificates. Point it at the CDN once the CDN is ready.`,
-    };
-  } else {
-    notSendGrid = { id: 'dns-not-sendgrid', ok: true, detail: `${hostname} does not lead straight to SendGrid (${description}).` };
-  }
-
-  const expected = options.expectedTargets ?? [];
-  let points: CheckResult;
-  if (expected.length > 0) {
-    const match = seen.find((value) => expected.some((target) => matchesTarget(value, target)));
-    points = match
-      ? { id: 'dns-points-to-cdn', ok: true, detail: `${hostname} resolves through the CDN (${match}).` }
-      : {
-          id: 'dns-points-to-cdn',
-          ok: false,
-          detail: `${hostname} resolves to ${description}, not to the CDN (${expected.join(', ')}). Point its CNAME at the CDN.`,
-        };
-  } else {
-    const match = seen.find((value) => knownCdnSuffixes.some((suffix) => value.endsWith(suffix)));
-    points = match
-      ? { id: 'dns-points-to-cdn', ok: true, detail: `${hostname} resolves through a CDN (${match}).` }
-      : first !== undefined && isSendGridName(first)
-        ? { id: 'dns-points-to-cdn', ok: false, detail: `${hostname} resolves to SendGrid (${description}), not to a CDN.` }
-        : { id: 'dns-points-to-cdn', ok: null, detail: `${hostname} resolves to ${description}; pass expectedTargets to tell whether that is the CDN.` };
-  }
-  return { points, notSendGrid, autoSsl };
-}
-
-function tlsCheck(hostname: string, tls: TlsObservation, minimumDaysLeft: number, warnings: string[]): CheckResult {
-  const where = `${tls.address}:${tls.port}`;
-  if (!tls.handshake) {
-    return {
-      id: 'tls-valid',
-      ok: false,
-      detail:
-        tls.errorCode === 'TIMEOUT'
-          ? `${where} accepted no TLS handshake for ${hostname} within the time-out.`
-          : `${where} refused TLS for ${hostname} (${tls.error ?? tls.errorCode}): the CDN has no certificate for it yet, or is not configured for it.`,
-    };
-  }
-  const names = tls.names ?? [];
-  if (names.some((name) => name === '*.sendgrid.net' || name === 'sendgrid.net')) {
-    return {
-      id: 'tls-valid',
-      ok: false,
-      detail: `${where} served SendGrid's own certificate (${names.join(', ')}): traffic reaches SendGrid directly, not through a CDN with a certificate for ${hostname}.`,
-    };
-  }
-  if (!tls.coversHostname) {
-    return {
-      id: 'tls-valid',
-      ok: false,
-      detail: `The certificate served for ${hostname} is for ${names.join(', ') || tls.subject || 'another name'}: it does not cover ${hostname}.`,
-    };
-  }
-  if (tls.trustError === 'CERT_HAS_EXPIRED' || (tls.daysLeft !== undefined && tls.daysLeft < 0)) {
-    return { id: 'tls-valid', ok: false, detail: `The certificate for ${hostname} expired on ${tls.notAfter}.` };
-  }
-  if (tls.trustError === 'CERT_NOT_YET_VALID') {
-    return { id: 'tls-valid', ok: false, detail: `The certificate for ${hostname} is not valid before ${tls.notBefore}.` };
-  }
-  if (!tls.trusted) {
-    return {
-      id: 'tls-valid',
-      ok: false,
-      detail: `The certificate for ${hostname} is not trusted (${tls.trustError ?? 'unknown reason'}, issuer ${tls.issuer ?? 'unknown'}): browsers will refuse it.`,
-    };
-  }
-  if (tls.protocol && !['TLSv1.2', 'TLSv1.3'].includes(tls.protocol)) {
-    return { id: 'tls-valid', ok: false, detail: `${where} negotiated ${tls.protocol}; TLS 1.2 or later is required.` };
-  }
-  if (tls.daysLeft !== undefined && tls.daysLeft < minimumDaysLeft) {
-    warnings.push(`The certificate for ${hostname} expires in ${tls.daysLeft} days (${tls.notAfter}); check that the CDN renews it.`);
-  }
-  return {
-    id: 'tls-valid',
-    ok: true,
-    detail: `${where} served a trusted certificate for ${hostname} over ${tls.protocol ?? 'TLS'}, valid until ${tls.notAfter} (${tls.daysLeft} days).`,
-  };
-}
-
-function reachesCheck(hostname: string, https: HttpObservation, sampleLink: URL | undefined): CheckResult {
-  const seenVia = https.cdn ? ` through ${https.cdn}` : '';
-  if (https.status === undefined) {
-    return { id: 'reaches-sendgrid', ok: false, detail: `No HTTP answer over TLS from ${hostname}: ${https.error ?? https.errorCode}.` };
-  }
-  if (cdnErrorStatuses.has(https.status)) {
-    return {
-      id: 'reaches-sendgrid',
-      ok: false,
-      detail: `The CDN answered ${https.status}${seenVia}: it could not reach SendGrid (origin TLS, SSL mode or origin address is wrong).`,
-    };
-  }
-  if (sampleLink) {
-    if (https.status >= 300 && https.status < 400 && https.location) {
-      return {
-        id: 'reaches-sendgrid',
-        ok: true,
-        detail: `The tracked link answered ${https.status}${seenVia} with Location ${https.location}: SendGrid received it with Host ${hostname}.`,
-      };
-    }
-    return {
-      id: 'reaches-sendgrid',
-      ok: false,
-      detail:
-        https.status === 404
-          ? `The tracked link answered 404${seenVia}: SendGrid does not know the Host it received, so the CDN replaces the Host header or changes the path.`
-          : `The tracked link answered ${https.status}${seenVia} instead of a redirect.`,
-    };
-  }
-  return {
-    id: 'reaches-sendgrid',
-    ok: true,
-    detail: `${hostname} answered ${https.status}${seenVia} over HTTPS (no CDN error). Pass sampleLink to prove a real click redirects.`,
-  };
-}
-
-function httpCheck(hostname: string, http: HttpObservation): CheckResult {
-  if (http.status === undefined) {
-    return {
-      id: 'http-still-served',
-      ok: false,
-      detail: `Plain HTTP to ${hostname} failed (${http.error ?? http.errorCode}): http:// links in mail already sent would break.`,
-    };
-  }
-  if (cdnErrorStatuses.has(http.status)) {
-    return { id: 'http-still-served', ok: false, detail: `Plain HTTP to ${hostname} answered ${http.status}, a CDN error: old http:// links would break.` };
-  }
-  const redirect = http.status >= 300 && http.status < 400 && http.location?.startsWith(`https://${hostname}`);
-  return {
-    id: 'http-still-served',
-    ok: true,
-    detail: redirect
-      ? `Plain HTTP to ${hostname} redirects to HTTPS (${http.status}).`
-      : `Plain HTTP to ${hostname} still answers (${http.status}), so old http:// links keep working.`,
-  };
-}
-
 function abortIfNeeded(signal: AbortSignal | undefined, hostname: string): void {
   if (signal?.aborted) {
-    throw new SslClickError({ code: 'ABORTED', message: `Verification of ${hostname} was aborted.`, operation: 'verify', cause: signal.reason });
+    throw new SslClickError({ code: 'ABORTED', message: `Verification of ${shorten(hostname)} was aborted.`, operation: 'verify', cause: signal.reason });
   }
 }
 
@@ -279,18 +131,22 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
     try {
       sampleLink = new URL(options.sampleLink);
     } catch {
-      throw new SslClickError({ code: 'INVALID_INPUT', message: `sampleLink "${options.sampleLink}" is not a URL; pass a tracked link copied from a sent message.` });
+      throw new SslClickError({ code: 'INVALID_INPUT', message: `sampleLink "${shorten(options.sampleLink)}" is not a URL; pass a tracked link copied from a sent message.` });
     }
     if (sampleLink.hostname.toLowerCase() !== hostname) {
-      warnings.push(`sampleLink is on ${sampleLink.hostname}, not ${hostname}; its path is sent to ${hostname}.`);
+      warnings.push(`sampleLink is on ${shorten(sampleLink.hostname)}, not ${hostname}; its path is sent to ${hostname}.`);
     }
   }
+  if (options.cdnAddressRanges) assertCdnAddressRanges(options.cdnAddressRanges);
   abortIfNeeded(options.signal, hostname);
 
   const needsDns = selected.has('dns-points-to-cdn') || selected.has('dns-not-sendgrid') || !options.connectTo;
   if (needsDns) {
     observed.dns = await lookupName(hostname, { servers, timeoutMs });
-    const { points, notSendGrid, autoSsl } = dnsChecks(hostname, observed.dns, options);
+    const { points, notSendGrid, autoSsl } = await judgeDns(hostname, observed.dns, {
+      ...(options.expectedTargets ? { expectedTargets: options.expectedTargets } : {}),
+      ...(options.cdnAddressRanges ? { cdnAddressRanges: options.cdnAddressRanges } : {}),
+    });
     if (autoSsl) observed.autoSsl = true;
     if (selected.has('dns-points-to-cdn')) checks.push(points);
     if (selected.has('dns-not-sendgrid')) checks.push(notSendGrid);
@@ -298,38 +154,49 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
   abortIfNeeded(options.signal, hostname);
 
   let address: string | undefined;
-  let unreachable = observed.dns?.error ?? 'no address';
+  let unreachable = clause(observed.dns?.error ?? 'no address');
   if (options.connectTo) {
     const target = options.connectTo.toLowerCase().replace(/\.$/, '');
     const lookup = isIP(target) !== 0 ? { cnameChain: [], addresses: [target] } : await lookupName(target, { servers, timeoutMs });
     if (isIP(target) === 0) observed.connectTo = lookup;
     address = lookup.addresses[0];
     if (address) observed.dialed = { address, via: 'connectTo' };
-    else unreachable = `${target}: ${lookup.error ?? 'no address'}`;
+    else unreachable = lookup.error ? clause(lookup.error) : `${shorten(target)} has no address`;
   } else {
     address = observed.dns?.addresses[0];
     if (address) observed.dialed = { address, via: 'dns' };
   }
 
   const wantsTls = selected.has('tls-valid') || selected.has('reaches-sendgrid');
+  let tlsValid = false;
   if (wantsTls) {
     if (!address) {
-      const detail = `Not run: nothing to dial for ${hostname} (${unreachable}).`;
-      if (selected.has('tls-valid')) checks.push({ id: 'tls-valid', ok: false, detail });
-      if (selected.has('reaches-sendgrid')) checks.push({ id: 'reaches-sendgrid', ok: false, detail });
+      if (selected.has('tls-valid')) checks.push({ id: 'tls-valid', ok: false, detail: `Not run: nothing to dial for ${hostname} (${unreachable}).` });
+      if (selected.has('reaches-sendgrid')) {
+        checks.push({ id: 'reaches-sendgrid', ok: false, detail: selected.has('tls-valid') ? 'Not run: no address to send the request to (see tls-valid).' : `Not run: nothing to dial for ${hostname} (${unreachable}).` });
+      }
     } else {
       const probe = { hostname, address, port: ports.https, ca, timeoutMs, signal: options.signal };
       const { probeHttp, probeTls } = await loadProbes();
       const { observation, socket } = await probeTls(probe);
       observed.tls = observation;
       abortIfNeeded(options.signal, hostname);
-      if (selected.has('tls-valid')) checks.push(tlsCheck(hostname, observation, options.minimumDaysLeft ?? 14, warnings));
+      // Judged even when tls-valid is not asked for: reaches-sendgrid depends on it.
+      const tlsVerdict = judgeTls(hostname, observation, options.minimumDaysLeft ?? 14, selected.has('tls-valid') ? warnings : []);
+      tlsValid = tlsVerdict.ok === true;
+      if (selected.has('tls-valid')) checks.push(tlsVerdict);
       if (selected.has('reaches-sendgrid')) {
         if (socket) {
           observed.https = await probeHttp({ ...probe, socket, path: sampleLink ? `${sampleLink.pathname}${sampleLink.search}` : '/' });
-          checks.push(reachesCheck(hostname, observed.https, sampleLink));
+          // Auto SSL: the host's own DNS leads to SendGrid's name and that is what was dialled.
+          const autoSsl = observed.autoSsl === true && observed.dialed?.via === 'dns';
+          checks.push(judgeReachesSendGrid(hostname, observed.https, { ...(sampleLink ? { sampleLink } : {}), tlsValid: tlsVerdict.ok === true, autoSsl }));
         } else {
-          checks.push({ id: 'reaches-sendgrid', ok: false, detail: `Not run: the TLS handshake with ${address} failed.` });
+          checks.push({
+            id: 'reaches-sendgrid',
+            ok: false,
+            detail: selected.has('tls-valid') ? `Not run: no TLS connection to ${address} (see tls-valid).` : `Not run: the TLS handshake with ${address} failed.`,
+          });
         }
       }
       socket?.destroy();
@@ -350,20 +217,27 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
         signal: options.signal,
         path: sampleLink ? `${sampleLink.pathname}${sampleLink.search}` : '/',
       });
-      checks.push(httpCheck(hostname, observed.http));
+      checks.push(judgeHttpStillServed(hostname, observed.http));
     }
   }
   abortIfNeeded(options.signal, hostname);
 
   const required = new Set<CheckId>(['tls-valid', 'reaches-sendgrid']);
-  const ok = checks.every((check) => check.ok !== false) && checks.every((check) => !required.has(check.id) || check.ok === true);
-  return { hostname, ok, checks, warnings, observed };
+  // Every detail is one finished line, however it was assembled.
+  const finished = checks.map((check) => ({ ...check, detail: sentence(check.detail) }));
+  const noneFailed = finished.every((check) => check.ok !== false);
+  const ok = noneFailed && finished.every((check) => !required.has(check.id) || check.ok === true);
+  const answered = observed.https?.status !== undefined && finished.some((check) => check.id === 'reaches-sendgrid');
+  const edgeForwards = noneFailed && tlsValid && answered;
+  return { hostname, ok, edgeForwards, checks: finished, warnings: warnings.map(sentence), observed };
 }
 
 /** Options for `verifyHostnames`: those of `verifyHostname`, plus the bound on parallel checks. */
 export interface VerifyManyOptions extends VerifyOptions {
   /** How many hostnames are checked at once. @default 16 */
   concurrency?: number;
+  /** A tracked link per hostname (see `sampleLink`), for the hosts that have one. */
+  sampleLinks?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -371,7 +245,7 @@ export interface VerifyManyOptions extends VerifyOptions {
  * invalid hostname becomes a failed result rather than stopping the others.
  */
 export async function verifyHostnames(hostnames: readonly string[], options: VerifyManyOptions = {}): Promise<VerifyResult[]> {
-  const { concurrency = 16, ...single } = options;
+  const { concurrency = 16, sampleLinks, ...single } = options;
   const results: VerifyResult[] = new Array(hostnames.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -380,13 +254,15 @@ export async function verifyHostnames(hostnames: readonly string[], options: Ver
       next += 1;
       const hostname = hostnames[index] ?? '';
       try {
-        results[index] = await verifyHostname(hostname, single);
+        const sampleLink = sampleLinks?.[hostname] ?? sampleLinks?.[hostname.toLowerCase()];
+        results[index] = await verifyHostname(hostname, sampleLink ? { ...single, sampleLink } : single);
       } catch (error) {
         if (SslClickError.isInstance(error) && error.code === 'ABORTED') throw error;
         results[index] = {
-          hostname,
+          hostname: shorten(hostname),
           ok: false,
-          checks: [{ id: 'hostname-valid', ok: false, detail: error instanceof Error ? error.message : String(error) }],
+          edgeForwards: false,
+          checks: [{ id: 'hostname-valid', ok: false, detail: sentence(error instanceof Error ? error.message : String(error)) }],
           warnings: [],
           observed: {},
         };
