@@ -151,6 +151,15 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     );
   }
 
+  /** Deletes a certificate pack sslclick ordered; one already gone is fine. */
+  async function deletePack(packId: string, zoneId: string, run: RunOptions): Promise<void> {
+    try {
+      await connection.call('ssl.certificatePacks.delete', 'Zone > SSL and Certificates > Edit', (options) => connection.client.ssl.certificatePacks.delete(packId, { zone_id: zoneId }, options), run);
+    } catch (error) {
+      if (!(SslClickError.isInstance(error) && error.code === 'NOT_FOUND')) throw error;
+    }
+  }
+
   async function waitForCertificate(request: NormalizedRequest, zone: CloudflareZoneReference, run: RunOptions): Promise<void> {
     await waitUntil(
       async () => {
@@ -308,6 +317,14 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     }
     const best = observation.covering[0];
     if (!best || isFailedPack(best)) {
+      // A pack sslclick ordered earlier that failed (validation timed out, expired) is ours and
+      // will never serve: delete it before ordering its replacement, whose marker replaces its
+      // own, or nothing would ever point at it again.
+      const failedOwn = observation.ownedPack && isFailedPack(observation.ownedPack) && !['deleted', 'pending_deletion'].includes(observation.ownedPack.status) ? observation.ownedPack : undefined;
+      if (failedOwn) {
+        await deletePack(failedOwn.id, zone.id, run);
+        progress(run, 'certificate-deleted', `Deleted the certificate pack ${failedOwn.id} that sslclick ordered earlier: it is "${failedOwn.status}" and will not serve; ordering a new one.`, hostname, { packId: failedOwn.id });
+      }
       // The intent goes into the record's comment first, so a run stopped right after the order
       // still knows the pack is ours (see above) and neither orders a second one nor orphans it.
       const pendingComment = commentWithPack(record.comment, pendingPackMarker);
@@ -462,11 +479,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     // 3. The pack we ordered, then its note in the record's comment.
     if (observation.ownedPack && !['deleted', 'pending_deletion'].includes(observation.ownedPack.status)) {
       const packId = observation.ownedPack.id;
-      try {
-        await connection.call('ssl.certificatePacks.delete', 'Zone > SSL and Certificates > Edit', (options) => connection.client.ssl.certificatePacks.delete(packId, { zone_id: zone.id }, options), run);
-      } catch (error) {
-        if (!(SslClickError.isInstance(error) && error.code === 'NOT_FOUND')) throw error;
-      }
+      await deletePack(packId, zone.id, run);
       progress(run, 'certificate-deleted', `Deleted the certificate pack ${packId} that sslclick ordered.`, hostname);
     }
     const ownedPackId = observation.ownedPackId;

@@ -50,7 +50,7 @@ describe('apply', () => {
 
     // What Cloudflare received: two rules added one by one (entrypoints created), one record edit; no phase replaced.
     const writes = requestsSince(before).filter((request) => request.write);
-    expect(writes.map((request) => `${request.method} ${request.path.replace(/[0-9a-f]{32}/g, ':id')}`)).toEqual([
+    expect(writes.map((request) => `${request.method} ${request.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}/g, ':id')}`)).toEqual([
       'POST /client/v4/zones/:id/rulesets',
       'POST /client/v4/zones/:id/rulesets',
       'PATCH /client/v4/zones/:id/dns_records/:id',

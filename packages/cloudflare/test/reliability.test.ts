@@ -109,7 +109,7 @@ function snapshot(host: Host): unknown {
   const text = JSON.stringify({ records, rulesets, packs, dataPlane })
     .replaceAll(host.hostname, '<host>')
     .replaceAll(host.zone.name, '<zone>')
-    .replace(/[0-9a-f]{32}/g, '<id>');
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}/g, '<id>');
   return JSON.parse(text);
 }
 
@@ -123,7 +123,7 @@ async function settleSlowAnswers(start: number): Promise<void> {
 }
 
 function describeRequests(start: number, end = server.requests.length): string[] {
-  return server.requests.slice(start, end).map((request) => `${request.method} ${request.path.replace(/[0-9a-f]{32}/g, ':id')}`);
+  return server.requests.slice(start, end).map((request) => `${request.method} ${request.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}/g, ':id')}`);
 }
 
 /** Aborts `run` once the fake receives request `index` (which hangs), as a crash right there would. */

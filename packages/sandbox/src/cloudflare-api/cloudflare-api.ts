@@ -91,6 +91,11 @@ export interface CloudflareApi {
   recordsAt(zoneId: string, name: string): CloudflareDnsRecord[];
   /** The zone's certificate packs (Universal first), with their status now. */
   certificatePacks(zoneId: string): Array<CloudflareCertificatePack & { status: string }>;
+  /**
+   * Makes an ordered pack stop in `status` (e.g. `validation_timed_out`, which Cloudflare reports
+   * when domain control validation never succeeded) instead of becoming active.
+   */
+  failCertificatePack(packId: string, status?: string): void;
   /** Brings the sandbox DNS and edge in line with the account now. */
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -222,6 +227,12 @@ export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' 
     entrypoint: (zoneId, phase) => state.entrypoint(zoneId, phase),
     recordsAt: (zoneId, name) => state.zoneRecords(zoneId).filter((record) => record.name === normalize(name)),
     certificatePacks: (zoneId) => state.zonePacks(zoneId).map((pack) => ({ ...pack, status: state.packStatus(pack) })),
+    failCertificatePack(packId, status = 'validation_timed_out') {
+      const pack = state.packs.get(packId);
+      if (!pack) throw new TypeError(`No certificate pack ${packId} in the fake Cloudflare account.`);
+      pack.stuckStatus = status;
+      void dataPlane.sync().catch(() => undefined);
+    },
     sync: () => dataPlane.sync(),
     async close() {
       sandbox.clock.off('advance', onAdvance);

@@ -2,6 +2,7 @@ import type { VendorRequest, VendorResponse, VendorRouter } from '../vendor-api-
 import { cloudflareFailure, cloudflarePage, cloudflareSuccess } from './cloudflare-envelope.js';
 import {
   cloudflareId,
+  cloudflarePackId,
   type CloudflareDnsRecord,
   type CloudflarePermission,
   type CloudflareRule,
@@ -505,7 +506,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     }
     const now = state.now();
     const pack = {
-      id: cloudflareId(),
+      id: cloudflarePackId(),
       zoneId: zone.id,
       type: 'advanced' as const,
       hosts,

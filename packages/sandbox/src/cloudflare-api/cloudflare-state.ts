@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 /** The per-zone SSL/TLS encryption modes of Cloudflare (the `ssl` zone setting and `set_config`). */
 export type CloudflareSslMode = 'off' | 'flexible' | 'full' | 'strict' | 'origin_pull';
@@ -73,6 +73,8 @@ export interface CloudflareCertificatePack {
   activeAt: number;
   /** Set when deleted (the pack is gone from lists). */
   deleted?: boolean;
+  /** A status the pack is stuck in instead of becoming active (e.g. `validation_timed_out`). */
+  stuckStatus?: string;
 }
 
 /** The token permissions the fake checks (named like the dashboard's permission groups). */
@@ -105,9 +107,33 @@ export const readCloudflarePermissions: readonly CloudflarePermission[] = allClo
   permission.endsWith('Read'),
 );
 
-/** A Cloudflare-style 32-hex-digit identifier. */
+/**
+ * A Cloudflare identifier of 32 lower-case hex digits, the format of zone, DNS record, ruleset,
+ * rule and certificate ids (`023e105f4ecef8ad9ca31a8372d0c353` in cloudflare/cloudflare-typescript's
+ * examples; see fidelity.test.ts).
+ */
 export function cloudflareId(): string {
   return randomBytes(16).toString('hex');
+}
+
+/**
+ * A certificate pack id: a UUID with hyphens (`3822ff90-ea29-44df-9e55-21300bb9419b` in
+ * Cloudflare's Advanced Certificate Manager docs and cloudflare/cloudflare-go's
+ * certificate_packs_test.go), unlike the 32-hex ids of everything else.
+ */
+export function cloudflarePackId(): string {
+  return randomUUID();
+}
+
+/** The 32-hex id of a pack's certificate, stable for a pack (Cloudflare's `primary_certificate`). */
+function certificateIdOf(packId: string): string {
+  return createHash('sha256').update(packId).digest('hex').slice(0, 32);
+}
+
+/** The Universal SSL pack's id for a zone: a UUID, the same on every read. */
+function universalPackId(zoneId: string): string {
+  const hex = createHash('sha256').update(`universal ${zoneId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** Whether a certificate host entry (`example.com`, `*.example.com`) covers `hostname`. */
@@ -152,7 +178,7 @@ export class CloudflareState {
     const packs: CloudflareCertificatePack[] = [];
     if (zone?.universalSsl) {
       packs.push({
-        id: `${zoneId.slice(0, 24)}00000000`,
+        id: universalPackId(zoneId),
         zoneId,
         type: 'universal',
         hosts: [zone.name, `*.${zone.name}`],
@@ -171,6 +197,7 @@ export class CloudflareState {
 
   packStatus(pack: CloudflareCertificatePack): string {
     if (pack.deleted) return 'deleted';
+    if (pack.stuckStatus !== undefined) return pack.stuckStatus;
     const now = this.now();
     if (now >= pack.activeAt) return 'active';
     return now >= pack.orderedAt + (pack.activeAt - pack.orderedAt) / 2 ? 'pending_issuance' : 'pending_validation';
@@ -189,10 +216,10 @@ export class CloudflareState {
       validation_method: pack.validation_method,
       validity_days: pack.validity_days,
       cloudflare_branding: pack.cloudflare_branding,
-      primary_certificate: status === 'active' ? `${pack.id.slice(0, 30)}01` : undefined,
+      primary_certificate: status === 'active' ? certificateIdOf(pack.id) : undefined,
       certificates:
         status === 'active'
-          ? [{ id: `${pack.id.slice(0, 30)}01`, hosts: pack.hosts, status: 'active', issuer: pack.certificate_authority, expires_on: expiresOn }]
+          ? [{ id: certificateIdOf(pack.id), hosts: pack.hosts, status: 'active', issuer: pack.certificate_authority, expires_on: expiresOn }]
           : [],
       validation_records: status === 'active' ? [] : pack.hosts.map((host) => ({ txt_name: `_acme-challenge.${host.replace(/^\*\./, '')}`, txt_value: cloudflareId(), status: 'pending' })),
     };
