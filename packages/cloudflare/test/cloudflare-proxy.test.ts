@@ -274,7 +274,8 @@ describe('apply', () => {
 describe('credentials and permissions', () => {
   it('gives CREDENTIALS for a token Cloudflare rejects, without the token in the message', async () => {
     const hostname = await seedBrandedHost(world);
-    const token = 'not-a-real-token-0123456789abcdefghijklmn';
+    // Shaped like an API token (40 characters), but unknown: 401 with 9109. A malformed one is in vendor-variants.test.ts.
+    const token = 'not-a-real-token-0123456789abcdefghijklm';
     const adapter = createTestProxy(world, { apiToken: token });
     const error = await caught(adapter.apply({ hostname }));
     expect(error.code).toBe('CREDENTIALS');

@@ -8,7 +8,9 @@ import {
   allCloudflarePermissions,
   cloudflareId,
   CloudflareState,
+  defaultCloudflareApiVariants,
   readCloudflarePermissions,
+  type CloudflareApiVariants,
   type CloudflareCertificatePack,
   type CloudflareDnsRecord,
   type CloudflarePermission,
@@ -27,6 +29,12 @@ export interface CloudflareApiOptions {
    * @default 1500
    */
   certificateIssueDelayMs?: number;
+  /**
+   * Where the evidence about Cloudflare is unsure, which plausible answer the fake gives (see
+   * `CloudflareApiVariants`); changeable later through `api.variants`.
+   * @default defaultCloudflareApiVariants
+   */
+  variants?: Partial<CloudflareApiVariants>;
 }
 
 /** What {@link CloudflareApi.addZone} takes. */
@@ -75,6 +83,8 @@ export interface CloudflareApi {
   readonly server: VendorApiServer;
   /** The account state, for assertions. */
   readonly state: CloudflareState;
+  /** The answers chosen where the evidence is unsure; assign to switch (the next request follows). */
+  readonly variants: CloudflareApiVariants;
   /** Ready-made tokens: every permission, and only the read permissions. */
   readonly tokens: { readonly full: string; readonly readOnly: string };
   /** Registers a token with the given permissions (others get 403); returns the token. */
@@ -109,7 +119,7 @@ export interface CloudflareApi {
  * forwards to the record's target as the host's SSL mode and Cache Rules say.
  */
 export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' | 'edge'>, options: CloudflareApiOptions = {}): Promise<CloudflareApi> {
-  const state = new CloudflareState(() => sandbox.clock.now(), options.certificateIssueDelayMs ?? 1_500);
+  const state = new CloudflareState(() => sandbox.clock.now(), options.certificateIssueDelayMs ?? 1_500, { ...defaultCloudflareApiVariants, ...options.variants });
   const dataPlane = new CloudflareDataPlane(state, sandbox);
   const timers = new Set<NodeJS.Timeout>();
   const scheduledPacks = new Set<string>();
@@ -157,6 +167,7 @@ export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' 
     url: `${server.url}${cloudflareApiPrefix}`,
     server,
     state,
+    variants: state.variants,
     tokens,
     registerToken,
     addZone(input) {

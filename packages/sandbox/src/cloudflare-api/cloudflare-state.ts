@@ -87,7 +87,46 @@ export type CloudflarePermission =
   | 'Cache Rules Read'
   | 'Cache Rules Edit'
   | 'SSL and Certificates Read'
-  | 'SSL and Certificates Edit';
+  | 'SSL and Certificates Edit'
+  | 'Account Rulesets Edit'
+  | 'Account Filter Lists Edit';
+
+/**
+ * The answers the fake can give where the evidence about Cloudflare is unsure: each field picks
+ * one plausible behaviour, so the adapter can be tested under every one. Change them at any time
+ * (`api.variants.malformedToken = 'invalid-token-401'`); the next request follows.
+ */
+export interface CloudflareApiVariants {
+  /**
+   * The answer to a token that Cloudflare does not know and that is not shaped like an API token
+   * (40 characters of A–Z, a–z, 0–9, `-`, `_`): `'invalid-header-400'` is HTTP 400 with error 6003
+   * "Invalid request headers" and the `error_chain` 6111 "Invalid format for Authorization header"
+   * (as users of the real API report it); `'invalid-token-401'` treats it like any unknown token
+   * (401, 9109). A well-formed unknown token always gets 401, 9109.
+   * @default 'invalid-header-400'
+   */
+  malformedToken: 'invalid-header-400' | 'invalid-token-401';
+  /**
+   * Whether rules are echoed with fields the client did not send added to `action_parameters`
+   * (and ahead of the ones it sent), as an API that fills in defaults would.
+   * @default false
+   */
+  echoDefaultedRuleFields: boolean;
+  /**
+   * What a write of Cache Rules (`http_request_cache_settings`) needs: `'zone'` only the zone's
+   * Cache Rules Edit; `'zone-and-account'` also Account Rulesets Edit and Account Filter Lists
+   * Edit, as Cloudflare's Cache Rules API page lists.
+   * @default 'zone'
+   */
+  cacheRulePermissions: 'zone' | 'zone-and-account';
+}
+
+/** The variants the fake starts with. */
+export const defaultCloudflareApiVariants: Readonly<CloudflareApiVariants> = {
+  malformedToken: 'invalid-header-400',
+  echoDefaultedRuleFields: false,
+  cacheRulePermissions: 'zone',
+};
 
 /** Every permission: what the full token holds. */
 export const allCloudflarePermissions: readonly CloudflarePermission[] = [
@@ -100,6 +139,8 @@ export const allCloudflarePermissions: readonly CloudflarePermission[] = [
   'Cache Rules Edit',
   'SSL and Certificates Read',
   'SSL and Certificates Edit',
+  'Account Rulesets Edit',
+  'Account Filter Lists Edit',
 ];
 
 /** The read permissions only: what the read-only token holds. */
@@ -158,6 +199,8 @@ export class CloudflareState {
     readonly now: () => number,
     /** How long an ordered advanced pack stays pending, in sandbox-clock ms. */
     public certificateIssueDelayMs: number,
+    /** Which plausible answer the fake gives where the evidence is unsure (mutable). */
+    readonly variants: CloudflareApiVariants = { ...defaultCloudflareApiVariants },
   ) {}
 
   timestamp(): string {

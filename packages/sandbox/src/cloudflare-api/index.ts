@@ -15,10 +15,12 @@ export { expressionMatchesHost, effectiveCache, effectiveSslMode } from './cloud
 export {
   allCloudflarePermissions,
   certificateHostCovers,
+  defaultCloudflareApiVariants,
   readCloudflarePermissions,
   CloudflareState,
 } from './cloudflare-state.js';
 export type {
+  CloudflareApiVariants,
   CloudflareCertificatePack,
   CloudflareDnsRecord,
   CloudflarePermission,
