@@ -19,6 +19,7 @@ import {
   type CloudflareSslMode,
   type CloudflareZone,
   type CloudflareZoneStatus,
+  type CloudflareZoneType,
 } from './cloudflare-state.js';
 
 /** Options for {@link startCloudflareApi}. */
@@ -42,6 +43,13 @@ export interface AddCloudflareZoneInput {
   name: string;
   /** @default 'active' */
   status?: CloudflareZoneStatus;
+  /**
+   * `partial` for a CNAME setup: the public DNS (the sandbox DNS server) is the customer's own
+   * and is not written from the zone's records; a proxied host answers publicly only as
+   * `<host>.cdn.cloudflare.net`, and the customer's records are set on `sandbox.dns.zone` directly.
+   * @default 'full'
+   */
+  type?: CloudflareZoneType;
   /** The zone-wide SSL mode. @default 'flexible' (Cloudflare's historical default) */
   ssl?: CloudflareSslMode;
   /** The zone caches everything (as a zone-wide Cache Rule or Page Rule would). @default false */
@@ -176,6 +184,7 @@ export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' 
         id: cloudflareId(),
         name: normalize(input.name),
         status: input.status ?? 'active',
+        type: input.type ?? 'full',
         ssl: input.ssl ?? 'flexible',
         cacheEverything: input.cacheEverything ?? false,
         universalSsl: input.universalSsl ?? true,

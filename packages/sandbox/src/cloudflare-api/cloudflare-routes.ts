@@ -58,7 +58,7 @@ function zoneView(zone: CloudflareZone): Record<string, unknown> {
     name: zone.name,
     status: zone.status,
     paused: false,
-    type: 'full',
+    type: zone.type,
     development_mode: 0,
     name_servers: zone.name_servers,
     original_name_servers: null,
@@ -163,6 +163,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     const zones = [...state.zones.values()]
       .filter((zone) => (name ? zone.name === normalizeName(name) : true))
       .filter((zone) => (status ? zone.status === status : true))
+      .filter((zone) => (request.query.get('type') ? zone.type === request.query.get('type') : true))
       .sort((left, right) => left.name.localeCompare(right.name))
       .map(zoneView);
     return cloudflarePage(zones, request.query, 20);

@@ -6,11 +6,25 @@ export type CloudflareSslMode = 'off' | 'flexible' | 'full' | 'strict' | 'origin
 /** A zone's lifecycle status as the v4 API reports it. */
 export type CloudflareZoneStatus = 'initializing' | 'pending' | 'active' | 'moved';
 
+/**
+ * How a zone's DNS is set up: `full` when Cloudflare's nameservers are authoritative (the public
+ * sees the zone's records as Cloudflare answers them), `partial` for a CNAME setup, where the
+ * customer's own DNS stays authoritative and points each proxied host at `<host>.cdn.cloudflare.net`.
+ */
+export type CloudflareZoneType = 'full' | 'partial';
+
+/** The public name Cloudflare answers for a proxied host of a partial (CNAME-setup) zone. */
+export function partialZoneTarget(hostname: string): string {
+  return `${hostname}.cdn.cloudflare.net`;
+}
+
 /** A zone in the fake account. */
 export interface CloudflareZone {
   id: string;
   name: string;
   status: CloudflareZoneStatus;
+  /** `partial`: the sandbox DNS (the public view) does not serve the zone's records; see `CloudflareZoneType`. */
+  type: CloudflareZoneType;
   /** The zone-wide `ssl` setting; Configuration Rules override it per host. */
   ssl: CloudflareSslMode;
   /** A zone-wide "cache everything" setup: the edge caches GET answers unless a rule bypasses. */

@@ -16,6 +16,7 @@ export {
   allCloudflarePermissions,
   certificateHostCovers,
   defaultCloudflareApiVariants,
+  partialZoneTarget,
   readCloudflarePermissions,
   CloudflareState,
 } from './cloudflare-state.js';
@@ -29,4 +30,5 @@ export type {
   CloudflareSslMode,
   CloudflareZone,
   CloudflareZoneStatus,
+  CloudflareZoneType,
 } from './cloudflare-state.js';
