@@ -206,6 +206,37 @@ describe('DNS records', () => {
     const patched = await call(`/zones/${zone.id}/dns_records/${created.body.result.id}`, { method: 'PATCH', body: { proxied: true } });
     expect(patched.body.result).toMatchObject({ proxied: true, ttl: 1, comment: 'keep me', content: 'sendgrid.net' });
   });
+  // A CNAME cannot share its name with A/AAAA records: Cloudflare refuses the write (the adapter
+  // treats such a host as foreign and, with adopt, removes the others in the same batch).
+  // Evidence: SDK src/resources/dns/records.ts ("A/AAAA records cannot exist on the same name as
+  // CNAME records"). The error code (81053 here) is not relied on, only the refusal.
+  it('refuses a CNAME beside an A record at the same name', async () => {
+    const zone = freshZone();
+    await call(`/zones/${zone.id}/dns_records`, { method: 'POST', body: { type: 'A', name: 'url1', content: '192.0.2.10', ttl: 1 } });
+    const clash = await call(`/zones/${zone.id}/dns_records`, { method: 'POST', body: { type: 'CNAME', name: 'url1', content: 'sendgrid.net', ttl: 1 } });
+    expect(clash).toMatchObject({ status: 400, body: { success: false } });
+  });
+
+  // A batch runs deletes, then patches, puts and posts, in one database transaction (all or
+  // nothing), which is how cloudflareDns swaps A records for a CNAME without a gap. Evidence: SDK
+  // src/resources/dns/records.ts (batch: "executed in the following order: Deletes, Patches, Puts,
+  // Posts"; "a single database transaction").
+  it('applies a batch in order and whole, or not at all', async () => {
+    const zone = freshZone();
+    const address = await call(`/zones/${zone.id}/dns_records`, { method: 'POST', body: { type: 'A', name: 'url1', content: '192.0.2.10', ttl: 1 } });
+    const failed = await call(`/zones/${zone.id}/dns_records/batch`, {
+      method: 'POST',
+      body: { deletes: [{ id: address.body.result.id }], posts: [{ type: 'CNAME', name: 'url1', content: 'sendgrid.net', ttl: 7 }] },
+    });
+    expect(failed.status).toBe(400);
+    expect(api.recordsAt(zone.id, `url1.${zone.name}`).map((record) => record.type)).toEqual(['A']);
+    const swapped = await call(`/zones/${zone.id}/dns_records/batch`, {
+      method: 'POST',
+      body: { deletes: [{ id: address.body.result.id }], posts: [{ type: 'CNAME', name: 'url1', content: 'sendgrid.net', ttl: 1 }] },
+    });
+    expect(swapped.body.result).toMatchObject({ deletes: [{ id: address.body.result.id }], posts: [{ type: 'CNAME', content: 'sendgrid.net' }] });
+    expect(api.recordsAt(zone.id, `url1.${zone.name}`).map((record) => record.type)).toEqual(['CNAME']);
+  });
 });
 
 describe('rulesets', () => {
