@@ -201,6 +201,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         publicPointsToCdn: false,
         nextSteps: [
           `${zone.name} is a partial (CNAME setup) Cloudflare zone, so the public asks your own DNS for ${hostname}: Cloudflare now serves it correctly through ${target} (checked). At the DNS host that is authoritative for ${zone.name}, change ${hostname} from CNAME ${origin} to CNAME ${target}, then run apply again (or wait with setup) to finish.`,
+          `If the link branding of ${hostname} is not validated in SendGrid yet, validate it before that change: once ${hostname} points at Cloudflare, SendGrid's validation can never pass again.`,
         ],
       });
     }
@@ -248,7 +249,11 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
       );
       progress(run, 'record-created', `Created ${hostname} CNAME ${origin}, DNS-only.`, hostname);
       observation = await observeRequest(request, zone, run);
-      return buildCloudflareStatus(observation, {
+      // In a partial zone the public never sees this record (SendGrid validates the one at the
+      // customer's DNS host), so there is nothing to validate first: carry on in this run.
+      const next = isPartialZone(zone) ? plannedChanges(request, observation, changeSettings) : undefined;
+      if (next?.blocked) throw next.blocked;
+      if (!next) return buildCloudflareStatus(observation, {
         bypassCache,
         nextSteps: [
           `Validate the link branding of ${hostname} in SendGrid now (Settings → Sender Authentication → Verify): ${hostname} is a DNS-only CNAME to ${origin}, the only state in which validation can pass. Once the record is proxied, SendGrid's validation can never pass again.`,

@@ -62,12 +62,15 @@ export function plannedChanges(request: NormalizedRequest, observation: Cloudfla
     return { changes, warnings };
   }
   if (state.kind === 'missing') {
+    const partial = isPartialZone(observation.zone);
     changes.push({
       resource: { kind: 'dns-record', name: hostname },
       action: 'create',
-      description: `Create ${hostname} CNAME ${origin}, DNS-only, then stop: validate the link branding in SendGrid before it is proxied.`,
+      description: partial
+        ? `Create ${hostname} CNAME ${origin}, DNS-only, in the partial zone (the public does not see it; your own DNS host does).`
+        : `Create ${hostname} CNAME ${origin}, DNS-only, then stop: validate the link branding in SendGrid before it is proxied.`,
     });
-    return { changes, warnings };
+    if (!partial) return { changes, warnings };
   }
   if (state.kind === 'foreign' && !request.adopt) {
     const blocked = new SslClickError({

@@ -95,6 +95,23 @@ describe('a partial (CNAME setup) zone', () => {
     expect(world.edge.getRoute(hostname)).toBeUndefined();
   });
 
+  it('creates a missing record in the zone and carries on in the same run, since the public never sees it', async () => {
+    const hostname = `url${Date.now() % 100_000}.${zone.name}`;
+    world.origin.addBrandedHost(hostname);
+    world.dns.zone.setRecord({ name: hostname, type: 'CNAME', value: 'sendgrid.net' });
+    const adapter = createTestProxy(world);
+    const plan = await adapter.plan({ hostname });
+    expect(plan.changes[0]?.description).toMatch(/partial zone/);
+    expect(plan.changes.map((change) => change.action)).toEqual(['create', 'create', 'create', 'update']);
+
+    const status = await adapter.apply({ hostname });
+    expect(world.cloudflare.recordsAt(zone.id, hostname)).toEqual([expect.objectContaining({ content: 'sendgrid.net', proxied: true })]);
+    expect(status.edge.state).toBe('deployed');
+    expect(status.dns.required).toEqual([expect.objectContaining({ value: partialZoneTarget(hostname) })]);
+    expect(status.nextSteps.join(' ')).toMatch(/validate it before that change/);
+    expect(publicRecords(hostname)).toEqual(['CNAME sendgrid.net']);
+  });
+
   it('never asks the zone’s own nameserver what the public sees', async () => {
     // A full zone's nameserver answers the proxied record at once, so the check may ask it; a
     // partial zone's nameserver is not what the public asks, so only the public resolver is used.
