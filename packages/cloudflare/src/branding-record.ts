@@ -27,8 +27,15 @@ export type BrandingRecordState =
  * The marker in a record's comment naming the certificate pack sslclick ordered for it, or
  * `pending` while an order is under way: it is written before the order, so a run that stops
  * between ordering and noting the id knows on the next run that the pack is its own.
+ *
+ * Cloudflare's pack ids are UUIDs with hyphens (`3822ff90-ea29-44df-9e55-21300bb9419b` in its
+ * docs and in cloudflare/cloudflare-go's certificate_packs_test.go); plain hex ids (the SDK's
+ * placeholder examples, markers written by earlier versions) are read too, so no marker is ever
+ * missed: a missed marker means a billed pack never deleted and markers stacking up.
  */
-const packMarkerPattern = /\s*\[sslclick pack ([0-9a-f]{8,64}|pending)\]/i;
+const packMarkerPattern = /\s*\[sslclick pack ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{8,64}|pending)\]/i;
+/** Every marker in a comment (a comment written by an older version may hold more than one). */
+const everyPackMarkerPattern = new RegExp(packMarkerPattern.source, 'gi');
 
 /** The word in the marker while an order is under way (the pack's id is not known yet). */
 export const pendingPackMarker = 'pending';
@@ -53,7 +60,7 @@ export function commentWithPack(comment: string | null, packId: string): string 
 /** The record's comment with sslclick's pack marker removed; null when nothing else was there. */
 export function commentWithoutPack(comment: string | null): string | null {
   if (comment === null) return null;
-  const stripped = comment.replace(packMarkerPattern, '').trim();
+  const stripped = comment.replace(everyPackMarkerPattern, '').trim();
   return stripped === '' ? null : stripped;
 }
 

@@ -52,12 +52,13 @@ export interface CloudflareConnection {
   readonly zoneId: string | undefined;
   /**
    * Runs one API call with core's retry (429 with Retry-After, 5xx, resets) and translates what
-   * it finally throws. `permission` is named in a 403. A create passes `recover` (see
+   * it finally throws. `permission` is named in a 403 (several when a write may need more than
+   * one and Cloudflare's 403 does not say which is missing). A create passes `recover` (see
    * `CloudflareCallOptions`), so a retry after a lost answer does not make a second one.
    */
   call<Result>(
     operation: string,
-    permission: CloudflareTokenPermission,
+    permission: CloudflareTokenPermission | readonly CloudflareTokenPermission[],
     request: (options: { signal?: AbortSignal }) => PromiseLike<Result>,
     run?: RunOptions,
     options?: CloudflareCallOptions<Result>,

@@ -1,6 +1,6 @@
 import { SslClickError, invalidInput, withRedactedErrors, type DnsProvider, type DnsProviderRecord, type RunOptions, type UpsertCnameOptions } from '@sslclick/core';
 import { createCloudflareConnection, listAll, type CloudflareConnectionSettings } from './cloudflare-client.js';
-import { requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
+import { isPartialZone, requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
 
 /** Settings of `cloudflareDns`: the connection settings (`apiToken`, `zoneId`, `baseURL`, `retry`, `fetch`). */
 export type CloudflareDnsSettings = CloudflareConnectionSettings;
@@ -42,7 +42,8 @@ function toProviderRecord(record: RawRecord): DnsProviderRecord {
  * A `DnsProvider` on Cloudflare DNS, for adapters whose CDN does not host DNS (Fastly,
  * CloudFront): finds each name's zone by the longest matching zone name (or uses `zoneId`), and
  * writes CNAMEs DNS-only ("grey cloud", so Cloudflare does not proxy in front of the other CDN)
- * with a comment marking them as sslclick's. Needs a token with Zone > Zone > Read and
+ * with a comment marking them as sslclick's. A partial (CNAME setup) zone is refused with
+ * `CONFLICT`: the public does not see its records. Needs a token with Zone > Zone > Read and
  * Zone > DNS > Edit. Settings are validated here; no request is made until a method runs.
  */
 export function cloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider {
@@ -53,6 +54,16 @@ export function cloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider
     const known = zones.get(name);
     if (known) return known;
     const zone = await requireActiveZone(connection, name, run);
+    if (isPartialZone(zone)) {
+      // The public asks the customer's own DNS host for a partial (CNAME setup) zone: a record
+      // written in Cloudflare would never be seen, and a wait for it would only time out.
+      throw new SslClickError({
+        code: 'CONFLICT',
+        message: `${zone.name} is a partial (CNAME setup) Cloudflare zone: its public DNS is at your own DNS host, so a record written in Cloudflare would not be seen. Nothing was changed; leave out the dns setting and publish the records the status lists at your DNS host.`,
+        provider: 'cloudflare',
+        operation: 'dns.zone-lookup',
+      });
+    }
     zones.set(name, zone);
     return zone;
   }

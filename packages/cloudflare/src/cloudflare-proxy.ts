@@ -2,26 +2,25 @@ import {
   SslClickError,
   buildStatus,
   invalidInput,
-  normalizeHostname,
   throwIfAborted,
   waitUntil,
   type CommonProxySettings,
   type Plan,
-  type PlannedChange,
   type ProxyAdapter,
   type ProxyRequest,
   type ProxyStatus,
   type RunOptions,
   withRedactedErrors,
 } from '@sslclick/core';
-import { commentWithPack, commentWithoutPack, describeRecords, orderedPackId, pendingPackMarker, readRecordsAt, type BrandingRecord } from './branding-record.js';
+import { commentWithPack, commentWithoutPack, orderedPackId, pendingPackMarker, readRecordsAt, type BrandingRecord } from './branding-record.js';
 import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, orderedPackFor } from './certificate-coverage.js';
 import { createCloudflareConnection, type CloudflareConnectionSettings } from './cloudflare-client.js';
 import { observe, targetRecord, type CloudflareObservation } from './cloudflare-observation.js';
-import { checkThroughEdge, observedAddresses, verificationForZone, verifyOnce } from './edge-verification.js';
-import { applyRuleDecision, deleteOurRule, type RuleDecision } from './host-rules.js';
+import { checkThroughEdge, observedAddresses, publicView, verificationForZone, verifyOnce } from './edge-verification.js';
+import { applyRuleDecision, deleteOurRule } from './host-rules.js';
+import { autoSslNote, normalizeRequest, plannedChanges, type NormalizedRequest } from './planned-changes.js';
 import { buildCloudflareStatus } from './status-mapping.js';
-import { findZone, requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
+import { findZone, isPartialZone, partialZoneTarget, requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
 
 /** Settings of `createCloudflareProxy`. */
 export interface CloudflareProxySettings extends CloudflareConnectionSettings, CommonProxySettings {
@@ -54,23 +53,6 @@ export interface CloudflareProxySettings extends CloudflareConnectionSettings, C
 const provider = 'cloudflare';
 const sslClickRecordComment = 'SendGrid link branding (created by sslclick)';
 
-interface NormalizedRequest {
-  hostname: string;
-  origin: string;
-  adopt: boolean;
-}
-
-function normalizeRequest(request: ProxyRequest): NormalizedRequest {
-  if (request === null || typeof request !== 'object') throw invalidInput('The request must be an object such as { hostname: "url1234.example.com" }.', { provider });
-  const hostname = normalizeHostname(request.hostname);
-  const origin = (request.origin ?? 'sendgrid.net').trim().toLowerCase().replace(/\.$/, '');
-  if (!/^(?:[a-z0-9-]+\.)*sendgrid\.net$/.test(origin) || origin === 'click.sendgrid.net') {
-    throw invalidInput(`origin "${request.origin}" is not a SendGrid link origin: use "sendgrid.net", or "eu.sendgrid.net" for EU regional links.`, { provider });
-  }
-  if (request.adopt !== undefined && typeof request.adopt !== 'boolean') throw invalidInput('adopt must be true or false.', { provider });
-  return { hostname, origin, adopt: request.adopt === true };
-}
-
 function validateSettings(settings: CloudflareProxySettings): void {
   const booleanSetting = (name: 'orderCertificate' | 'bypassCache'): void => {
     if (settings[name] !== undefined && typeof settings[name] !== 'boolean') throw invalidInput(`${name} must be true or false.`, { provider, operation: 'create' });
@@ -85,18 +67,6 @@ function validateSettings(settings: CloudflareProxySettings): void {
   }
 }
 
-function notCoveredError(hostname: string, zone: CloudflareZoneReference): SslClickError {
-  return new SslClickError({
-    code: 'UNSAFE',
-    message:
-      `No active Cloudflare edge certificate covers ${hostname}: Universal SSL covers only ${zone.name} and its first-level names (*.${zone.name}), so proxying it would break every link. ` +
-      `Nothing was changed. Either run again with orderCertificate: true, which orders an advanced certificate pack for ${hostname} (needs Advanced Certificate Manager on the zone) and waits for it, ` +
-      `or use a first-level branded host such as url1234.${zone.name} in SendGrid (or upload a certificate covering ${hostname} to Cloudflare yourself).`,
-    provider,
-    operation: 'certificate-check',
-  });
-}
-
 function absentStatus(request: NormalizedRequest, warnings: string[] = []): ProxyStatus {
   return buildStatus({
     provider,
@@ -108,10 +78,6 @@ function absentStatus(request: NormalizedRequest, warnings: string[] = []): Prox
     resources: [],
     warnings,
   });
-}
-
-function autoSslNote(hostname: string): string {
-  return `${hostname} is a CNAME to click.sendgrid.net: SendGrid Auto SSL already serves HTTPS for it, so no CDN is needed, and proxying it through Cloudflare risks error 1014. sslclick changed nothing.`;
 }
 
 /**
@@ -129,6 +95,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
   const bypassCache = settings.bypassCache ?? true;
   const certificateAuthority = settings.certificateAuthority ?? 'google';
   const cutoverCheckTimeout = settings.cutoverCheckTimeout ?? 60_000;
+  const changeSettings = { orderCertificate, certificateAuthority, bypassCache };
 
   const progress = (run: RunOptions, type: string, message: string, hostname: string, detail?: Record<string, unknown>): void => {
     run.onProgress?.({ type, message, provider, hostname, ...(detail ? { detail } : {}) });
@@ -150,6 +117,15 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         ),
       run,
     );
+  }
+
+  /** Deletes a certificate pack sslclick ordered; one already gone is fine. */
+  async function deletePack(packId: string, zoneId: string, run: RunOptions): Promise<void> {
+    try {
+      await connection.call('ssl.certificatePacks.delete', 'Zone > SSL and Certificates > Edit', (options) => connection.client.ssl.certificatePacks.delete(packId, { zone_id: zoneId }, options), run);
+    } catch (error) {
+      if (!(SslClickError.isInstance(error) && error.code === 'NOT_FOUND')) throw error;
+    }
   }
 
   async function waitForCertificate(request: NormalizedRequest, zone: CloudflareZoneReference, run: RunOptions): Promise<void> {
@@ -174,85 +150,76 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     );
   }
 
-  /** The changes `apply` would make, from an observation; shared by `plan` and `apply`'s pre-checks. */
-  function plannedChanges(request: NormalizedRequest, observation: CloudflareObservation): { changes: PlannedChange[]; warnings: string[]; blocked?: SslClickError } {
-    const changes: PlannedChange[] = [];
-    const warnings: string[] = [];
-    const state = observation.recordState;
+  /**
+   * The last step in a partial (CNAME-setup) zone, where the public asks the customer's own DNS:
+   * proxying the record in Cloudflare moves no traffic (the public CNAME still points at SendGrid),
+   * so it is done, then checked through `<host>.cdn.cloudflare.net` as the public would reach it
+   * (put back if that fails), and the CNAME the customer must publish is returned in
+   * `dns.required` until the public DNS, never the zone's own nameserver, shows it.
+   */
+  async function finishInPartialZone(request: NormalizedRequest, zone: CloudflareZoneReference, record: BrandingRecord, original: BrandingRecord, run: RunOptions): Promise<ProxyStatus> {
     const { hostname, origin } = request;
-    if (state.kind === 'auto-ssl') {
-      warnings.push(autoSslNote(hostname));
-      return { changes, warnings };
+    const target = partialZoneTarget(hostname);
+    const verification = await verificationForZone(settings.verification, zone);
+    const wasProxied = record.type === 'CNAME' && record.content === origin && record.proxied;
+    if (!wasProxied) {
+      const observation = await observeRequest(request, zone, run);
+      if (observation.recordState.kind === 'foreign') await deleteExtras(observation.recordState.records.slice(1), zone.id, run);
+      await editRecord(record, zone.id, { type: 'CNAME', content: origin, proxied: true, ttl: 1, comment: record.comment }, run);
+      progress(run, 'record-proxied', `${hostname} is proxied in the partial zone ${zone.name}; checking it through ${target}.`, hostname);
     }
-    if (state.kind === 'missing') {
-      changes.push({
-        resource: { kind: 'dns-record', name: hostname },
-        action: 'create',
-        description: `Create ${hostname} CNAME ${origin}, DNS-only, then stop: validate the link branding in SendGrid before it is proxied.`,
-      });
-      return { changes, warnings };
-    }
-    if (state.kind === 'foreign' && !request.adopt) {
-      const blocked = new SslClickError({
-        code: 'CONFLICT',
-        message: `${hostname} already holds ${describeRecords(state.records)} in the Cloudflare zone ${observation.zone.name}, not the SendGrid branding CNAME to ${origin}. Nothing was changed; point it at ${origin} yourself, or pass adopt: true to let sslclick replace it.`,
-        provider,
-        operation: 'apply',
-      });
-      warnings.push(blocked.message);
-      return { changes, warnings, blocked };
-    }
-    const best = observation.covering[0];
-    if (!best || isFailedPack(best)) {
-      if (!orderCertificate) {
-        const blocked = notCoveredError(hostname, observation.zone);
-        warnings.push(blocked.message);
-        return { changes, warnings, blocked };
-      }
-      changes.push({
-        resource: { kind: 'certificate-pack', name: `advanced: ${observation.zone.name}, ${hostname}` },
-        action: 'create',
-        description: `Order an advanced certificate pack for ${observation.zone.name} and ${hostname} (${certificateAuthority}) and wait until it is active.`,
-      });
-      changes.push({
-        resource: { kind: 'dns-record', name: hostname, id: targetRecord(observation)?.id ?? '' },
-        action: 'update',
-        description: `Note the ordered pack's id in the comment of ${hostname}, so destroy removes only that pack.`,
-      });
-    }
-    const ruleChange = (decision: RuleDecision, label: string): void => {
-      const action = decision.action === 'create-entrypoint' ? 'create' : decision.action;
-      const where = decision.action === 'create-entrypoint' ? ` (creating the zone's ${decision.desired.phase} entrypoint)` : '';
-      changes.push({
-        resource: { kind: 'ruleset-rule', name: `${decision.desired.phase}: ${decision.desired.description}`, ...(decision.existing ? { id: decision.existing.id } : {}) },
-        action,
-        description: action === 'none' ? `${label} is in place.` : `${action === 'create' ? 'Add' : 'Repair'} ${label}${where}.`,
-      });
-    };
-    ruleChange(observation.configuration, `the Configuration Rule setting SSL mode Full for ${hostname}`);
-    if (bypassCache) ruleChange(observation.cache, `the Cache Rule bypassing the cache for ${hostname}`);
-    else if (observation.cache.existing) {
-      changes.push({
-        resource: { kind: 'ruleset-rule', name: `http_request_cache_settings: ${observation.cache.desired.description}`, id: observation.cache.existing.id },
-        action: 'delete',
-        description: `Remove sslclick's Cache Rule for ${hostname} (bypassCache is false).`,
-      });
-    }
-    const record = targetRecord(observation);
-    const cutOver = state.kind === 'branding' && state.record.proxied;
-    changes.push({
-      resource: { kind: 'dns-record', name: hostname, ...(record ? { id: record.id } : {}) },
-      action: cutOver ? 'none' : 'update',
-      description: cutOver
-        ? `${hostname} is proxied through Cloudflare to ${origin}.`
-        : `Proxy ${hostname} (CNAME ${origin}, orange cloud), check it through the edge, and put it back as it was if the check fails.`,
+    const outcome = await checkThroughEdge({
+      hostname,
+      edgeTarget: target,
+      verification,
+      maxWaitTime: cutoverCheckTimeout,
+      ...(run.signal ? { signal: run.signal } : {}),
+      ...(run.onProgress ? { onProgress: run.onProgress } : {}),
     });
-    if (state.kind === 'foreign' && state.records.length > 1) {
-      for (const extra of state.records.slice(1)) {
-        changes.push({ resource: { kind: 'dns-record', name: hostname, id: extra.id }, action: 'delete', description: `Delete ${extra.type} ${extra.content} (adopt: a CNAME cannot share its name).` });
+    const view = await publicView(hostname, target, verification);
+    if (!outcome.ok) {
+      // Put back only what this run changed: a record already proxied may be what the public reaches.
+      if (!wasProxied) await editRecord(record, zone.id, { type: original.type, content: original.content, proxied: original.proxied, ttl: original.ttl, comment: record.comment }, run);
+      const observation = await observeRequest(request, zone, run);
+      return buildCloudflareStatus(observation, {
+        bypassCache,
+        cutoverFailed: true,
+        verifierChecks: outcome.checks,
+        observedDns: view.observed,
+        publicPointsToCdn: view.pointsToCdn,
+        nextSteps: [
+          `The check through ${target} failed${wasProxied ? '' : `, so ${hostname} was put back as it was in Cloudflare`}: ${outcome.failure ?? 'see the checks'}`,
+          `Do not point ${hostname} at ${target} until apply passes; fix what the checks name, then run apply again.`,
+        ],
+      });
+    }
+    const observation = await observeRequest(request, zone, run);
+    if (!view.pointsToCdn) {
+      return buildCloudflareStatus(observation, {
+        bypassCache,
+        verifierChecks: outcome.checks,
+        observedDns: view.observed,
+        publicPointsToCdn: false,
+        nextSteps: [
+          `${zone.name} is a partial (CNAME setup) Cloudflare zone, so the public asks your own DNS for ${hostname}: Cloudflare now serves it correctly through ${target} (checked). At the DNS host that is authoritative for ${zone.name}, change ${hostname} from CNAME ${origin} to CNAME ${target}, then run apply again (or wait with setup) to finish.`,
+          `If the link branding of ${hostname} is not validated in SendGrid yet, validate it before that change: once ${hostname} points at Cloudflare, SendGrid's validation can never pass again.`,
+        ],
+      });
+    }
+    const publicCheck = await verifyOnce(hostname, verification, run.signal);
+    return buildCloudflareStatus(observation, { bypassCache, verifierChecks: publicCheck.checks, observedDns: view.observed, publicPointsToCdn: true });
+  }
+
+  /** Deletes records sharing the host's name with the record being adopted (a CNAME cannot share it); one already gone is fine. */
+  async function deleteExtras(extras: BrandingRecord[], zoneId: string, run: RunOptions): Promise<void> {
+    for (const extra of extras) {
+      try {
+        await connection.call('dns.records.delete', 'Zone > DNS > Edit', (options) => connection.client.dns.records.delete(extra.id, { zone_id: zoneId }, options), run);
+      } catch (error) {
+        // Already gone: a retry after a lost answer, or removed meanwhile. Either way it is done.
+        if (!(SslClickError.isInstance(error) && error.code === 'NOT_FOUND')) throw error;
       }
     }
-    return { changes, warnings };
   }
 
   async function apply(input: ProxyRequest, run: RunOptions = {}): Promise<ProxyStatus> {
@@ -262,7 +229,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     const zone = await requireActiveZone(connection, hostname, run);
     progress(run, 'zone-found', `${hostname} is in the Cloudflare zone ${zone.name}.`, hostname, { zoneId: zone.id });
     let observation = await observeRequest(request, zone, run);
-    const { blocked } = plannedChanges(request, observation);
+    const { blocked } = plannedChanges(request, observation, changeSettings);
     if (blocked) throw blocked;
 
     const state = observation.recordState;
@@ -283,7 +250,11 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
       );
       progress(run, 'record-created', `Created ${hostname} CNAME ${origin}, DNS-only.`, hostname);
       observation = await observeRequest(request, zone, run);
-      return buildCloudflareStatus(observation, {
+      // In a partial zone the public never sees this record (SendGrid validates the one at the
+      // customer's DNS host), so there is nothing to validate first: carry on in this run.
+      const next = isPartialZone(zone) ? plannedChanges(request, observation, changeSettings) : undefined;
+      if (next?.blocked) throw next.blocked;
+      if (!next) return buildCloudflareStatus(observation, {
         bypassCache,
         nextSteps: [
           `Validate the link branding of ${hostname} in SendGrid now (Settings → Sender Authentication → Verify): ${hostname} is a DNS-only CNAME to ${origin}, the only state in which validation can pass. Once the record is proxied, SendGrid's validation can never pass again.`,
@@ -309,6 +280,14 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     }
     const best = observation.covering[0];
     if (!best || isFailedPack(best)) {
+      // A pack sslclick ordered earlier that failed (validation timed out, expired) is ours and
+      // will never serve: delete it before ordering its replacement, whose marker replaces its
+      // own, or nothing would ever point at it again.
+      const failedOwn = observation.ownedPack && isFailedPack(observation.ownedPack) && !['deleted', 'pending_deletion'].includes(observation.ownedPack.status) ? observation.ownedPack : undefined;
+      if (failedOwn) {
+        await deletePack(failedOwn.id, zone.id, run);
+        progress(run, 'certificate-deleted', `Deleted the certificate pack ${failedOwn.id} that sslclick ordered earlier: it is "${failedOwn.status}" and will not serve; ordering a new one.`, hostname, { packId: failedOwn.id });
+      }
       // The intent goes into the record's comment first, so a run stopped right after the order
       // still knows the pack is ours (see above) and neither orders a second one nor orphans it.
       const pendingComment = commentWithPack(record.comment, pendingPackMarker);
@@ -363,6 +342,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     throwIfAborted(run.signal, 'apply');
 
     // 4. The cutover, checked through the edge, rolled back if the check fails.
+    if (isPartialZone(zone)) return finishInPartialZone(request, zone, record, original, run);
     const verification = await verificationForZone(settings.verification, zone);
     const alreadyCutOver = record.type === 'CNAME' && record.content === origin && record.proxied;
     if (alreadyCutOver) {
@@ -370,16 +350,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
       observation = await observeRequest(request, zone, run);
       return buildCloudflareStatus(observation, { bypassCache, verifierChecks: outcome.checks, observedDns: outcome.observedDns });
     }
-    if (observation.recordState.kind === 'foreign') {
-      for (const extra of observation.recordState.records.slice(1)) {
-        try {
-          await connection.call('dns.records.delete', 'Zone > DNS > Edit', (options) => connection.client.dns.records.delete(extra.id, { zone_id: zone.id }, options), run);
-        } catch (error) {
-          // Already gone: a retry after a lost answer, or removed meanwhile. Either way it is done.
-          if (!(SslClickError.isInstance(error) && error.code === 'NOT_FOUND')) throw error;
-        }
-      }
-    }
+    if (observation.recordState.kind === 'foreign') await deleteExtras(observation.recordState.records.slice(1), zone.id, run);
     await editRecord(record, zone.id, { type: 'CNAME', content: origin, proxied: true, ttl: 1, comment: record.comment }, run);
     progress(run, 'record-proxied', `${hostname} is now proxied through Cloudflare to ${origin}; checking it through the edge.`, hostname);
     const outcome = await checkThroughEdge({
@@ -416,6 +387,11 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     const observation = await observeRequest(request, zone, run);
     const notes = observation.recordState.kind === 'auto-ssl' ? [autoSslNote(request.hostname)] : [];
     const proxied = observation.recordState.kind === 'branding' && observation.recordState.record.proxied;
+    if (isPartialZone(zone)) {
+      // What the public sees comes from the customer's DNS, asked through the public resolver.
+      const view = await publicView(request.hostname, partialZoneTarget(request.hostname), await verificationForZone(settings.verification, zone));
+      return buildCloudflareStatus(observation, { bypassCache, warnings: notes, ...(notes.length > 0 ? { nextSteps: notes } : {}), observedDns: view.observed, publicPointsToCdn: view.pointsToCdn });
+    }
     // A proxied record answers with Cloudflare's edge addresses: reading them (DNS, not the API)
     // lets a verification from outside recognise them as the CDN.
     const observedDns = proxied ? await observedAddresses(request.hostname, await verificationForZone(settings.verification, zone)) : undefined;
@@ -432,7 +408,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     throwIfAborted(run.signal, 'plan');
     const zone = await requireActiveZone(connection, request.hostname, run);
     const observation = await observeRequest(request, zone, run);
-    const { changes, warnings } = plannedChanges(request, observation);
+    const { changes, warnings } = plannedChanges(request, observation, changeSettings);
     return { provider, hostname: request.hostname, changes, warnings };
   }
 
@@ -444,6 +420,21 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     if (!zone) return absentStatus(request, [`No Cloudflare zone this token can see holds ${hostname}; nothing to remove.`]);
     let observation = await observeRequest(request, zone, run);
     const state = observation.recordState;
+
+    // In a partial zone the public CNAME is the customer's: while it points at Cloudflare, taking
+    // the proxy away here would break every link, so nothing is changed until it points back.
+    if (isPartialZone(zone) && state.kind === 'branding' && state.record.proxied) {
+      const target = partialZoneTarget(hostname);
+      const view = await publicView(hostname, target, await verificationForZone(settings.verification, zone));
+      if (view.pointsToCdn) {
+        throw new SslClickError({
+          code: 'UNSAFE',
+          message: `${hostname} is still a CNAME to ${target} in the public DNS (${zone.name} is a partial, CNAME-setup zone, so that record is at your own DNS host): removing Cloudflare now would break every link. Nothing was changed. Point ${hostname} back at CNAME ${origin} there, wait for it to show, then run destroy again.`,
+          provider,
+          operation: 'destroy',
+        });
+      }
+    }
 
     // 1. DNS first: the branding record back to DNS-only at SendGrid (never deleted: SendGrid needs it).
     if (state.kind === 'branding' && state.record.proxied) {
@@ -463,11 +454,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     // 3. The pack we ordered, then its note in the record's comment.
     if (observation.ownedPack && !['deleted', 'pending_deletion'].includes(observation.ownedPack.status)) {
       const packId = observation.ownedPack.id;
-      try {
-        await connection.call('ssl.certificatePacks.delete', 'Zone > SSL and Certificates > Edit', (options) => connection.client.ssl.certificatePacks.delete(packId, { zone_id: zone.id }, options), run);
-      } catch (error) {
-        if (!(SslClickError.isInstance(error) && error.code === 'NOT_FOUND')) throw error;
-      }
+      await deletePack(packId, zone.id, run);
       progress(run, 'certificate-deleted', `Deleted the certificate pack ${packId} that sslclick ordered.`, hostname);
     }
     const ownedPackId = observation.ownedPackId;

@@ -9,7 +9,7 @@ import {
   type VerificationSettings,
   type VerifyResult,
 } from '@sslclick/core';
-import type { CloudflareZoneReference } from './zone-lookup.js';
+import { isPartialZone, type CloudflareZoneReference } from './zone-lookup.js';
 
 /** What the check through the edge found. */
 export interface EdgeCheckOutcome {
@@ -29,6 +29,10 @@ export interface EdgeCheckOutcome {
  */
 export async function verificationForZone(verification: VerificationSettings | undefined, zone: CloudflareZoneReference): Promise<VerificationSettings> {
   if (verification?.resolver !== undefined) return verification;
+  // In a partial (CNAME-setup) zone the public asks the customer's own DNS, not Cloudflare's
+  // nameserver, which would answer the proxied record whatever the public sees: only the
+  // configured (or system) resolver tells what links will reach.
+  if (isPartialZone(zone)) return verification ?? {};
   const nameServer = zone.nameServers[0];
   if (!nameServer) return verification ?? {};
   try {
@@ -53,6 +57,11 @@ function observedOf(result: VerifyResult | undefined): string[] {
  */
 export async function checkThroughEdge(options: {
   hostname: string;
+  /**
+   * What to dial, with SNI and Host = hostname.
+   * @default hostname (its DNS answer: Cloudflare's edge once the record is proxied)
+   */
+  edgeTarget?: string;
   verification: VerificationSettings;
   maxWaitTime: number;
   signal?: AbortSignal;
@@ -61,7 +70,7 @@ export async function checkThroughEdge(options: {
   try {
     const result = await checkBeforeCutover({
       hostname: options.hostname,
-      edgeTarget: options.hostname,
+      edgeTarget: options.edgeTarget ?? options.hostname,
       provider: 'cloudflare',
       verification: options.verification,
       maxWaitTime: options.maxWaitTime,
@@ -72,14 +81,17 @@ export async function checkThroughEdge(options: {
   } catch (error) {
     if (!SslClickError.isInstance(error) || error.code === 'ABORTED') throw error;
     // One more read-only look, for the structured findings the status reports.
-    const last = await verifyOnce(options.hostname, options.verification, options.signal);
+    const last = await verifyOnce(options.hostname, options.verification, options.signal, options.edgeTarget);
     return { ok: false, checks: last.checks, observedDns: last.observedDns, failure: error.message };
   }
 }
 
-/** One read-only verification of the host as the world sees it (TLS and the request to SendGrid). */
-export async function verifyOnce(hostname: string, verification: VerificationSettings, signal?: AbortSignal): Promise<EdgeCheckOutcome> {
-  const result = await verifyHostname(hostname, { ...verification, checks: ['tls-valid', 'reaches-sendgrid'], ...(signal ? { signal } : {}) });
+/**
+ * One read-only verification of the host as the world sees it (TLS and the request to SendGrid),
+ * or through `connectTo` (an edge name) with SNI and Host = hostname.
+ */
+export async function verifyOnce(hostname: string, verification: VerificationSettings, signal?: AbortSignal, connectTo?: string): Promise<EdgeCheckOutcome> {
+  const result = await verifyHostname(hostname, { ...verification, checks: ['tls-valid', 'reaches-sendgrid'], ...(signal ? { signal } : {}), ...(connectTo ? { connectTo } : {}) });
   // Without a tracked link nothing proves SendGrid knows the Host; TLS and an answer that is no
   // CDN error are what the edge check can show (the rule forwards the viewer's Host itself).
   return { ok: result.edgeForwards, checks: result.checks, observedDns: observedOf(result) };
@@ -90,4 +102,17 @@ export async function observedAddresses(hostname: string, verification: Verifica
   const servers = verification.resolver === undefined ? [] : Array.isArray(verification.resolver) ? verification.resolver : [verification.resolver];
   const lookup = await lookupName(hostname, { servers, timeoutMs: verification.timeoutMs ?? 10_000 });
   return [...lookup.cnameChain, ...lookup.addresses];
+}
+
+/**
+ * What the public sees for a host of a partial zone: its CNAME chain and addresses, and whether
+ * the chain goes through `target` (`<host>.cdn.cloudflare.net`). A failed lookup is "not yet".
+ */
+export async function publicView(hostname: string, target: string, verification: VerificationSettings): Promise<{ observed: string[]; pointsToCdn: boolean }> {
+  try {
+    const observed = await observedAddresses(hostname, verification);
+    return { observed, pointsToCdn: observed.some((name) => name.toLowerCase().replace(/\.$/, '') === target) };
+  } catch {
+    return { observed: [], pointsToCdn: false };
+  }
 }

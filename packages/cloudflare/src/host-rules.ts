@@ -1,6 +1,6 @@
 import { SslClickError, type RunOptions } from '@sslclick/core';
 import type { CloudflareConnection } from './cloudflare-client.js';
-import type { CloudflareTokenPermission } from './error-translation.js';
+import { cacheRuleEditPermissions, type CloudflareTokenPermission } from './error-translation.js';
 
 /** The two rule kinds sslclick adds for a branded host. */
 export type HostRuleKind = 'configuration' | 'cache';
@@ -32,9 +32,9 @@ export interface RuleDecision {
   entrypoint?: PhaseEntrypoint;
 }
 
-const permissions: Record<HostRuleKind, { read: CloudflareTokenPermission; edit: CloudflareTokenPermission }> = {
+const permissions: Record<HostRuleKind, { read: CloudflareTokenPermission; edit: CloudflareTokenPermission | readonly CloudflareTokenPermission[] }> = {
   configuration: { read: 'Zone > Config Rules > Read', edit: 'Zone > Config Rules > Edit' },
-  cache: { read: 'Zone > Cache Rules > Read', edit: 'Zone > Cache Rules > Edit' },
+  cache: { read: 'Zone > Cache Rules > Read', edit: cacheRuleEditPermissions },
 };
 
 /** The Configuration Rule: SSL mode Full for the host only (SendGrid's origin has a *.sendgrid.net certificate, so Strict fails with 526). */
@@ -79,8 +79,16 @@ export async function readEntrypoint(connection: CloudflareConnection, zoneId: s
   }
 }
 
-function sameJson(left: unknown, right: unknown): boolean {
-  return JSON.stringify(left) === JSON.stringify(right);
+/**
+ * Whether `actual` holds everything in `wanted`, comparing only the fields `wanted` names (at
+ * every depth). Cloudflare may echo a rule with fields sslclick never sent (defaults filled in,
+ * in its own key order); those are not drift, and "repairing" them would write on every run.
+ */
+function holdsWanted(actual: unknown, wanted: unknown): boolean {
+  if (typeof wanted !== 'object' || wanted === null) return Object.is(actual, wanted);
+  if (typeof actual !== 'object' || actual === null) return false;
+  if (Array.isArray(wanted)) return Array.isArray(actual) && actual.length === wanted.length && wanted.every((item, index) => holdsWanted(actual[index], item));
+  return Object.entries(wanted).every(([key, value]) => holdsWanted((actual as Record<string, unknown>)[key], value));
 }
 
 /** Our rule in an entrypoint, found by its description. */
@@ -88,7 +96,10 @@ export function findOurRule(entrypoint: PhaseEntrypoint | undefined, desired: De
   return entrypoint?.rules.find((rule) => rule.description === desired.description);
 }
 
-/** Compares what is there with what we want: nothing to do, create (in a new entrypoint or the existing one), or repair ours. */
+/**
+ * Compares what is there with what we want: nothing to do, create (in a new entrypoint or the
+ * existing one), or repair ours. Only the fields sslclick sets are compared.
+ */
 export function decideRule(entrypoint: PhaseEntrypoint | undefined, desired: DesiredRule): RuleDecision {
   const existing = findOurRule(entrypoint, desired);
   if (!entrypoint) return { desired, action: 'create-entrypoint' };
@@ -97,7 +108,7 @@ export function decideRule(entrypoint: PhaseEntrypoint | undefined, desired: Des
     existing.action !== desired.action ||
     existing.expression !== desired.expression ||
     existing.enabled === false ||
-    !sameJson(existing.action_parameters, desired.action_parameters);
+    !holdsWanted(existing.action_parameters, desired.action_parameters);
   return { desired, action: drifted ? 'update' : 'none', existing, entrypoint };
 }
 

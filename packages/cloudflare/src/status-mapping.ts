@@ -2,6 +2,7 @@ import { buildStatus, type CheckResult, type ProxyStatus, type ResourceReference
 import { describeRecords } from './branding-record.js';
 import { isActivePack, isFailedPack } from './certificate-coverage.js';
 import type { CloudflareObservation } from './cloudflare-observation.js';
+import { isPartialZone, partialZoneTarget } from './zone-lookup.js';
 
 /** What the adapter adds to an observation to build a status. */
 export interface StatusContext {
@@ -14,6 +15,11 @@ export interface StatusContext {
   cutoverFailed?: boolean;
   nextSteps?: string[];
   warnings?: string[];
+  /**
+   * In a partial (CNAME-setup) zone: whether the public DNS (never the zone's own nameserver)
+   * shows the host as a CNAME to `<host>.cdn.cloudflare.net`. Unknown is false.
+   */
+  publicPointsToCdn?: boolean;
 }
 
 /**
@@ -26,7 +32,10 @@ export interface StatusContext {
  *   `pending_deployment` …) → `pending`; none → `absent`. Cloudflare serves a certificate only for
  *   proxied records, so while the record is DNS-only a pack that sslclick did not order (Universal
  *   SSL) is reported `absent`, with the pack kept in `raw`.
- * - dns: managed by the adapter; points to the CDN when the record is proxied.
+ * - dns: managed by the adapter; points to the CDN when the record is proxied. In a partial
+ *   (CNAME-setup) zone the public DNS is the customer's: not managed, the required record is the
+ *   host's CNAME to `<host>.cdn.cloudflare.net`, and it points to the CDN only when the public DNS
+ *   shows that CNAME and the record is proxied.
  * Cloudflare's own values are kept in `raw`.
  */
 export function buildCloudflareStatus(observation: CloudflareObservation, context: StatusContext): ProxyStatus {
@@ -59,6 +68,9 @@ export function buildCloudflareStatus(observation: CloudflareObservation, contex
   }
   if (observation.ownedPack) resources.push({ kind: 'certificate-pack', id: observation.ownedPack.id, owned: true });
 
+  const partialTarget = isPartialZone(observation.zone) ? partialZoneTarget(hostname) : undefined;
+  const pointsToCdn = partialTarget ? proxied && context.publicPointsToCdn === true : proxied;
+
   const checks: CheckResult[] = [];
   if (recordState.kind === 'branding' || recordState.kind === 'missing') {
     checks.push(
@@ -83,6 +95,13 @@ export function buildCloudflareStatus(observation: CloudflareObservation, contex
         ? { id: 'record-proxied', ok: true, detail: `${hostname} is a proxied CNAME to ${origin}: Cloudflare terminates TLS for it.` }
         : { id: 'record-proxied', ok: false, detail: `${hostname} is ${record ? `a DNS-only CNAME to ${record.content}` : 'not in DNS'}: links reach SendGrid directly, without TLS for the branded host.` },
     );
+    if (partialTarget) {
+      checks.push(
+        context.publicPointsToCdn === true
+          ? { id: 'public-cname', ok: true, detail: `The public DNS answers ${hostname} as a CNAME to ${partialTarget}.` }
+          : { id: 'public-cname', ok: false, detail: `The public DNS does not answer ${hostname} as a CNAME to ${partialTarget} yet: ${observation.zone.name} is a partial (CNAME setup) zone, so that record is published at your own DNS.` },
+      );
+    }
   }
   checks.push(...(context.verifierChecks ?? []));
 
@@ -106,8 +125,9 @@ export function buildCloudflareStatus(observation: CloudflareObservation, contex
     origin,
     edge: {
       state: edgeState,
+      ...(partialTarget ? { target: partialTarget } : {}),
       raw: {
-        zone: { id: observation.zone.id, name: observation.zone.name, status: observation.zone.status },
+        zone: { id: observation.zone.id, name: observation.zone.name, status: observation.zone.status, type: observation.zone.type },
         records: observation.records,
         configurationRule: configuration.existing ?? null,
         cacheRule: cache.existing ?? null,
@@ -118,12 +138,26 @@ export function buildCloudflareStatus(observation: CloudflareObservation, contex
       ...(best?.expiresOn && certificateState === 'issued' ? { notAfter: best.expiresOn } : {}),
       raw: { packs: observation.covering },
     },
-    dns: {
-      managed: true,
-      required: [{ name: hostname, type: 'CNAME', value: origin, purpose: 'SendGrid link branding, proxied through Cloudflare' }],
-      ...(context.observedDns ? { observed: context.observedDns } : {}),
-      pointsToCdn: proxied,
-    },
+    dns: partialTarget
+      ? {
+          managed: false,
+          required: [
+            {
+              name: hostname,
+              type: 'CNAME',
+              value: partialTarget,
+              purpose: `publish at the DNS that is authoritative for ${observation.zone.name} (a partial, CNAME-setup Cloudflare zone): sends the branded host through Cloudflare`,
+            },
+          ],
+          ...(context.observedDns ? { observed: context.observedDns } : {}),
+          pointsToCdn,
+        }
+      : {
+          managed: true,
+          required: [{ name: hostname, type: 'CNAME', value: origin, purpose: 'SendGrid link branding, proxied through Cloudflare' }],
+          ...(context.observedDns ? { observed: context.observedDns } : {}),
+          pointsToCdn,
+        },
     resources,
     checks,
     nextSteps: context.nextSteps ?? [],

@@ -9,17 +9,37 @@ export interface CloudflareZoneReference {
   status: string;
   /** The zone's Cloudflare nameservers (for asking the authoritative server directly). */
   nameServers: string[];
+  /**
+   * `full` (Cloudflare's nameservers are authoritative) or `partial` (a CNAME setup: the
+   * customer's own DNS stays authoritative, and a proxied host must be a CNAME to
+   * `<host>.cdn.cloudflare.net` there); `secondary` and `internal` are treated like `full`.
+   */
+  type: string;
 }
 
 interface ZoneShape {
   id: string;
   name: string;
   status?: string;
+  type?: string;
   name_servers?: string[];
 }
 
 function reference(zone: ZoneShape): CloudflareZoneReference {
-  return { id: zone.id, name: zone.name.toLowerCase(), status: zone.status ?? 'active', nameServers: zone.name_servers ?? [] };
+  return { id: zone.id, name: zone.name.toLowerCase(), status: zone.status ?? 'active', nameServers: zone.name_servers ?? [], type: zone.type ?? 'full' };
+}
+
+/** Whether the zone is a partial (CNAME) setup, where Cloudflare does not answer the public's DNS queries. */
+export function isPartialZone(zone: CloudflareZoneReference): boolean {
+  return zone.type === 'partial';
+}
+
+/**
+ * The name the public CNAME of `hostname` must point at in a partial zone (Cloudflare's
+ * partial-setup docs: https://developers.cloudflare.com/dns/zone-setups/partial-setup/setup/).
+ */
+export function partialZoneTarget(hostname: string): string {
+  return `${hostname}.cdn.cloudflare.net`;
 }
 
 /**
@@ -74,7 +94,9 @@ export async function requireActiveZone(connection: CloudflareConnection, hostna
   if (zone.status !== 'active') {
     throw new SslClickError({
       code: 'CONFLICT',
-      message: `The Cloudflare zone ${zone.name} is "${zone.status}", not active: Cloudflare proxies nothing for it until its nameservers point at Cloudflare (${zone.nameServers.join(', ') || 'see the zone Overview'}). Finish activating the zone, then run again.`,
+      message: isPartialZone(zone)
+        ? `The Cloudflare zone ${zone.name} (a partial, CNAME setup) is "${zone.status}", not active: Cloudflare proxies nothing for it until the verification TXT record from its DNS Settings page is published at your DNS. Publish it, then run again.`
+        : `The Cloudflare zone ${zone.name} is "${zone.status}", not active: Cloudflare proxies nothing for it until its nameservers point at Cloudflare (${zone.nameServers.join(', ') || 'see the zone Overview'}). Finish activating the zone, then run again.`,
       provider: 'cloudflare',
       operation: 'zone-lookup',
       retryable: false,

@@ -81,4 +81,18 @@ describe('cloudflareDns', () => {
     expect(SslClickError.isInstance(error) && error.code).toBe('PERMISSION');
     expect((error as Error).message).toMatch(/Zone > DNS > Edit/);
   });
+
+  it('refuses a partial (CNAME setup) zone, whose records the public never sees, without writing', async () => {
+    const zone = world.cloudflare.addZone({ name: 'partial-dns.org', type: 'partial' });
+    const writes = cloudflareWrites(world);
+    const error = await dns()
+      .upsertCname(`${nextLabel()}.${zone.name}`, 'url.global.ssl.fastly.net')
+      .then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+    expect(SslClickError.isInstance(error) && error.code).toBe('CONFLICT');
+    expect((error as Error).message).toMatch(/partial \(CNAME setup\)/);
+    expect(cloudflareWrites(world)).toBe(writes);
+  });
 });

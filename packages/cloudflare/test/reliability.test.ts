@@ -109,7 +109,7 @@ function snapshot(host: Host): unknown {
   const text = JSON.stringify({ records, rulesets, packs, dataPlane })
     .replaceAll(host.hostname, '<host>')
     .replaceAll(host.zone.name, '<zone>')
-    .replace(/[0-9a-f]{32}/g, '<id>');
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}/g, '<id>');
   return JSON.parse(text);
 }
 
@@ -123,7 +123,7 @@ async function settleSlowAnswers(start: number): Promise<void> {
 }
 
 function describeRequests(start: number, end = server.requests.length): string[] {
-  return server.requests.slice(start, end).map((request) => `${request.method} ${request.path.replace(/[0-9a-f]{32}/g, ':id')}`);
+  return server.requests.slice(start, end).map((request) => `${request.method} ${request.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}/g, ':id')}`);
 }
 
 /** Aborts `run` once the fake receives request `index` (which hangs), as a crash right there would. */
@@ -442,7 +442,7 @@ const foreignCases: ForeignCase[] = [
       return () => rawPack(pack.id);
     },
     applyOutcome: { state: 'ready' },
-    says: /advanced certificate pack [0-9a-f]+ \(.*\*\.mail\..*\) covers/,
+    says: /advanced certificate pack [0-9a-f-]+ \(.*\*\.mail\..*\) covers/,
   },
   {
     name: 'the customer’s advanced pack for other hosts, with orderCertificate',
@@ -458,7 +458,7 @@ const foreignCases: ForeignCase[] = [
       return () => rawPack(pack.id);
     },
     applyOutcome: { state: 'ready' },
-    says: /certificate pack [0-9a-f]+ \([^)]*url\d+\.mail\.[^)]*\) covers/,
+    says: /certificate pack [0-9a-f-]+ \([^)]*url\d+\.mail\.[^)]*\) covers/,
   },
   {
     name: 'adopt: true over an A record, with the customer’s TXT record and rules kept',
@@ -697,7 +697,7 @@ const badInputCases: BadInputCase[] = [
   { name: 'origin is not SendGrid', run: () => proxy().apply({ hostname: 'url1.example.com', origin: 'evil.example.net' }), code: 'INVALID_INPUT', says: /use "sendgrid\.net", or "eu\.sendgrid\.net"/, noRequest: true },
   { name: 'adopt is not a boolean', run: () => proxy().apply({ hostname: 'url1.example.com', adopt: 'yes' as never }), code: 'INVALID_INPUT', says: /adopt must be true or false/, noRequest: true },
   { name: 'a DNS record name with a space (cloudflareDns)', run: () => cloudflareDns({ apiToken: 'x', baseURL: world.cloudflare.url }).upsertCname('url1 .example.com', 'a.example.net'), code: 'INVALID_INPUT', says: /such as "url1234\.example\.com"/, noRequest: true },
-  { name: 'a token Cloudflare does not know (401)', run: () => proxy({ apiToken: 'unknown-token-0123456789abcdef' }).apply({ hostname: 'url1.example.com' }), code: 'CREDENTIALS', says: /check CLOUDFLARE_API_TOKEN or the apiToken setting/ },
+  { name: 'a malformed token Cloudflare does not know (400 6003/6111 by default)', run: () => proxy({ apiToken: 'unknown-token-0123456789abcdef' }).apply({ hostname: 'url1.example.com' }), code: 'CREDENTIALS', says: /check CLOUDFLARE_API_TOKEN or the apiToken setting/ },
   { name: 'an expired (deleted) token (401)', run: () => proxy({ apiToken: expiredToken }).apply({ hostname: 'url1.example.com' }), code: 'CREDENTIALS', says: /and that the token is active/ },
   { name: 'an unknown zone', run: () => proxy().apply({ hostname: 'url1.nowhere-at-all.net' }), code: 'NOT_FOUND', says: /add the domain to Cloudflare, or give the token access to its zone/ },
   { name: 'a zoneId that does not exist', run: () => proxy({ zoneId: 'f'.repeat(32) }).apply({ hostname: 'url1.example.com' }), code: 'NOT_FOUND', says: /check zoneId/ },

@@ -34,7 +34,8 @@ describe('the fake Cloudflare v4 API', () => {
   });
 
   it('rejects unknown tokens with 401 and weak ones with 403, in Cloudflare’s codes', async () => {
-    expect(await call('/zones', { token: 'nope-nope-nope' })).toMatchObject({ status: 401, body: { success: false, errors: [{ code: 9109, message: 'Invalid access token' }] } });
+    expect(await call('/zones', { token: 'nope'.repeat(10) })).toMatchObject({ status: 401, body: { success: false, errors: [{ code: 9109, message: 'Invalid access token' }] } });
+    expect(await call('/zones', { token: 'nope-nope-nope' })).toMatchObject({ status: 400, body: { success: false, errors: [{ code: 6003, error_chain: [{ code: 6111 }] }] } });
     expect(await call('/zones', { token: '' })).toMatchObject({ status: 401, body: { errors: [{ code: 10000 }] } });
     const zone = api.addZone({ name: 'gamma.test' });
     const denied = await call(`/zones/${zone.id}/dns_records`, { method: 'POST', token: api.tokens.readOnly, body: JSON.stringify({ type: 'A', name: 'x', content: '192.0.2.1', ttl: 1 }) });

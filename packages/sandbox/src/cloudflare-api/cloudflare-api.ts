@@ -8,7 +8,9 @@ import {
   allCloudflarePermissions,
   cloudflareId,
   CloudflareState,
+  defaultCloudflareApiVariants,
   readCloudflarePermissions,
+  type CloudflareApiVariants,
   type CloudflareCertificatePack,
   type CloudflareDnsRecord,
   type CloudflarePermission,
@@ -17,6 +19,7 @@ import {
   type CloudflareSslMode,
   type CloudflareZone,
   type CloudflareZoneStatus,
+  type CloudflareZoneType,
 } from './cloudflare-state.js';
 
 /** Options for {@link startCloudflareApi}. */
@@ -27,6 +30,12 @@ export interface CloudflareApiOptions {
    * @default 1500
    */
   certificateIssueDelayMs?: number;
+  /**
+   * Where the evidence about Cloudflare is unsure, which plausible answer the fake gives (see
+   * `CloudflareApiVariants`); changeable later through `api.variants`.
+   * @default defaultCloudflareApiVariants
+   */
+  variants?: Partial<CloudflareApiVariants>;
 }
 
 /** What {@link CloudflareApi.addZone} takes. */
@@ -34,6 +43,13 @@ export interface AddCloudflareZoneInput {
   name: string;
   /** @default 'active' */
   status?: CloudflareZoneStatus;
+  /**
+   * `partial` for a CNAME setup: the public DNS (the sandbox DNS server) is the customer's own
+   * and is not written from the zone's records; a proxied host answers publicly only as
+   * `<host>.cdn.cloudflare.net`, and the customer's records are set on `sandbox.dns.zone` directly.
+   * @default 'full'
+   */
+  type?: CloudflareZoneType;
   /** The zone-wide SSL mode. @default 'flexible' (Cloudflare's historical default) */
   ssl?: CloudflareSslMode;
   /** The zone caches everything (as a zone-wide Cache Rule or Page Rule would). @default false */
@@ -75,6 +91,8 @@ export interface CloudflareApi {
   readonly server: VendorApiServer;
   /** The account state, for assertions. */
   readonly state: CloudflareState;
+  /** The answers chosen where the evidence is unsure; assign to switch (the next request follows). */
+  readonly variants: CloudflareApiVariants;
   /** Ready-made tokens: every permission, and only the read permissions. */
   readonly tokens: { readonly full: string; readonly readOnly: string };
   /** Registers a token with the given permissions (others get 403); returns the token. */
@@ -91,6 +109,11 @@ export interface CloudflareApi {
   recordsAt(zoneId: string, name: string): CloudflareDnsRecord[];
   /** The zone's certificate packs (Universal first), with their status now. */
   certificatePacks(zoneId: string): Array<CloudflareCertificatePack & { status: string }>;
+  /**
+   * Makes an ordered pack stop in `status` (e.g. `validation_timed_out`, which Cloudflare reports
+   * when domain control validation never succeeded) instead of becoming active.
+   */
+  failCertificatePack(packId: string, status?: string): void;
   /** Brings the sandbox DNS and edge in line with the account now. */
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -104,7 +127,7 @@ export interface CloudflareApi {
  * forwards to the record's target as the host's SSL mode and Cache Rules say.
  */
 export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' | 'edge'>, options: CloudflareApiOptions = {}): Promise<CloudflareApi> {
-  const state = new CloudflareState(() => sandbox.clock.now(), options.certificateIssueDelayMs ?? 1_500);
+  const state = new CloudflareState(() => sandbox.clock.now(), options.certificateIssueDelayMs ?? 1_500, { ...defaultCloudflareApiVariants, ...options.variants });
   const dataPlane = new CloudflareDataPlane(state, sandbox);
   const timers = new Set<NodeJS.Timeout>();
   const scheduledPacks = new Set<string>();
@@ -152,6 +175,7 @@ export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' 
     url: `${server.url}${cloudflareApiPrefix}`,
     server,
     state,
+    variants: state.variants,
     tokens,
     registerToken,
     addZone(input) {
@@ -160,6 +184,7 @@ export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' 
         id: cloudflareId(),
         name: normalize(input.name),
         status: input.status ?? 'active',
+        type: input.type ?? 'full',
         ssl: input.ssl ?? 'flexible',
         cacheEverything: input.cacheEverything ?? false,
         universalSsl: input.universalSsl ?? true,
@@ -222,6 +247,12 @@ export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' 
     entrypoint: (zoneId, phase) => state.entrypoint(zoneId, phase),
     recordsAt: (zoneId, name) => state.zoneRecords(zoneId).filter((record) => record.name === normalize(name)),
     certificatePacks: (zoneId) => state.zonePacks(zoneId).map((pack) => ({ ...pack, status: state.packStatus(pack) })),
+    failCertificatePack(packId, status = 'validation_timed_out') {
+      const pack = state.packs.get(packId);
+      if (!pack) throw new TypeError(`No certificate pack ${packId} in the fake Cloudflare account.`);
+      pack.stuckStatus = status;
+      void dataPlane.sync().catch(() => undefined);
+    },
     sync: () => dataPlane.sync(),
     async close() {
       sandbox.clock.off('advance', onAdvance);

@@ -1,7 +1,7 @@
 import { EDGE_ADDRESS } from '../addresses.js';
 import type { Sandbox } from '../sandbox.js';
 import type { EdgeRoute } from '../edge.js';
-import type { CloudflareRule, CloudflareSslMode, CloudflareState } from './cloudflare-state.js';
+import { partialZoneTarget, type CloudflareRule, type CloudflareSslMode, type CloudflareState } from './cloudflare-state.js';
 
 /**
  * Whether a ruleset expression matches requests for `hostname`. Only the shapes rules for one
@@ -50,6 +50,8 @@ export function effectiveCache(state: CloudflareState, zoneId: string, hostname:
 }
 
 interface Published {
+  /** The name this host's records were published under in the public DNS, when they were. */
+  dnsName?: string;
   /** The certificate installed on the edge for the host, as `packId hosts…`, when one is. */
   certificateKey?: string;
   /** The route installed on the edge, as JSON, when one is. */
@@ -61,6 +63,12 @@ interface Published {
  * a proxied one is answered with the edge address, and the edge terminates TLS for it (only with
  * an active covering certificate pack) and forwards to the record's content the way the host's
  * SSL mode says. Runs after every API request and on clock changes; serialised, idempotent.
+ *
+ * The sandbox DNS server is the public view. For a full zone Cloudflare is authoritative, so the
+ * public sees the zone's records as above. For a partial (CNAME-setup) zone the customer's own
+ * DNS is authoritative: the host's public records are never written from the zone (tests set them
+ * on `sandbox.dns.zone`, as the customer would at their DNS host), and a proxied host is published
+ * only as `<host>.cdn.cloudflare.net`, which is what the customer's CNAME must point at.
  */
 export class CloudflareDataPlane {
   readonly #published = new Map<string, Published>();
@@ -81,18 +89,18 @@ export class CloudflareDataPlane {
   async #sync(): Promise<void> {
     const zone = this.sandbox.dns.zone;
     const edge = this.sandbox.edge;
-    const wanted = new Map<string, { type: string; content: string; proxied: boolean; zoneId: string }[]>();
+    const wanted = new Map<string, { type: string; content: string; proxied: boolean; zoneId: string; partial: boolean }[]>();
     for (const record of this.state.records.values()) {
       const owner = this.state.zones.get(record.zone_id);
       if (!owner || owner.status !== 'active') continue;
       const list = wanted.get(record.name) ?? [];
-      list.push({ type: record.type, content: record.content, proxied: record.proxied, zoneId: record.zone_id });
+      list.push({ type: record.type, content: record.content, proxied: record.proxied, zoneId: record.zone_id, partial: owner.type === 'partial' });
       wanted.set(record.name, list);
     }
 
     for (const [hostname, published] of this.#published) {
       if (wanted.has(hostname)) continue;
-      zone.deleteRecord(hostname);
+      if (published.dnsName) zone.deleteRecord(published.dnsName);
       if (published.routeKey) edge.removeRoute(hostname);
       if (published.certificateKey) edge.removeCertificate(hostname);
       this.#published.delete(hostname);
@@ -101,9 +109,14 @@ export class CloudflareDataPlane {
     for (const [hostname, records] of wanted) {
       const published = this.#published.get(hostname) ?? {};
       this.#published.set(hostname, published);
+      const partial = records.some((record) => record.partial);
       const proxied = records.find((record) => record.proxied && (record.type === 'CNAME' || record.type === 'A'));
+      const dnsName = partial ? (proxied ? partialZoneTarget(hostname) : undefined) : hostname;
+      if (published.dnsName && published.dnsName !== dnsName) zone.deleteRecord(published.dnsName);
+      if (dnsName) published.dnsName = dnsName;
+      else delete published.dnsName;
       if (proxied) {
-        this.#replaceRecords(hostname, [{ type: 'A', values: [EDGE_ADDRESS] }]);
+        this.#replaceRecords(dnsName ?? hostname, [{ type: 'A', values: [EDGE_ADDRESS] }]);
         const mode = effectiveSslMode(this.state, proxied.zoneId, hostname);
         const route: EdgeRoute = {
           hostname,
@@ -132,6 +145,8 @@ export class CloudflareDataPlane {
       if (published.certificateKey) edge.removeCertificate(hostname);
       delete published.routeKey;
       delete published.certificateKey;
+      // A DNS-only host of a partial zone is the customer's DNS's business alone.
+      if (!dnsName) continue;
       const byType = new Map<string, string[]>();
       for (const record of records) {
         if (record.type !== 'A' && record.type !== 'CNAME' && record.type !== 'TXT') continue;

@@ -4,6 +4,8 @@ import type { VendorErrorFormat, VendorResponse } from '../vendor-api-server.js'
 export interface CloudflareErrorEntry {
   code: number;
   message: string;
+  /** The errors underneath this one, e.g. 6111 under 6003 "Invalid request headers". */
+  error_chain?: Array<{ code: number; message: string }>;
 }
 
 /** A successful v4 answer: `{ success: true, errors: [], messages: [], result, result_info? }`. */

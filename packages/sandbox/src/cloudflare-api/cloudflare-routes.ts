@@ -2,6 +2,7 @@ import type { VendorRequest, VendorResponse, VendorRouter } from '../vendor-api-
 import { cloudflareFailure, cloudflarePage, cloudflareSuccess } from './cloudflare-envelope.js';
 import {
   cloudflareId,
+  cloudflarePackId,
   type CloudflareDnsRecord,
   type CloudflarePermission,
   type CloudflareRule,
@@ -18,10 +19,32 @@ type Handler = (request: VendorRequest) => VendorResponse | Promise<VendorRespon
 const proxiableTypes = new Set(['A', 'AAAA', 'CNAME']);
 const addressTypes = new Set(['A', 'AAAA', 'CNAME']);
 
-function permissionForPhase(phase: string, write: boolean): CloudflarePermission | undefined {
-  if (phase === 'http_config_settings') return write ? 'Config Rules Edit' : 'Config Rules Read';
-  if (phase === 'http_request_cache_settings') return write ? 'Cache Rules Edit' : 'Cache Rules Read';
-  return undefined;
+function permissionForPhase(state: CloudflareState, phase: string, write: boolean): CloudflarePermission[] {
+  if (phase === 'http_config_settings') return [write ? 'Config Rules Edit' : 'Config Rules Read'];
+  if (phase === 'http_request_cache_settings') {
+    if (!write) return ['Cache Rules Read'];
+    return state.variants.cacheRulePermissions === 'zone-and-account' ? ['Cache Rules Edit', 'Account Rulesets Edit', 'Account Filter Lists Edit'] : ['Cache Rules Edit'];
+  }
+  return [];
+}
+
+/** The shape of a Cloudflare API token: 40 characters of A–Z, a–z, 0–9, `-` and `_`. */
+const apiTokenShape = /^[A-Za-z0-9_-]{40}$/;
+
+/**
+ * Fields an API that fills in defaults could add to a rule's `action_parameters` (the
+ * `echoDefaultedRuleFields` variant): put ahead of the client's own, so key order changes too.
+ */
+const defaultedActionParameters: Record<string, Record<string, unknown>> = {
+  set_config: { automatic_https_rewrites: false, disable_zaraz: false },
+  set_cache_settings: { origin_error_page_passthru: false, respect_strong_etags: false },
+};
+
+function echoedRule(state: CloudflareState, rule: CloudflareRule): CloudflareRule {
+  const defaults = typeof rule.action === 'string' ? defaultedActionParameters[rule.action] : undefined;
+  if (!state.variants.echoDefaultedRuleFields || !defaults) return rule;
+  const sent = typeof rule.action_parameters === 'object' && rule.action_parameters !== null ? (rule.action_parameters as Record<string, unknown>) : {};
+  return { ...rule, action_parameters: { ...defaults, ...sent } };
 }
 
 function normalizeName(name: string): string {
@@ -35,7 +58,7 @@ function zoneView(zone: CloudflareZone): Record<string, unknown> {
     name: zone.name,
     status: zone.status,
     paused: false,
-    type: 'full',
+    type: zone.type,
     development_mode: 0,
     name_servers: zone.name_servers,
     original_name_servers: null,
@@ -52,7 +75,7 @@ function zoneView(zone: CloudflareZone): Record<string, unknown> {
   };
 }
 
-function rulesetView(ruleset: CloudflareRuleset): Record<string, unknown> {
+function rulesetView(state: CloudflareState, ruleset: CloudflareRuleset): Record<string, unknown> {
   return {
     id: ruleset.id,
     name: ruleset.name,
@@ -61,7 +84,7 @@ function rulesetView(ruleset: CloudflareRuleset): Record<string, unknown> {
     phase: ruleset.phase,
     version: ruleset.version,
     last_updated: ruleset.last_updated,
-    rules: ruleset.rules,
+    rules: ruleset.rules.map((rule) => echoedRule(state, rule)),
   };
 }
 
@@ -78,19 +101,29 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     return match?.[1];
   };
 
-  /** 401 for a missing or unknown token, 403 for one without `permission`. */
-  const authorize = (request: VendorRequest, permission: CloudflarePermission | undefined): VendorResponse | undefined => {
+  /**
+   * 401 for a missing or unknown token (400 for a malformed one, in the `invalid-header-400`
+   * variant), 403 for one without every permission in `needed`. A registered token is accepted
+   * whatever its shape (tests name their canary tokens).
+   */
+  const authorize = (request: VendorRequest, needed: readonly CloudflarePermission[]): VendorResponse | undefined => {
     const token = tokenOf(request);
     if (token === undefined) return cloudflareFailure(401, { code: 10000, message: 'Authentication error' });
     const permissions = state.tokens.get(token);
-    if (!permissions) return cloudflareFailure(401, { code: 9109, message: 'Invalid access token' });
-    if (permission && !permissions.has(permission)) return cloudflareFailure(403, { code: 10000, message: 'Authentication error' });
+    if (!permissions) {
+      if (!apiTokenShape.test(token) && state.variants.malformedToken === 'invalid-header-400') {
+        return cloudflareFailure(400, { code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }] });
+      }
+      return cloudflareFailure(401, { code: 9109, message: 'Invalid access token' });
+    }
+    if (needed.some((permission) => !permissions.has(permission))) return cloudflareFailure(403, { code: 10000, message: 'Authentication error' });
     return undefined;
   };
 
-  const route = (method: string, path: string, permission: CloudflarePermission | ((request: VendorRequest) => CloudflarePermission | undefined) | undefined, handler: Handler): void => {
+  type Needed = CloudflarePermission | ((request: VendorRequest) => CloudflarePermission[]) | undefined;
+  const route = (method: string, path: string, permission: Needed, handler: Handler): void => {
     router.add(method, `${cloudflareApiPrefix}${path}`, async (request) => {
-      const needed = typeof permission === 'function' ? permission(request) : permission;
+      const needed = typeof permission === 'function' ? permission(request) : permission === undefined ? [] : [permission];
       const denied = authorize(request, needed);
       if (denied) return denied;
       // Lazy transitions (pending packs) are brought in line before any answer is computed.
@@ -130,6 +163,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     const zones = [...state.zones.values()]
       .filter((zone) => (name ? zone.name === normalizeName(name) : true))
       .filter((zone) => (status ? zone.status === status : true))
+      .filter((zone) => (request.query.get('type') ? zone.type === request.query.get('type') : true))
       .sort((left, right) => left.name.localeCompare(right.name))
       .map(zoneView);
     return cloudflarePage(zones, request.query, 20);
@@ -309,7 +343,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
   });
 
   // --- rulesets ------------------------------------------------------------------------------
-  const rulesetPermission = (write: boolean) => (request: VendorRequest): CloudflarePermission | undefined => {
+  const rulesetPermission = (write: boolean) => (request: VendorRequest): CloudflarePermission[] => {
     const ruleset = state.rulesets.get(request.params.rulesetId ?? '');
     let phase = request.params.phase ?? ruleset?.phase;
     if (phase === undefined && write) {
@@ -320,7 +354,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
         // The handler answers the malformed body.
       }
     }
-    return phase ? permissionForPhase(phase, write) : undefined;
+    return phase ? permissionForPhase(state, phase, write) : [];
   };
 
   const storeRule = (input: Record<string, unknown>, existingId?: string): CloudflareRule => {
@@ -348,7 +382,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     const rulesets = [...state.rulesets.values()]
       .filter((ruleset) => ruleset.zoneId === zone.id)
       .map((ruleset) => {
-        const { rules: _rules, ...summary } = rulesetView(ruleset);
+        const { rules: _rules, ...summary } = rulesetView(state, ruleset);
         return summary;
       });
     return cloudflareSuccess(rulesets);
@@ -383,7 +417,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
       rules: inputs.map((rule) => storeRule(rule)),
     };
     state.rulesets.set(ruleset.id, ruleset);
-    return cloudflareSuccess(rulesetView(ruleset));
+    return cloudflareSuccess(rulesetView(state, ruleset));
   });
 
   route('GET', '/zones/:zoneId/rulesets/phases/:phase/entrypoint', rulesetPermission(false), (request) => {
@@ -393,7 +427,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     if (!ruleset) {
       return cloudflareFailure(404, { code: 10003, message: `could not find entrypoint ruleset in the '${request.params.phase ?? ''}' phase` });
     }
-    return cloudflareSuccess(rulesetView(ruleset));
+    return cloudflareSuccess(rulesetView(state, ruleset));
   });
 
   route('PUT', '/zones/:zoneId/rulesets/phases/:phase/entrypoint', rulesetPermission(true), (request) => {
@@ -416,7 +450,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     ruleset.rules = inputs.map((rule) => storeRule(rule));
     if (typeof body.description === 'string') ruleset.description = body.description;
     bump(ruleset);
-    return cloudflareSuccess(rulesetView(ruleset));
+    return cloudflareSuccess(rulesetView(state, ruleset));
   });
 
   const rulesetOr404 = (request: VendorRequest): CloudflareRuleset | VendorResponse => {
@@ -429,7 +463,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
 
   route('GET', '/zones/:zoneId/rulesets/:rulesetId', rulesetPermission(false), (request) => {
     const ruleset = rulesetOr404(request);
-    return isResponse(ruleset) ? ruleset : cloudflareSuccess(rulesetView(ruleset));
+    return isResponse(ruleset) ? ruleset : cloudflareSuccess(rulesetView(state, ruleset));
   });
 
   route('POST', '/zones/:zoneId/rulesets/:rulesetId/rules', rulesetPermission(true), (request) => {
@@ -444,7 +478,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     if (typeof position?.index === 'number') ruleset.rules.splice(Math.max(0, position.index - 1), 0, rule);
     else ruleset.rules.push(rule);
     bump(ruleset);
-    return cloudflareSuccess(rulesetView(ruleset));
+    return cloudflareSuccess(rulesetView(state, ruleset));
   });
 
   route('PATCH', '/zones/:zoneId/rulesets/:rulesetId/rules/:ruleId', rulesetPermission(true), (request) => {
@@ -462,7 +496,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     stored.version = String(Number(existing.version ?? 1) + 1);
     ruleset.rules[index] = stored;
     bump(ruleset);
-    return cloudflareSuccess(rulesetView(ruleset));
+    return cloudflareSuccess(rulesetView(state, ruleset));
   });
 
   route('DELETE', '/zones/:zoneId/rulesets/:rulesetId/rules/:ruleId', rulesetPermission(true), (request) => {
@@ -474,7 +508,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
       return cloudflareFailure(404, { code: 10003, message: `could not find rule ${request.params.ruleId ?? ''} in ruleset ${ruleset.id}` });
     }
     bump(ruleset);
-    return cloudflareSuccess(rulesetView(ruleset));
+    return cloudflareSuccess(rulesetView(state, ruleset));
   });
 
   // --- certificate packs ---------------------------------------------------------------------
@@ -505,7 +539,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     }
     const now = state.now();
     const pack = {
-      id: cloudflareId(),
+      id: cloudflarePackId(),
       zoneId: zone.id,
       type: 'advanced' as const,
       hosts,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 /** The per-zone SSL/TLS encryption modes of Cloudflare (the `ssl` zone setting and `set_config`). */
 export type CloudflareSslMode = 'off' | 'flexible' | 'full' | 'strict' | 'origin_pull';
@@ -6,11 +6,25 @@ export type CloudflareSslMode = 'off' | 'flexible' | 'full' | 'strict' | 'origin
 /** A zone's lifecycle status as the v4 API reports it. */
 export type CloudflareZoneStatus = 'initializing' | 'pending' | 'active' | 'moved';
 
+/**
+ * How a zone's DNS is set up: `full` when Cloudflare's nameservers are authoritative (the public
+ * sees the zone's records as Cloudflare answers them), `partial` for a CNAME setup, where the
+ * customer's own DNS stays authoritative and points each proxied host at `<host>.cdn.cloudflare.net`.
+ */
+export type CloudflareZoneType = 'full' | 'partial';
+
+/** The public name Cloudflare answers for a proxied host of a partial (CNAME-setup) zone. */
+export function partialZoneTarget(hostname: string): string {
+  return `${hostname}.cdn.cloudflare.net`;
+}
+
 /** A zone in the fake account. */
 export interface CloudflareZone {
   id: string;
   name: string;
   status: CloudflareZoneStatus;
+  /** `partial`: the sandbox DNS (the public view) does not serve the zone's records; see `CloudflareZoneType`. */
+  type: CloudflareZoneType;
   /** The zone-wide `ssl` setting; Configuration Rules override it per host. */
   ssl: CloudflareSslMode;
   /** A zone-wide "cache everything" setup: the edge caches GET answers unless a rule bypasses. */
@@ -73,6 +87,8 @@ export interface CloudflareCertificatePack {
   activeAt: number;
   /** Set when deleted (the pack is gone from lists). */
   deleted?: boolean;
+  /** A status the pack is stuck in instead of becoming active (e.g. `validation_timed_out`). */
+  stuckStatus?: string;
 }
 
 /** The token permissions the fake checks (named like the dashboard's permission groups). */
@@ -85,7 +101,46 @@ export type CloudflarePermission =
   | 'Cache Rules Read'
   | 'Cache Rules Edit'
   | 'SSL and Certificates Read'
-  | 'SSL and Certificates Edit';
+  | 'SSL and Certificates Edit'
+  | 'Account Rulesets Edit'
+  | 'Account Filter Lists Edit';
+
+/**
+ * The answers the fake can give where the evidence about Cloudflare is unsure: each field picks
+ * one plausible behaviour, so the adapter can be tested under every one. Change them at any time
+ * (`api.variants.malformedToken = 'invalid-token-401'`); the next request follows.
+ */
+export interface CloudflareApiVariants {
+  /**
+   * The answer to a token that Cloudflare does not know and that is not shaped like an API token
+   * (40 characters of A–Z, a–z, 0–9, `-`, `_`): `'invalid-header-400'` is HTTP 400 with error 6003
+   * "Invalid request headers" and the `error_chain` 6111 "Invalid format for Authorization header"
+   * (as users of the real API report it); `'invalid-token-401'` treats it like any unknown token
+   * (401, 9109). A well-formed unknown token always gets 401, 9109.
+   * @default 'invalid-header-400'
+   */
+  malformedToken: 'invalid-header-400' | 'invalid-token-401';
+  /**
+   * Whether rules are echoed with fields the client did not send added to `action_parameters`
+   * (and ahead of the ones it sent), as an API that fills in defaults would.
+   * @default false
+   */
+  echoDefaultedRuleFields: boolean;
+  /**
+   * What a write of Cache Rules (`http_request_cache_settings`) needs: `'zone'` only the zone's
+   * Cache Rules Edit; `'zone-and-account'` also Account Rulesets Edit and Account Filter Lists
+   * Edit, as Cloudflare's Cache Rules API page lists.
+   * @default 'zone'
+   */
+  cacheRulePermissions: 'zone' | 'zone-and-account';
+}
+
+/** The variants the fake starts with. */
+export const defaultCloudflareApiVariants: Readonly<CloudflareApiVariants> = {
+  malformedToken: 'invalid-header-400',
+  echoDefaultedRuleFields: false,
+  cacheRulePermissions: 'zone',
+};
 
 /** Every permission: what the full token holds. */
 export const allCloudflarePermissions: readonly CloudflarePermission[] = [
@@ -98,6 +153,8 @@ export const allCloudflarePermissions: readonly CloudflarePermission[] = [
   'Cache Rules Edit',
   'SSL and Certificates Read',
   'SSL and Certificates Edit',
+  'Account Rulesets Edit',
+  'Account Filter Lists Edit',
 ];
 
 /** The read permissions only: what the read-only token holds. */
@@ -105,9 +162,33 @@ export const readCloudflarePermissions: readonly CloudflarePermission[] = allClo
   permission.endsWith('Read'),
 );
 
-/** A Cloudflare-style 32-hex-digit identifier. */
+/**
+ * A Cloudflare identifier of 32 lower-case hex digits, the format of zone, DNS record, ruleset,
+ * rule and certificate ids (`023e105f4ecef8ad9ca31a8372d0c353` in cloudflare/cloudflare-typescript's
+ * examples; see fidelity.test.ts).
+ */
 export function cloudflareId(): string {
   return randomBytes(16).toString('hex');
+}
+
+/**
+ * A certificate pack id: a UUID with hyphens (`3822ff90-ea29-44df-9e55-21300bb9419b` in
+ * Cloudflare's Advanced Certificate Manager docs and cloudflare/cloudflare-go's
+ * certificate_packs_test.go), unlike the 32-hex ids of everything else.
+ */
+export function cloudflarePackId(): string {
+  return randomUUID();
+}
+
+/** The 32-hex id of a pack's certificate, stable for a pack (Cloudflare's `primary_certificate`). */
+function certificateIdOf(packId: string): string {
+  return createHash('sha256').update(packId).digest('hex').slice(0, 32);
+}
+
+/** The Universal SSL pack's id for a zone: a UUID, the same on every read. */
+function universalPackId(zoneId: string): string {
+  const hex = createHash('sha256').update(`universal ${zoneId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** Whether a certificate host entry (`example.com`, `*.example.com`) covers `hostname`. */
@@ -132,6 +213,8 @@ export class CloudflareState {
     readonly now: () => number,
     /** How long an ordered advanced pack stays pending, in sandbox-clock ms. */
     public certificateIssueDelayMs: number,
+    /** Which plausible answer the fake gives where the evidence is unsure (mutable). */
+    readonly variants: CloudflareApiVariants = { ...defaultCloudflareApiVariants },
   ) {}
 
   timestamp(): string {
@@ -152,7 +235,7 @@ export class CloudflareState {
     const packs: CloudflareCertificatePack[] = [];
     if (zone?.universalSsl) {
       packs.push({
-        id: `${zoneId.slice(0, 24)}00000000`,
+        id: universalPackId(zoneId),
         zoneId,
         type: 'universal',
         hosts: [zone.name, `*.${zone.name}`],
@@ -171,6 +254,7 @@ export class CloudflareState {
 
   packStatus(pack: CloudflareCertificatePack): string {
     if (pack.deleted) return 'deleted';
+    if (pack.stuckStatus !== undefined) return pack.stuckStatus;
     const now = this.now();
     if (now >= pack.activeAt) return 'active';
     return now >= pack.orderedAt + (pack.activeAt - pack.orderedAt) / 2 ? 'pending_issuance' : 'pending_validation';
@@ -189,10 +273,10 @@ export class CloudflareState {
       validation_method: pack.validation_method,
       validity_days: pack.validity_days,
       cloudflare_branding: pack.cloudflare_branding,
-      primary_certificate: status === 'active' ? `${pack.id.slice(0, 30)}01` : undefined,
+      primary_certificate: status === 'active' ? certificateIdOf(pack.id) : undefined,
       certificates:
         status === 'active'
-          ? [{ id: `${pack.id.slice(0, 30)}01`, hosts: pack.hosts, status: 'active', issuer: pack.certificate_authority, expires_on: expiresOn }]
+          ? [{ id: certificateIdOf(pack.id), hosts: pack.hosts, status: 'active', issuer: pack.certificate_authority, expires_on: expiresOn }]
           : [],
       validation_records: status === 'active' ? [] : pack.hosts.map((host) => ({ txt_name: `_acme-challenge.${host.replace(/^\*\./, '')}`, txt_value: cloudflareId(), status: 'pending' })),
     };

@@ -15,10 +15,13 @@ export { expressionMatchesHost, effectiveCache, effectiveSslMode } from './cloud
 export {
   allCloudflarePermissions,
   certificateHostCovers,
+  defaultCloudflareApiVariants,
+  partialZoneTarget,
   readCloudflarePermissions,
   CloudflareState,
 } from './cloudflare-state.js';
 export type {
+  CloudflareApiVariants,
   CloudflareCertificatePack,
   CloudflareDnsRecord,
   CloudflarePermission,
@@ -27,4 +30,5 @@ export type {
   CloudflareSslMode,
   CloudflareZone,
   CloudflareZoneStatus,
+  CloudflareZoneType,
 } from './cloudflare-state.js';
