@@ -1,8 +1,9 @@
 import Cloudflare from 'cloudflare';
-import { invalidInput, loadCredential, withRetry, type CommonProxySettings, type RunOptions } from '@sslclick/core';
+import { type RunOptions } from '@sslclick/core';
+import { invalidInput, loadCredential, withRetry, type CommonProxySettings } from '@sslclick/core/adapter';
 import { translateCloudflareError, type CloudflareTokenPermission } from './error-translation.js';
 
-/** The connection settings shared by `createCloudflareProxy` and `cloudflareDns`. */
+/** The connection settings shared by `createCloudflareProxy` and `createCloudflareDns`. */
 export interface CloudflareConnectionSettings {
   /**
    * A Cloudflare API token (see the README for its permissions).

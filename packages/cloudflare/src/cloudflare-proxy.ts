@@ -1,11 +1,6 @@
 import {
   SslClickError,
-  buildStatus,
-  invalidInput,
   normalizeHostname,
-  throwIfAborted,
-  waitUntil,
-  type CommonProxySettings,
   type Plan,
   type PlannedChange,
   type ProxyAdapter,
@@ -13,6 +8,13 @@ import {
   type ProxyStatus,
   type RunOptions,
 } from '@sslclick/core';
+import {
+  buildStatus,
+  invalidInput,
+  throwIfAborted,
+  waitUntil,
+  type CommonProxySettings,
+} from '@sslclick/core/adapter';
 import { commentWithPack, commentWithoutPack, describeRecords, orderedPackId, pendingPackMarker, readRecordsAt, type BrandingRecord } from './branding-record.js';
 import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, orderedPackFor } from './certificate-coverage.js';
 import { createCloudflareConnection, type CloudflareConnectionSettings } from './cloudflare-client.js';

@@ -1,7 +1,8 @@
 import type { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudFrontClient, CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { invalidInput, registerSecret, type CommonProxySettings, type DnsProvider } from '@sslclick/core';
+import { type DnsProvider } from '@sslclick/core';
+import { invalidInput, registerSecret, type CommonProxySettings } from '@sslclick/core/adapter';
 import { defaultAwsTimeoutMs } from './aws-call.js';
 import { acmSdk, cloudFrontSdk, route53Sdk } from './aws-sdk.js';
 import { hostnameTagKey, managedByTag } from './ownership.js';
@@ -44,7 +45,7 @@ export interface CloudFrontProxySettings extends CommonProxySettings {
    * @default true
    */
   route53?: boolean;
-  /** Where the hostname's DNS lives when it is not Route 53, e.g. `cloudflareDns()`. Excludes `hostedZoneId`. */
+  /** Where the hostname's DNS lives when it is not Route 53, e.g. `createCloudflareDns()`. Excludes `hostedZoneId`. */
   dns?: DnsProvider;
   /** Extra tags on the distribution and the certificate sslclick creates. */
   tags?: Record<string, string>;
@@ -102,7 +103,7 @@ export function resolveCloudFrontSettings(settings: CloudFrontProxySettings = {}
   }
   if (settings.hostedZoneId !== undefined && settings.dns !== undefined) fail('Pass either hostedZoneId (Route 53) or dns (another DNS provider), not both.');
   if (settings.dns !== undefined && (typeof settings.dns.upsertCname !== 'function' || typeof settings.dns.getRecords !== 'function')) {
-    fail('dns must be a DnsProvider such as cloudflareDns() or route53Dns().');
+    fail('dns must be a DnsProvider such as createCloudflareDns() or createRoute53Dns().');
   }
   const tags = settings.tags ?? {};
   const tagEntries = Object.entries(tags);

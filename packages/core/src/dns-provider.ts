@@ -24,8 +24,8 @@ export interface UpsertCnameOptions extends RunOptions {
 
 /**
  * Where a hostname's DNS lives, for adapters whose CDN does not host DNS (Fastly, and CloudFront
- * without Route 53). Implementations: `cloudflareDns()` in `@sslclick/cloudflare` and
- * `route53Dns()` in `@sslclick/cloudfront`.
+ * without Route 53). Implementations: `createCloudflareDns()` in `@sslclick/cloudflare` and
+ * `createRoute53Dns()` in `@sslclick/cloudfront`.
  */
 export interface DnsProvider {
   /** A name for messages: `cloudflare`, `route53`. */

@@ -1,17 +1,9 @@
 import {
   SslClickError,
-  buildStatus,
-  checkBeforeCutover,
-  confirmAfterCutover,
-  invalidInput,
-  loadCredential,
   lookupName,
   normalizeHostname,
-  throwIfAborted,
   verifyHostname,
-  waitUntil,
   type CheckResult,
-  type CommonProxySettings,
   type DnsProvider,
   type DnsRecord,
   type Plan,
@@ -24,6 +16,16 @@ import {
   type RunOptions,
   type VerifierCheckId,
 } from '@sslclick/core';
+import {
+  buildStatus,
+  checkBeforeCutover,
+  confirmAfterCutover,
+  invalidInput,
+  loadCredential,
+  throwIfAborted,
+  waitUntil,
+  type CommonProxySettings,
+} from '@sslclick/core/adapter';
 import { loadEdgePackage, type EdgePackage } from './edge-package.js';
 import { createFastlyClient, defaultFastlyBaseURL, type FastlyClient } from './fastly-client.js';
 import { FastlyHttpError } from './fastly-errors.js';
@@ -76,7 +78,7 @@ export interface FastlyProxySettings extends CommonProxySettings {
    */
   certificateAuthority?: FastlyCertificateAuthority;
   /**
-   * Where the hostname's DNS lives (Fastly hosts none), e.g. `cloudflareDns()` or `route53Dns()`.
+   * Where the hostname's DNS lives (Fastly hosts none), e.g. `createCloudflareDns()` or `createRoute53Dns()`.
    * With it, apply writes the `_acme-challenge` record and, after the pre-cutover check, the
    * cutover CNAME; without it, both are left in `status.dns.required` for you to publish.
    * @default undefined (records are left to you)
@@ -158,7 +160,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw invalidInput(`timeoutMs must be a positive number of milliseconds, not ${String(settings.timeoutMs)}.`, { provider, operation: 'create' });
   const dns = settings.dns;
   if (dns !== undefined && (typeof dns.getRecords !== 'function' || typeof dns.upsertCname !== 'function' || typeof dns.deleteCname !== 'function')) {
-    throw invalidInput('dns must be a DnsProvider such as cloudflareDns() or route53Dns().', { provider, operation: 'create' });
+    throw invalidInput('dns must be a DnsProvider such as createCloudflareDns() or createRoute53Dns().', { provider, operation: 'create' });
   }
   const apiToken = loadCredential({ value: settings.apiToken, environmentVariable: 'FASTLY_API_TOKEN', settingName: 'apiToken', provider });
   const client: FastlyClient = createFastlyClient({

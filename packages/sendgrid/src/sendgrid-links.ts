@@ -1,5 +1,7 @@
-import { SslClickError, invalidInput, loadCredential, normalizeHostname } from '@sslclick/core';
-import type { CommonProxySettings, LinkBrandingSource, LinkBrandingValidation as CoreLinkBrandingValidation, VerificationSettings } from '@sslclick/core';
+import { SslClickError, normalizeHostname } from '@sslclick/core';
+import { invalidInput, loadCredential } from '@sslclick/core/adapter';
+import type { LinkBrandingSource, LinkBrandingValidation as CoreLinkBrandingValidation, VerificationSettings } from '@sslclick/core';
+import type { CommonProxySettings } from '@sslclick/core/adapter';
 import { sendGridProvider } from './error-translation.js';
 import { parseLinkBrandingList, parseLinkBrandingResource, toLinkBranding } from './link-branding.js';
 import type { LinkBranding, SendGridRegion } from './link-branding.js';
