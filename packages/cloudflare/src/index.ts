@@ -3,6 +3,7 @@
  * `cloudflare` SDK, and a `DnsProvider` on Cloudflare DNS for the other adapters.
  *
  * @packageDocumentation
+ * @module @sslclick/cloudflare
  */
 export { createCloudflareProxy, type CloudflareProxySettings } from './cloudflare-proxy.js';
 export { createCloudflareDns, defaultCloudflareDnsComment, type CloudflareDnsSettings } from './cloudflare-dns.js';

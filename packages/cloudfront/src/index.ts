@@ -3,6 +3,7 @@
  * certificate and optional Route 53 DNS.
  *
  * @packageDocumentation
+ * @module @sslclick/cloudfront
  */
 export { createCloudFrontProxy } from './cloudfront-proxy.js';
 export type { AwsCredentials, CloudFrontProxySettings } from './cloudfront-settings.js';

@@ -8,6 +8,7 @@
  * lives in `@sslclick/core/testing`.
  *
  * @packageDocumentation
+ * @module @sslclick/core
  */
 export type {
   CheckId,

@@ -3,6 +3,7 @@
  * (or a VCL service) and a Fastly-managed certificate.
  *
  * @packageDocumentation
+ * @module @sslclick/fastly
  */
 export { createFastlyProxy, type FastlyProxySettings } from './fastly-proxy.js';
 export type { FastlyMode } from './service-configuration.js';

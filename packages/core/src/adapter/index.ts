@@ -7,6 +7,7 @@
  * without breaking the setup scripts' API.
  *
  * @packageDocumentation
+ * @module @sslclick/core/adapter
  */
 export { invalidInput, throwIfAborted } from '../errors.js';
 export { redact, redactValue, registerSecret } from '../redact.js';

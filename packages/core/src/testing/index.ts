@@ -1,3 +1,11 @@
+/**
+ * `@sslclick/core/testing`: the conformance suite every adapter runs against the sandbox (apply
+ * from nothing, apply again without writes, status, adopt rules, conflict, destroy twice, faults,
+ * the end-to-end check through the edge). It needs `vitest`, an optional peer dependency.
+ *
+ * @packageDocumentation
+ * @module @sslclick/core/testing
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SslClickError } from '../errors.js';
 import type { ProxyAdapter, ProxyStatus } from '../types.js';
