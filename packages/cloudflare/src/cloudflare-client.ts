@@ -9,7 +9,7 @@ export interface CloudflareConnectionSettings {
    * A Cloudflare API token (see the README for its permissions).
    * @default process.env.CLOUDFLARE_API_TOKEN
    */
-  apiToken?: string;
+  apiToken?: string | undefined; // `| undefined`: `apiToken: process.env.X` compiles under exactOptionalPropertyTypes
   /**
    * The zone's id; skips the zone search by name. The hostname must be inside that zone.
    * @default the zone found by the longest matching name

@@ -59,7 +59,7 @@ export interface FastlyProxySettings extends CommonProxySettings {
    * A Fastly API token with the `global` scope (sent as `Fastly-Key`).
    * @default process.env.FASTLY_API_TOKEN
    */
-  apiToken?: string;
+  apiToken?: string | undefined; // `| undefined`: `apiToken: process.env.X` compiles under exactOptionalPropertyTypes
   /**
    * The Fastly API endpoint; the sandbox passes its fake's URL.
    * @default 'https://api.fastly.com'

@@ -20,7 +20,7 @@ export interface SendGridLinksSettings {
    * A SendGrid API key with the `whitelabel.read` scope (and `whitelabel.update` to validate).
    * @default process.env.SENDGRID_API_KEY
    */
-  apiKey?: string;
+  apiKey?: string | undefined; // `| undefined`: `apiKey: process.env.X` compiles under exactOptionalPropertyTypes
   /**
    * The SendGrid region of the account: `eu` for EU regional sub-users, whose API base and link
    * origin (`eu.sendgrid.net`) differ.
