@@ -15,12 +15,26 @@ export interface CloudFrontProxySettings extends CommonProxySettings {
   /** AWS credentials. @default the AWS default credential chain (environment, profile, SSO, instance role…) */
   credentials?: AwsCredentials;
   /** Endpoint overrides per service, for tests and the sandbox. @default AWS's */
-  endpoints?: { cloudfront?: string; acm?: string; route53?: string };
+  endpoints?: {
+    /** The CloudFront API endpoint. */
+    cloudfront?: string;
+    /** The ACM API endpoint (us-east-1). */
+    acm?: string;
+    /** The Route 53 API endpoint. */
+    route53?: string;
+  };
   /**
    * Ready-made clients (turn their own retries off with `maxAttempts: 1`: sslclick retries).
    * The ACM client must be in us-east-1, the only region CloudFront takes certificates from.
    */
-  clients?: { cloudfront?: CloudFrontClient; acm?: ACMClient; route53?: Route53Client };
+  clients?: {
+    /** The CloudFront client. */
+    cloudfront?: CloudFrontClient;
+    /** The ACM client, in us-east-1. */
+    acm?: ACMClient;
+    /** The Route 53 client. */
+    route53?: Route53Client;
+  };
   /** Use this ACM certificate (us-east-1, covering the hostname) instead of finding or requesting one. It is never deleted. */
   certificateArn?: string;
   /**

@@ -73,7 +73,9 @@ export type LinkBrandingValidation = CoreLinkBrandingValidation;
  * call is retried on 429/5xx and translated into an `SslClickError`.
  */
 export interface SendGridLinks extends LinkBrandingSource {
+  /** Always `sendgrid`, for messages and errors. */
   readonly provider: 'sendgrid';
+  /** The SendGrid region the calls go to. */
   readonly region: SendGridRegion;
   /** The sub-user the calls act for, if any. */
   readonly subuser: string | undefined;
