@@ -1,12 +1,12 @@
 /**
  * The three adapters, each started against the sandbox the way its own tests start it
  * (packages/<vendor>/test/*-world.ts) and the way its example runs it: Cloudflare managing its own
- * zone, Fastly with DNS in a Cloudflare zone (`cloudflareDns`), CloudFront with ACM and a Route 53
+ * zone, Fastly with DNS in a Cloudflare zone (`createCloudflareDns`), CloudFront with ACM and a Route 53
  * hosted zone. Each world can count its vendor's API requests, reads and writes apart, and can
  * tell when the vendor's slow work (certificate, deployment) is done.
  */
 import type { ProxyAdapter } from '@sslclick/core';
-import { cloudflareDns, createCloudflareProxy } from '@sslclick/cloudflare';
+import { createCloudflareDns, createCloudflareProxy } from '@sslclick/cloudflare';
 import { createCloudFrontProxy } from '@sslclick/cloudfront';
 import { createFastlyProxy } from '@sslclick/fastly';
 import {
@@ -138,7 +138,7 @@ async function fastlyWorld(options: WorldOptions): Promise<World> {
     apiToken: fastly.tokens.admin,
     baseURL: fastly.url,
     computePackage: packagePath,
-    dns: cloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url }),
+    dns: createCloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url }),
     verification: { ...sandbox.verification, timeoutMs: 3_000 },
     wait: options.wait ?? defaultWait,
     retry: fastRetry,

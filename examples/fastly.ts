@@ -7,14 +7,14 @@
  *   npm run example:fastly    # add -- --json for the status as JSON
  */
 import { startFastlyApi } from '@sslclick/sandbox';
-import { cloudflareDns } from '@sslclick/cloudflare';
+import { createCloudflareDns } from '@sslclick/cloudflare';
 import { createFastlyProxy } from '@sslclick/fastly';
 import { runExample } from './support/run-example.js';
 import { liveHostname, liveSendGrid, startSandboxAccount, startSandboxCloudflareZone, withOptional } from './support/sandbox-account.js';
 
 await runExample(async () => {
   if (process.env.FASTLY_API_TOKEN) {
-    const dns = process.env.CLOUDFLARE_API_TOKEN ? cloudflareDns() : undefined;
+    const dns = process.env.CLOUDFLARE_API_TOKEN ? createCloudflareDns() : undefined;
     return {
       mode: 'live',
       banner: `Running against your real Fastly account (FASTLY_API_TOKEN is set); DNS ${dns ? 'in your Cloudflare zone' : 'published by you'}.`,
@@ -34,7 +34,7 @@ await runExample(async () => {
     adapter: createFastlyProxy({
       apiToken: fastly.tokens.admin,
       baseURL: fastly.url,
-      dns: cloudflareDns({ apiToken: cloudflareToken, baseURL: cloudflare.url }),
+      dns: createCloudflareDns({ apiToken: cloudflareToken, baseURL: cloudflare.url }),
       verification: account.sandbox.verification,
       wait: { minDelay: 250, maxDelay: 1_000 },
     }),

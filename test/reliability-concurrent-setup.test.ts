@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setup, SslClickError, type ProxyAdapter, type SetupStatus } from '@sslclick/core';
-import { cloudflareDns } from '@sslclick/cloudflare';
+import { createCloudflareDns } from '@sslclick/cloudflare';
 import { startCloudflareApi, type CloudflareApi, type SendGridOrigin } from '@sslclick/sandbox';
 import { createTestProxy as createCloudflareTestProxy, seedBrandedHost, startCloudflareWorld, type CloudflareWorld } from '../packages/cloudflare/test/cloudflare-world.js';
 import { createTestProxy as createFastlyTestProxy, prepareHostname as prepareFastlyHostname, startFastlyWorld, type FastlyWorld } from '../packages/fastly/test/fastly-world.js';
@@ -87,7 +87,7 @@ describe('two setup() runs at once converge on one set of resources', () => {
 
     it('one service and one TLS subscription for the host', async () => {
       const hostname = await prepareFastlyHostname(world);
-      const dns = cloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url, retry: { minDelay: 5, maxDelay: 20 } });
+      const dns = createCloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url, retry: { minDelay: 5, maxDelay: 20 } });
       const adapters = await Promise.all([createFastlyTestProxy(world, { mode: 'vcl', dns }), createFastlyTestProxy(world, { mode: 'vcl', dns })]);
       let next = 0;
       const outcomes = await runTwice(() => adapters[next++] as ProxyAdapter, hostname, world.verification, trackedLink(world, hostname));

@@ -4,10 +4,10 @@
  * (the only safe moment), then builds the proxy and cuts over (issue: the whole job).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setup, status as readStatus, type ProxyAdapter } from '@sslclick/core';
+import { setup, getStatus, type ProxyAdapter } from '@sslclick/core';
 import { startSendGridApi, type Sandbox, type SendGridApi } from '@sslclick/sandbox';
 import { createSendGridLinks } from '@sslclick/sendgrid';
-import { cloudflareDns } from '@sslclick/cloudflare';
+import { createCloudflareDns } from '@sslclick/cloudflare';
 import { startCloudflareApi } from '@sslclick/sandbox';
 import { createTestProxy as createCloudflareTestProxy, startCloudflareWorld } from '../packages/cloudflare/test/cloudflare-world.js';
 import { createTestProxy as createFastlyTestProxy, startFastlyWorld } from '../packages/fastly/test/fastly-world.js';
@@ -39,7 +39,7 @@ const worlds: Record<string, () => Promise<AdapterWorld>> = {
     const world = await startFastlyWorld();
     const cloudflare = await startCloudflareApi(world);
     const zone = cloudflare.addZone({ name: 'example.com' });
-    const dns = cloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url, retry: { minDelay: 5, maxDelay: 20 } });
+    const dns = createCloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url, retry: { minDelay: 5, maxDelay: 20 } });
     return {
       sandbox: world,
       adapter: await createFastlyTestProxy(world, { mode: 'vcl', dns }),
@@ -99,7 +99,7 @@ describe.each(Object.keys(worlds))('setup() through %s', (name) => {
     expect(result.provider).toBe(name);
     // A real click through the CDN, read-only: the fake SendGrid serves the host now it is valid.
     const sampleLink = world.sandbox.origin.createLink(hostname, 'https://shop.example.com/p/1', { protocol: 'https' }).clickUrl;
-    const current = await readStatus(world.adapter, { hostname }, { sendgrid: links, verification: world.sandbox.verification, sampleLink });
+    const current = await getStatus(world.adapter, { hostname }, { sendgrid: links, verification: world.sandbox.verification, sampleLink });
     expect(current.ready).toBe(true);
     expect(current.supportRequest).toContain('the account "acme"');
     // The three checks SendGrid support makes, from the read-only status as well.

@@ -1,14 +1,15 @@
 import Cloudflare from 'cloudflare';
-import { invalidInput, loadCredential, withRetry, type CommonProxySettings, type RunOptions } from '@sslclick/core';
+import { type RunOptions } from '@sslclick/core';
+import { invalidInput, loadCredential, withRetry, type CommonProxySettings } from '@sslclick/core/adapter';
 import { translateCloudflareError, type CloudflareTokenPermission } from './error-translation.js';
 
-/** The connection settings shared by `createCloudflareProxy` and `cloudflareDns`. */
+/** The connection settings shared by `createCloudflareProxy` and `createCloudflareDns`. */
 export interface CloudflareConnectionSettings {
   /**
    * A Cloudflare API token (see the README for its permissions).
    * @default process.env.CLOUDFLARE_API_TOKEN
    */
-  apiToken?: string;
+  apiToken?: string | undefined; // `| undefined`: `apiToken: process.env.X` compiles under exactOptionalPropertyTypes
   /**
    * The zone's id; skips the zone search by name. The hostname must be inside that zone.
    * @default the zone found by the longest matching name

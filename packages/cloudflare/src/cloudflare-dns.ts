@@ -1,8 +1,9 @@
-import { SslClickError, invalidInput, withRedactedErrors, type DnsProvider, type DnsProviderRecord, type RunOptions, type UpsertCnameOptions } from '@sslclick/core';
+import { SslClickError, type DnsProvider, type DnsProviderRecord, type RunOptions, type UpsertCnameOptions } from '@sslclick/core';
+import { invalidInput, withRedactedErrors } from '@sslclick/core/adapter';
 import { createCloudflareConnection, listAll, type CloudflareConnectionSettings } from './cloudflare-client.js';
 import { isPartialZone, requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
 
-/** Settings of `cloudflareDns`: the connection settings (`apiToken`, `zoneId`, `baseURL`, `retry`, `fetch`). */
+/** Settings of `createCloudflareDns`: the connection settings (`apiToken`, `zoneId`, `baseURL`, `retry`, `fetch`). */
 export type CloudflareDnsSettings = CloudflareConnectionSettings;
 
 /** The comment written on records sslclick creates or rewrites, unless the caller gives one. */
@@ -46,8 +47,8 @@ function toProviderRecord(record: RawRecord): DnsProviderRecord {
  * `CONFLICT`: the public does not see its records. Needs a token with Zone > Zone > Read and
  * Zone > DNS > Edit. Settings are validated here; no request is made until a method runs.
  */
-export function cloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider {
-  const connection = createCloudflareConnection(settings, 'cloudflareDns');
+export function createCloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider {
+  const connection = createCloudflareConnection(settings, 'createCloudflareDns');
   const zones = new Map<string, CloudflareZoneReference>();
 
   async function zoneFor(name: string, run?: RunOptions): Promise<CloudflareZoneReference> {

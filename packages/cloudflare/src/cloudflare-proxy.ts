@@ -1,17 +1,19 @@
 import {
   SslClickError,
-  buildStatus,
-  invalidInput,
-  throwIfAborted,
-  waitUntil,
-  type CommonProxySettings,
   type Plan,
   type ProxyAdapter,
   type ProxyRequest,
   type ProxyStatus,
   type RunOptions,
-  withRedactedErrors,
 } from '@sslclick/core';
+import {
+  buildStatus,
+  invalidInput,
+  throwIfAborted,
+  waitUntil,
+  withRedactedErrors,
+  type CommonProxySettings,
+} from '@sslclick/core/adapter';
 import { commentWithPack, commentWithoutPack, orderedPackId, pendingPackMarker, readRecordsAt, type BrandingRecord } from './branding-record.js';
 import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, orderedPackFor } from './certificate-coverage.js';
 import { createCloudflareConnection, type CloudflareConnectionSettings } from './cloudflare-client.js';

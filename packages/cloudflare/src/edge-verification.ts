@@ -1,7 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import {
   SslClickError,
-  checkBeforeCutover,
   lookupName,
   verifyHostname,
   type CheckResult,
@@ -9,6 +8,7 @@ import {
   type VerificationSettings,
   type VerifyResult,
 } from '@sslclick/core';
+import { checkBeforeCutover } from '@sslclick/core/adapter';
 import { isPartialZone, type CloudflareZoneReference } from './zone-lookup.js';
 
 /** What the check through the edge found. */

@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'cloudflare';
-import { SslClickError, isConnectionError, type SslClickErrorCode } from '@sslclick/core';
+import { SslClickError, type SslClickErrorCode } from '@sslclick/core';
+import { isConnectionError } from '@sslclick/core/adapter';
 
 /** The token permission each kind of call needs, as the dashboard names it. */
 export type CloudflareTokenPermission =

@@ -3,9 +3,9 @@
  * `cloudflare` SDK, and a `DnsProvider` on Cloudflare DNS for the other adapters.
  *
  * @packageDocumentation
+ * @module @sslclick/cloudflare
  */
 export { createCloudflareProxy, type CloudflareProxySettings } from './cloudflare-proxy.js';
-export { cloudflareDns, defaultCloudflareDnsComment, type CloudflareDnsSettings } from './cloudflare-dns.js';
+export { createCloudflareDns, defaultCloudflareDnsComment, type CloudflareDnsSettings } from './cloudflare-dns.js';
 export type { CloudflareConnectionSettings } from './cloudflare-client.js';
 export { requiredTokenPermissions, type CloudflareTokenPermission } from './error-translation.js';
-export { hostEntryCovers } from './certificate-coverage.js';

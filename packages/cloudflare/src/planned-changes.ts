@@ -1,4 +1,5 @@
-import { SslClickError, invalidInput, normalizeHostname, type PlannedChange, type ProxyRequest } from '@sslclick/core';
+import { SslClickError, normalizeHostname, type PlannedChange, type ProxyRequest } from '@sslclick/core';
+import { invalidInput } from '@sslclick/core/adapter';
 import { describeRecords } from './branding-record.js';
 import { isFailedPack } from './certificate-coverage.js';
 import { targetRecord, type CloudflareObservation } from './cloudflare-observation.js';

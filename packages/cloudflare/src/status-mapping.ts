@@ -1,4 +1,5 @@
-import { buildStatus, type CheckResult, type ProxyStatus, type ResourceReference } from '@sslclick/core';
+import { type CheckResult, type ProxyStatus, type ResourceReference } from '@sslclick/core';
+import { buildStatus } from '@sslclick/core/adapter';
 import { describeRecords } from './branding-record.js';
 import { isActivePack, isFailedPack } from './certificate-coverage.js';
 import type { CloudflareObservation } from './cloudflare-observation.js';

@@ -1,4 +1,5 @@
-import { SslClickError, invalidInput, isWithinDomain, parentDomains, type RunOptions } from '@sslclick/core';
+import { SslClickError, type RunOptions } from '@sslclick/core';
+import { invalidInput, isWithinDomain, parentDomains } from '@sslclick/core/adapter';
 import { listAll, type CloudflareConnection } from './cloudflare-client.js';
 
 /** The zone a hostname lives in, as the adapter uses it. */

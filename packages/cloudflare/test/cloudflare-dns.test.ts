@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SslClickError } from '@sslclick/core';
-import { cloudflareDns, defaultCloudflareDnsComment } from '../src/index.js';
+import { createCloudflareDns, defaultCloudflareDnsComment } from '../src/index.js';
 import { cloudflareWrites, nextLabel, startCloudflareWorld, type CloudflareWorld } from './cloudflare-world.js';
 
 let world: CloudflareWorld;
@@ -13,11 +13,11 @@ afterAll(async () => {
   await world?.close();
 });
 
-function dns(settings: Parameters<typeof cloudflareDns>[0] = {}) {
-  return cloudflareDns({ apiToken: world.cloudflare.tokens.full, baseURL: world.cloudflare.url, retry: { minDelay: 10, maxDelay: 50 }, ...settings });
+function dns(settings: Parameters<typeof createCloudflareDns>[0] = {}) {
+  return createCloudflareDns({ apiToken: world.cloudflare.tokens.full, baseURL: world.cloudflare.url, retry: { minDelay: 10, maxDelay: 50 }, ...settings });
 }
 
-describe('cloudflareDns', () => {
+describe('createCloudflareDns', () => {
   it('creates a DNS-only CNAME marked as ours, and a re-run writes nothing', async () => {
     const name = `${nextLabel()}.example.com`;
     const provider = dns();

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEchoSweepRecord, recordingRunOptions, secretsInSweep, sweepEchoFaults } from '@sslclick/core/testing';
 import { allCloudflarePermissions } from '@sslclick/sandbox';
-import { cloudflareDns } from '../src/index.js';
+import { createCloudflareDns } from '../src/index.js';
 import { createTestProxy, nextLabel, seedBrandedHost, startCloudflareWorld, type CloudflareWorld } from './cloudflare-world.js';
 
 const canary = 'canary-cloudflare-token-7d3f9b21e5a4c8';
@@ -63,10 +63,10 @@ describe('a Cloudflare API that quotes the token back in its errors', () => {
     expect(secretsInSweep(record, [canary])).toEqual([]);
   });
 
-  it('cloudflareDns: getRecords, upsertCname and deleteCname never show it', async () => {
+  it('createCloudflareDns: getRecords, upsertCname and deleteCname never show it', async () => {
     const name = `${nextLabel()}.example.com`;
     await world.cloudflare.addDnsRecord(world.zone.id, { name, type: 'CNAME', content: 'sendgrid.net' });
-    const dns = cloudflareDns({ apiToken: canary, baseURL: world.cloudflare.url, retry: { maxAttempts: 1, minDelay: 1, maxDelay: 1 } });
+    const dns = createCloudflareDns({ apiToken: canary, baseURL: world.cloudflare.url, retry: { maxAttempts: 1, minDelay: 1, maxDelay: 1 } });
     const record = createEchoSweepRecord();
     const target = 'url.global.ssl.fastly.net';
     for (const operation of [

@@ -2,7 +2,7 @@
  * Reliability of the Cloudflare adapter (issue #7), against the sandbox and the fake Cloudflare
  * API with the official SDK: a fault at every vendor call, a crash at every vendor call, foreign
  * state left alone, live links kept through a failing cutover, bad input, no secret in anything a
- * user sees, nothing hanging; and `cloudflareDns()` under the same faults. The clean runs are made
+ * user sees, nothing hanging; and `createCloudflareDns()` under the same faults. The clean runs are made
  * at collection time (top-level await), so every group enumerates its cases and says how many.
  */
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SslClickError, type ProgressEvent, type ProxyStatus } from '@sslclick/core';
 import { EDGE_ADDRESS, createCertificateAuthority, type CloudflareZone, type FaultKind } from '@sslclick/sandbox';
-import { cloudflareDns, createCloudflareProxy, type CloudflareDnsSettings, type CloudflareProxySettings } from '../src/index.js';
+import { createCloudflareDns, createCloudflareProxy, type CloudflareDnsSettings, type CloudflareProxySettings } from '../src/index.js';
 import { startCloudflareWorld } from './cloudflare-world.js';
 
 // Packs are active as soon as they are ordered, so a clean run makes the same requests every time
@@ -688,7 +688,7 @@ const badInputCases: BadInputCase[] = [
   { name: 'cutoverCheckTimeout negative', run: () => proxy({ cutoverCheckTimeout: -5 }), code: 'INVALID_INPUT', says: /number of milliseconds, 0 or more/, noRequest: true },
   { name: 'timeoutMs zero', run: () => proxy({ timeoutMs: 0 }), code: 'INVALID_INPUT', says: /timeoutMs must be a whole number of milliseconds above 0/, noRequest: true },
   { name: 'an empty token', run: () => proxy({ apiToken: '  ' }), code: 'CREDENTIALS', says: /pass the "apiToken" setting or set the CLOUDFLARE_API_TOKEN/, noRequest: true },
-  { name: 'settings not an object (cloudflareDns)', run: () => cloudflareDns(null as never), code: 'INVALID_INPUT', says: /needs a settings object/, noRequest: true },
+  { name: 'settings not an object (createCloudflareDns)', run: () => createCloudflareDns(null as never), code: 'INVALID_INPUT', says: /needs a settings object/, noRequest: true },
   { name: 'hostname is the apex', run: () => proxy().apply({ hostname: 'example.com' }), code: 'INVALID_INPUT', says: /url1234/, noRequest: true },
   { name: 'hostname is an IP address', run: () => proxy().apply({ hostname: '192.0.2.1' }), code: 'INVALID_INPUT', says: /branded link host name/, noRequest: true },
   { name: 'hostname is a wildcard', run: () => proxy().apply({ hostname: '*.example.com' }), code: 'INVALID_INPUT', says: /each branded link host is set up on its own/, noRequest: true },
@@ -696,7 +696,7 @@ const badInputCases: BadInputCase[] = [
   { name: 'hostname is empty', run: () => proxy().apply({ hostname: '' }), code: 'INVALID_INPUT', says: /pass the branded link host/, noRequest: true },
   { name: 'origin is not SendGrid', run: () => proxy().apply({ hostname: 'url1.example.com', origin: 'evil.example.net' }), code: 'INVALID_INPUT', says: /use "sendgrid\.net", or "eu\.sendgrid\.net"/, noRequest: true },
   { name: 'adopt is not a boolean', run: () => proxy().apply({ hostname: 'url1.example.com', adopt: 'yes' as never }), code: 'INVALID_INPUT', says: /adopt must be true or false/, noRequest: true },
-  { name: 'a DNS record name with a space (cloudflareDns)', run: () => cloudflareDns({ apiToken: 'x', baseURL: world.cloudflare.url }).upsertCname('url1 .example.com', 'a.example.net'), code: 'INVALID_INPUT', says: /such as "url1234\.example\.com"/, noRequest: true },
+  { name: 'a DNS record name with a space (createCloudflareDns)', run: () => createCloudflareDns({ apiToken: 'x', baseURL: world.cloudflare.url }).upsertCname('url1 .example.com', 'a.example.net'), code: 'INVALID_INPUT', says: /such as "url1234\.example\.com"/, noRequest: true },
   { name: 'a malformed token Cloudflare does not know (400 6003/6111 by default)', run: () => proxy({ apiToken: 'unknown-token-0123456789abcdef' }).apply({ hostname: 'url1.example.com' }), code: 'CREDENTIALS', says: /check CLOUDFLARE_API_TOKEN or the apiToken setting/ },
   { name: 'an expired (deleted) token (401)', run: () => proxy({ apiToken: expiredToken }).apply({ hostname: 'url1.example.com' }), code: 'CREDENTIALS', says: /and that the token is active/ },
   { name: 'an unknown zone', run: () => proxy().apply({ hostname: 'url1.nowhere-at-all.net' }), code: 'NOT_FOUND', says: /add the domain to Cloudflare, or give the token access to its zone/ },
@@ -810,13 +810,13 @@ const secretScenarios: Array<{ name: string; run: (record: (value: unknown) => v
     server.injectFault({ kind: 'html-error', times: 100 });
     return proxy({ apiToken: canaryToken, retry: { maxAttempts: 2, minDelay: 5, maxDelay: 10 } }).apply({ hostname: 'url1.example.com' });
   } },
-  { name: 'cloudflareDns: write, read, delete, a 401', run: async (record) => {
-    const dns = cloudflareDns({ apiToken: canaryToken, baseURL: world.cloudflare.url, retry: { minDelay: 5, maxDelay: 10 } });
+  { name: 'createCloudflareDns: write, read, delete, a 401', run: async (record) => {
+    const dns = createCloudflareDns({ apiToken: canaryToken, baseURL: world.cloudflare.url, retry: { minDelay: 5, maxDelay: 10 } });
     const name = `cname${zoneCounter}.${world.zone.name}`;
     record(await dns.upsertCname(name, 'x.global.ssl.fastly.net', { onProgress: record }));
     record(await dns.getRecords(name));
     record(await dns.deleteCname(name, 'x.global.ssl.fastly.net'));
-    return cloudflareDns({ apiToken: canaryRevoked, baseURL: world.cloudflare.url }).upsertCname(name, 'x.global.ssl.fastly.net');
+    return createCloudflareDns({ apiToken: canaryRevoked, baseURL: world.cloudflare.url }).upsertCname(name, 'x.global.ssl.fastly.net');
   } },
 ];
 
@@ -847,9 +847,9 @@ const hangCases: Array<{ name: string; match?: { write?: boolean }; run: () => P
   { name: 'status', run: async () => hangingProxy().status({ hostname: 'url1.example.com' }) },
   { name: 'destroy', run: async () => hangingProxy().destroy({ hostname: 'url1.example.com' }) },
   {
-    name: 'cloudflareDns.upsertCname',
+    name: 'createCloudflareDns.upsertCname',
     run: async () =>
-      cloudflareDns({ apiToken: world.cloudflare.tokens.full, baseURL: world.cloudflare.url, timeoutMs: hangTimeoutMs, retry: { maxAttempts: hangAttempts, minDelay: 5, maxDelay: 20 } }).upsertCname(
+      createCloudflareDns({ apiToken: world.cloudflare.tokens.full, baseURL: world.cloudflare.url, timeoutMs: hangTimeoutMs, retry: { maxAttempts: hangAttempts, minDelay: 5, maxDelay: 20 } }).upsertCname(
         `hang.${world.zone.name}`,
         'x.global.ssl.fastly.net',
       ),
@@ -876,10 +876,10 @@ describe(`reliability: an API that never answers gives TIMEOUT within the bound 
   });
 });
 
-// --- cloudflareDns under faults ------------------------------------------------------------------
+// --- createCloudflareDns under faults ------------------------------------------------------------------
 
 function dnsProvider(extra: Partial<CloudflareDnsSettings> = {}) {
-  return cloudflareDns({ apiToken: world.cloudflare.tokens.full, baseURL: world.cloudflare.url, timeoutMs: requestTimeoutMs, retry: { minDelay: 5, maxDelay: 20 }, ...extra });
+  return createCloudflareDns({ apiToken: world.cloudflare.tokens.full, baseURL: world.cloudflare.url, timeoutMs: requestTimeoutMs, retry: { minDelay: 5, maxDelay: 20 }, ...extra });
 }
 
 /** The records at a name, ids and times aside, and what the sandbox DNS answers for it. */
@@ -895,7 +895,7 @@ function recordsSnapshot(name: string): string {
 interface DnsScenario {
   name: string;
   seed: (name: string) => Promise<void>;
-  run: (name: string, provider: ReturnType<typeof cloudflareDns>) => Promise<unknown>;
+  run: (name: string, provider: ReturnType<typeof createCloudflareDns>) => Promise<unknown>;
 }
 
 const dnsScenarios: DnsScenario[] = [
@@ -941,7 +941,7 @@ const dnsWriteFailureCases = dnsCleanRuns.flatMap((clean) =>
   clean.requests.flatMap((request, index) => (request.startsWith('GET') ? [] : [{ clean, index, request }])),
 );
 
-describe(`reliability: cloudflareDns with a fault at every call (${dnsFaultCases.length} cases)`, () => {
+describe(`reliability: createCloudflareDns with a fault at every call (${dnsFaultCases.length} cases)`, () => {
   it.for(dnsFaultCases)('$clean.scenario.name: $kind at request $index ($request)', async ({ clean, index, kind }) => {
     const name = freshName();
     await clean.scenario.seed(name);
@@ -958,7 +958,7 @@ describe(`reliability: cloudflareDns with a fault at every call (${dnsFaultCases
   });
 });
 
-describe(`reliability: cloudflareDns never leaves a half-written record when a write fails for good (${dnsWriteFailureCases.length} cases)`, () => {
+describe(`reliability: createCloudflareDns never leaves a half-written record when a write fails for good (${dnsWriteFailureCases.length} cases)`, () => {
   it.for(dnsWriteFailureCases)('$clean.scenario.name: write $index fails ($request)', async ({ clean, index }) => {
     const name = freshName();
     await clean.scenario.seed(name);

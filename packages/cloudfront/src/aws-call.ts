@@ -1,4 +1,5 @@
-import { defaultRetryDecision, withRetry, type CommonProxySettings, type RetryDecision, type RunOptions } from '@sslclick/core';
+import { type RunOptions } from '@sslclick/core';
+import { defaultRetryDecision, withRetry, type CommonProxySettings, type RetryDecision } from '@sslclick/core/adapter';
 import { isAwsError, isAwsThrottling, isUnreadableAnswer, translateAwsError } from './aws-errors.js';
 
 /** What every AWS call needs: who is calling, the retry bounds and the run's signal and progress. */

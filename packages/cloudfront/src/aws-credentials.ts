@@ -1,4 +1,4 @@
-import { registerSecret } from '@sslclick/core';
+import { registerSecret } from '@sslclick/core/adapter';
 
 /** The parts of AWS credentials that must never be shown. */
 interface AwsKeys {

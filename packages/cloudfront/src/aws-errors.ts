@@ -1,8 +1,9 @@
-import { SslClickError, httpStatusOf, isConnectionError, type SslClickErrorCode } from '@sslclick/core';
+import { SslClickError, type SslClickErrorCode } from '@sslclick/core';
+import { httpStatusOf, isConnectionError } from '@sslclick/core/adapter';
 
 /** Where an AWS error happened, for the translated message. */
 export interface AwsErrorContext {
-  /** `cloudfront` for the adapter, `route53` for `route53Dns`. */
+  /** `cloudfront` for the adapter, `route53` for `createRoute53Dns`. */
   provider: string;
   /** The IAM action of the call, e.g. `cloudfront:CreateDistribution`: named when permission is missing. */
   operation: string;

@@ -1,14 +1,8 @@
 import {
   SslClickError,
-  buildStatus,
-  checkBeforeCutover,
-  confirmAfterCutover,
-  invalidInput,
   lookupName,
   normalizeHostname,
-  throwIfAborted,
   verifyHostname,
-  waitUntil,
   type CheckResult,
   type DnsProvider,
   type DnsRecord,
@@ -19,8 +13,16 @@ import {
   type ProxyStatus,
   type ResourceReference,
   type RunOptions,
-  withRedactedErrors,
 } from '@sslclick/core';
+import {
+  withRedactedErrors,
+  buildStatus,
+  checkBeforeCutover,
+  confirmAfterCutover,
+  invalidInput,
+  throwIfAborted,
+  waitUntil,
+} from '@sslclick/core/adapter';
 import { isAwsError } from './aws-errors.js';
 import { createAwsRun, type AwsRun } from './aws-run.js';
 import { coversHostname, deleteCertificate, describeCertificate, findOwnedCertificate, requestCertificate, type CertificateInfo } from './certificate-lookup.js';
@@ -41,7 +43,7 @@ import {
   updateDistribution,
   type DistributionInfo,
 } from './distribution-lookup.js';
-import { createRoute53Dns } from './route53-dns.js';
+import { createRoute53DnsOnClient } from './route53-dns.js';
 import { certificateState, distributionState } from './status-mapping.js';
 
 const provider = 'cloudfront';
@@ -100,7 +102,7 @@ function conflictWithForeign(hostname: string, foreign: DistributionInfo): SslCl
  */
 export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {}): ProxyAdapter {
   const settings: ResolvedCloudFrontSettings = resolveCloudFrontSettings(settingsInput);
-  const route53 = createRoute53Dns(settings.route53, { hostedZoneId: settings.hostedZoneId, retry: settings.retry, timeoutMs: settings.timeoutMs });
+  const route53 = createRoute53DnsOnClient(settings.route53, { hostedZoneId: settings.hostedZoneId, retry: settings.retry, timeoutMs: settings.timeoutMs });
   const wait = settings.wait ?? {};
 
   /**

@@ -1,7 +1,8 @@
 import type { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudFrontClient, CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { invalidInput, type CommonProxySettings, type DnsProvider } from '@sslclick/core';
+import { type DnsProvider } from '@sslclick/core';
+import { invalidInput, type CommonProxySettings } from '@sslclick/core/adapter';
 import { registerAwsCredentials } from './aws-credentials.js';
 import { defaultAwsTimeoutMs } from './aws-call.js';
 import { acmSdk, cloudFrontSdk, route53Sdk } from './aws-sdk.js';
@@ -15,12 +16,26 @@ export interface CloudFrontProxySettings extends CommonProxySettings {
   /** AWS credentials. @default the AWS default credential chain (environment, profile, SSO, instance role…) */
   credentials?: AwsCredentials;
   /** Endpoint overrides per service, for tests and the sandbox. @default AWS's */
-  endpoints?: { cloudfront?: string; acm?: string; route53?: string };
+  endpoints?: {
+    /** The CloudFront API endpoint. */
+    cloudfront?: string;
+    /** The ACM API endpoint (us-east-1). */
+    acm?: string;
+    /** The Route 53 API endpoint. */
+    route53?: string;
+  };
   /**
    * Ready-made clients (turn their own retries off with `maxAttempts: 1`: sslclick retries).
    * The ACM client must be in us-east-1, the only region CloudFront takes certificates from.
    */
-  clients?: { cloudfront?: CloudFrontClient; acm?: ACMClient; route53?: Route53Client };
+  clients?: {
+    /** The CloudFront client. */
+    cloudfront?: CloudFrontClient;
+    /** The ACM client, in us-east-1. */
+    acm?: ACMClient;
+    /** The Route 53 client. */
+    route53?: Route53Client;
+  };
   /** Use this ACM certificate (us-east-1, covering the hostname) instead of finding or requesting one. It is never deleted. */
   certificateArn?: string;
   /**
@@ -45,7 +60,7 @@ export interface CloudFrontProxySettings extends CommonProxySettings {
    * @default true
    */
   route53?: boolean;
-  /** Where the hostname's DNS lives when it is not Route 53, e.g. `cloudflareDns()`. Excludes `hostedZoneId`. */
+  /** Where the hostname's DNS lives when it is not Route 53, e.g. `createCloudflareDns()`. Excludes `hostedZoneId`. */
   dns?: DnsProvider;
   /** Extra tags on the distribution and the certificate sslclick creates. */
   tags?: Record<string, string>;
@@ -103,7 +118,7 @@ export function resolveCloudFrontSettings(settings: CloudFrontProxySettings = {}
   }
   if (settings.hostedZoneId !== undefined && settings.dns !== undefined) fail('Pass either hostedZoneId (Route 53) or dns (another DNS provider), not both.');
   if (settings.dns !== undefined && (typeof settings.dns.upsertCname !== 'function' || typeof settings.dns.getRecords !== 'function')) {
-    fail('dns must be a DnsProvider such as cloudflareDns() or route53Dns().');
+    fail('dns must be a DnsProvider such as createCloudflareDns() or createRoute53Dns().');
   }
   const tags = settings.tags ?? {};
   const tagEntries = Object.entries(tags);

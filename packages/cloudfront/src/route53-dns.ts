@@ -1,21 +1,23 @@
 import type { Change, ResourceRecordSet, Route53Client, Route53ClientConfig } from '@aws-sdk/client-route-53';
 import {
   SslClickError,
-  invalidInput,
-  parentDomains,
-  withRedactedErrors,
-  type CommonProxySettings,
   type DnsProvider,
   type DnsProviderRecord,
   type RunOptions,
   type UpsertCnameOptions,
 } from '@sslclick/core';
 import { registerAwsCredentials } from './aws-credentials.js';
+import {
+  invalidInput,
+  parentDomains,
+  withRedactedErrors,
+  type CommonProxySettings,
+} from '@sslclick/core/adapter';
 import { callAws, defaultAwsTimeoutMs, type AwsCallContext } from './aws-call.js';
 import { isAwsError } from './aws-errors.js';
 import { route53Sdk } from './aws-sdk.js';
 
-/** Settings of `route53Dns`. */
+/** Settings of `createRoute53Dns`. */
 export interface Route53DnsSettings {
   /**
    * The hosted zone holding the records. Without it, the zone is found by name: the longest
@@ -82,18 +84,18 @@ function recordsOf(set: ResourceRecordSet): DnsProviderRecord[] {
  * a re-run that finds the record in place writes nothing. Every call goes through core's retry.
  *
  * @example
- * const dns = route53Dns({ hostedZoneId: 'Z0123456789ABCDEFGHIJ' });
+ * const dns = createRoute53Dns({ hostedZoneId: 'Z0123456789ABCDEFGHIJ' });
  * const fastly = createFastlyProxy({ apiToken, dns });
  */
-export function route53Dns(settings: Route53DnsSettings = {}): Route53DnsProvider {
+export function createRoute53Dns(settings: Route53DnsSettings = {}): Route53DnsProvider {
   if (settings.hostedZoneId !== undefined && !/^(\/hostedzone\/)?[A-Z0-9]{1,32}$/.test(settings.hostedZoneId)) {
-    throw invalidInput(`hostedZoneId "${settings.hostedZoneId}" is not a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ".`, { provider, operation: 'route53Dns' });
+    throw invalidInput(`hostedZoneId "${settings.hostedZoneId}" is not a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ".`, { provider, operation: 'createRoute53Dns' });
   }
   if (settings.timeoutMs !== undefined && (typeof settings.timeoutMs !== 'number' || !Number.isFinite(settings.timeoutMs) || settings.timeoutMs < 1 || settings.timeoutMs > 600_000)) {
-    throw invalidInput(`timeoutMs must be a number of milliseconds between 1 and 600000, not ${JSON.stringify(settings.timeoutMs)}.`, { provider, operation: 'route53Dns' });
+    throw invalidInput(`timeoutMs must be a number of milliseconds between 1 and 600000, not ${JSON.stringify(settings.timeoutMs)}.`, { provider, operation: 'createRoute53Dns' });
   }
   if (settings.endpoint !== undefined && !URL.canParse(settings.endpoint)) {
-    throw invalidInput(`endpoint "${settings.endpoint}" is not a URL.`, { provider, operation: 'route53Dns' });
+    throw invalidInput(`endpoint "${settings.endpoint}" is not a URL.`, { provider, operation: 'createRoute53Dns' });
   }
   // Without a client of the caller's, our client signs with these (or the default chain's) keys.
   const credentials = settings.client ? settings.credentials : registerAwsCredentials(settings.credentials);
@@ -105,11 +107,11 @@ export function route53Dns(settings: Route53DnsSettings = {}): Route53DnsProvide
       ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
       ...(credentials ? { credentials } : {}),
     });
-  return createRoute53Dns(client, { hostedZoneId: settings.hostedZoneId?.replace(/^\/hostedzone\//, ''), retry: settings.retry, timeoutMs: settings.timeoutMs ?? defaultAwsTimeoutMs });
+  return createRoute53DnsOnClient(client, { hostedZoneId: settings.hostedZoneId?.replace(/^\/hostedzone\//, ''), retry: settings.retry, timeoutMs: settings.timeoutMs ?? defaultAwsTimeoutMs });
 }
 
-/** The implementation behind `route53Dns`, on a given client (the CloudFront adapter shares its own). */
-export function createRoute53Dns(
+/** The implementation behind `createRoute53Dns`, on a given client (the CloudFront adapter shares its own). */
+export function createRoute53DnsOnClient(
   client: Route53Client,
   options: { hostedZoneId?: string | undefined; retry?: CommonProxySettings['retry']; timeoutMs?: number },
 ): Route53DnsProvider {

@@ -2,7 +2,8 @@ import { CloudFrontClient, GetDistributionConfigCommand, UpdateDistributionComma
 import { SslClickError, verifyHostname, type ProgressEvent, type ProxyStatus } from '@sslclick/core';
 import { AWS_DENIED_CREDENTIALS, AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allViewerExceptHostHeaderPolicyId, allViewerPolicyId, awsErrorNameOf, cachingDisabledPolicyId } from '../src/index.js';
+import { awsErrorNameOf } from '../src/aws-errors.js';
+import { allViewerExceptHostHeaderPolicyId, allViewerPolicyId, cachingDisabledPolicyId } from '../src/distribution-config.js';
 import { createTestAdapter, prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from './cloudfront-world.js';
 
 const managedZone = 'managed.example';

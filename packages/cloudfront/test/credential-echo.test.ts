@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEchoSweepRecord, recordingRunOptions, secretsInSweep, sweepEchoFaults } from '@sslclick/core/testing';
-import { route53Dns } from '../src/index.js';
+import { createRoute53Dns } from '../src/index.js';
 import { createTestAdapter, prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from './cloudfront-world.js';
 
 // Not in the AKIA… shape on purpose: only registration can catch them, not a credential pattern.
@@ -64,10 +64,10 @@ describe('AWS APIs that quote the credentials back in their errors', () => {
     expect(denied.message).toContain('Refused: [redacted]');
   }, 30_000);
 
-  it('route53Dns: findZone, getRecords, upsertCname and deleteCname never show them', async () => {
+  it('createRoute53Dns: findZone, getRecords, upsertCname and deleteCname never show them', async () => {
     const name = `r53.echo.example`;
     world.dns.zone.setRecord({ name, type: 'CNAME', value: 'sendgrid.net' });
-    const dns = route53Dns({ endpoint: world.aws.endpoints.route53, credentials: { ...canary }, retry: oneAttempt });
+    const dns = createRoute53Dns({ endpoint: world.aws.endpoints.route53, credentials: { ...canary }, retry: oneAttempt });
     const record = createEchoSweepRecord();
     const target = 'd111111abcdef8.cloudfront.net';
     for (const operation of [

@@ -22,7 +22,7 @@ import {
   type FaultKind,
 } from '@sslclick/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCloudFrontProxy, route53Dns, type CloudFrontProxySettings } from '../src/index.js';
+import { createCloudFrontProxy, createRoute53Dns, type CloudFrontProxySettings } from '../src/index.js';
 import { prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from './cloudfront-world.js';
 
 const zone = 'reliability.example';
@@ -657,7 +657,7 @@ const badInputCases: BadInputCase[] = [
   { name: 'certificateArn in another region', run: construct({ certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' }), code: 'INVALID_INPUT', says: /us-east-1/, noRequests: true },
   { name: 'an endpoint that is not a URL', run: construct({ endpoints: { cloudfront: 'cloudfront.local' } }), code: 'INVALID_INPUT', says: /not a URL/, noRequests: true },
   { name: 'a malformed hosted zone id', run: construct({ hostedZoneId: 'example.com' }), code: 'INVALID_INPUT', says: /hosted zone id/, noRequests: true },
-  { name: 'hostedZoneId and dns together', run: construct({ hostedZoneId: 'Z123', dns: route53Dns({ endpoint: world.aws.endpoints.route53 }) }), code: 'INVALID_INPUT', says: /either hostedZoneId/, noRequests: true },
+  { name: 'hostedZoneId and dns together', run: construct({ hostedZoneId: 'Z123', dns: createRoute53Dns({ endpoint: world.aws.endpoints.route53 }) }), code: 'INVALID_INPUT', says: /either hostedZoneId/, noRequests: true },
   { name: 'a negative timeoutMs', run: construct({ timeoutMs: -1 }), code: 'INVALID_INPUT', says: /timeoutMs/, noRequests: true },
   { name: 'a reserved tag key', run: construct({ tags: { 'aws:owner': 'me' } }), code: 'INVALID_INPUT', says: /aws:/, noRequests: true },
   { name: 'an unknown viewer protocol', run: construct({ viewerProtocol: 'https-only' as 'allow-all' }), code: 'INVALID_INPUT', says: /viewerProtocol/, noRequests: true },

@@ -1,10 +1,10 @@
 import { SslClickError } from '@sslclick/core';
 import { AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { route53Dns } from '../src/index.js';
+import { createRoute53Dns } from '../src/index.js';
 import { createTestAdapter, prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from './cloudfront-world.js';
 
-describe('route53Dns', () => {
+describe('createRoute53Dns', () => {
   let world: CloudFrontWorld;
   beforeAll(async () => {
     world = await startCloudFrontWorld();
@@ -14,7 +14,7 @@ describe('route53Dns', () => {
     await world?.close();
   });
 
-  const dns = () => route53Dns({ endpoint: world.aws.endpoints.route53, credentials: { ...AWS_TEST_CREDENTIALS }, retry: { minDelay: 5, maxDelay: 20 } });
+  const dns = () => createRoute53Dns({ endpoint: world.aws.endpoints.route53, credentials: { ...AWS_TEST_CREDENTIALS }, retry: { minDelay: 5, maxDelay: 20 } });
 
   it('finds the zone, reads records and upserts a CNAME only over an expected value', async () => {
     world.dns.zone.setRecord({ name: 'a.dns.example', type: 'CNAME', value: 'sendgrid.net' });
@@ -48,7 +48,7 @@ describe('route53Dns', () => {
     const hostname = prepareBrandedHost(world, 'plugged.example');
     const adapter = createTestAdapter(world, {
       route53: false,
-      dns: route53Dns({ hostedZoneId: zone.id, endpoint: world.aws.endpoints.route53, credentials: { ...AWS_TEST_CREDENTIALS } }),
+      dns: createRoute53Dns({ hostedZoneId: zone.id, endpoint: world.aws.endpoints.route53, credentials: { ...AWS_TEST_CREDENTIALS } }),
     });
     const status = await adapter.apply({ hostname });
     expect(status).toMatchObject({ ready: true, dns: { managed: true, pointsToCdn: true } });
@@ -56,6 +56,6 @@ describe('route53Dns', () => {
   });
 
   it('rejects a malformed hosted zone id', () => {
-    expect(() => route53Dns({ hostedZoneId: 'not-a-zone' })).toThrow(/hosted zone id/);
+    expect(() => createRoute53Dns({ hostedZoneId: 'not-a-zone' })).toThrow(/hosted zone id/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { certificateState, distributionState } from '../src/index.js';
+import { certificateState, distributionState } from '../src/status-mapping.js';
 
 describe('status mapping', () => {
   it('maps ACM statuses', () => {

@@ -10,8 +10,11 @@ export interface AccountReadinessOptions extends RunOptions, Omit<VerifyManyOpti
 
 /** One branded link host of the account, and whether it is ready for SSL click tracking. */
 export interface BrandedHostReadiness {
+  /** The branded link host. */
   hostname: string;
+  /** Its link branding, as SendGrid reports it. */
   branding: LinkBranding;
+  /** Whether the host already works over HTTPS (or is Auto SSL). */
   ready: boolean;
   /** Why it is not ready (the failed checks' details); empty when ready. */
   reasons: string[];
@@ -25,6 +28,7 @@ export interface AccountReadiness {
   subuser?: string;
   /** True only when every branded link host would work over HTTPS. */
   ready: boolean;
+  /** Every branded link host of the account, ready or not. */
   hosts: BrandedHostReadiness[];
   /** The hosts that would break if SSL click tracking were switched on now. */
   wouldBreak: string[];

@@ -12,10 +12,13 @@ export type VerificationSettings = Pick<VerifyOptions, 'resolver' | 'ca' | 'port
 
 /** Options for `checkBeforeCutover`. */
 export interface CutoverCheckOptions {
+  /** The branded link host. */
   hostname: string;
   /** The CDN edge to dial (its CNAME target or an address), with SNI and Host = hostname. */
   edgeTarget: string;
+  /** The CDN, for messages and progress events. */
   provider: string;
+  /** How the verifier reaches DNS, trusted roots and ports (the internet's by default). */
   verification?: VerificationSettings;
   /**
    * How long the edge may take to start answering correctly, in ms (new config can take a moment
@@ -23,7 +26,9 @@ export interface CutoverCheckOptions {
    * @default 60000
    */
   maxWaitTime?: number;
+  /** Stops the check with `ABORTED`. */
   signal?: AbortSignal;
+  /** Receives each attempt as a progress event. */
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -88,14 +93,17 @@ export async function checkBeforeCutover(options: CutoverCheckOptions): Promise<
 
 /** Options for `confirmAfterCutover`. */
 export interface CutoverConfirmationOptions {
+  /** The branded link host. */
   hostname: string;
   /** The CDN edge the hostname's CNAME now points at. */
   edgeTarget: string;
+  /** The CDN, for messages and progress events. */
   provider: string;
   /** Where the CNAME was just written, and where it is put back. */
   dns: DnsProvider;
   /** What the CNAME held before the cutover, restored if the edge fails; undefined deletes ours. */
   restoreTo: string | undefined;
+  /** How the verifier reaches DNS, trusted roots and ports (the internet's by default). */
   verification?: VerificationSettings;
   /**
    * How long the edge may take to serve the hostname correctly again before DNS goes back.
@@ -107,7 +115,9 @@ export interface CutoverConfirmationOptions {
    * @default 250
    */
   minDelay?: number;
+  /** Stops the check with `ABORTED`. */
   signal?: AbortSignal;
+  /** Receives each attempt as a progress event. */
   onProgress?: (event: ProgressEvent) => void;
 }
 

@@ -2,8 +2,11 @@ import type { RunOptions } from './types.js';
 
 /** A DNS record as a `DnsProvider` reads it. */
 export interface DnsProviderRecord {
+  /** The full record name, lower-case, without a trailing dot. */
   name: string;
+  /** The record type. */
   type: 'CNAME' | 'A' | 'AAAA' | 'TXT' | (string & {});
+  /** The record data (a host name for a CNAME). */
   value: string;
   /** The provider's id for the record, when it has one. */
   id?: string;
@@ -24,8 +27,8 @@ export interface UpsertCnameOptions extends RunOptions {
 
 /**
  * Where a hostname's DNS lives, for adapters whose CDN does not host DNS (Fastly, and CloudFront
- * without Route 53). Implementations: `cloudflareDns()` in `@sslclick/cloudflare` and
- * `route53Dns()` in `@sslclick/cloudfront`.
+ * without Route 53). Implementations: `createCloudflareDns()` in `@sslclick/cloudflare` and
+ * `createRoute53Dns()` in `@sslclick/cloudfront`.
  */
 export interface DnsProvider {
   /** A name for messages: `cloudflare`, `route53`. */
@@ -37,7 +40,19 @@ export interface DnsProvider {
    * `options.replaceable`; otherwise throws `CONFLICT` naming what is there. Returns whether it
    * wrote anything, so a re-run that finds the record in place makes no write.
    */
-  upsertCname(name: string, value: string, options?: UpsertCnameOptions): Promise<{ changed: boolean; record: DnsProviderRecord }>;
+  upsertCname(
+    name: string,
+    value: string,
+    options?: UpsertCnameOptions,
+  ): Promise<{
+    /** Whether a write was made (false: the record was already in place). */
+    changed: boolean;
+    /** The record as it now is. */
+    record: DnsProviderRecord;
+  }>;
   /** Deletes the CNAME at `name` if it still holds `value` (ours); a missing record is fine. */
-  deleteCname(name: string, value: string, options?: RunOptions): Promise<{ changed: boolean }>;
+  deleteCname(name: string, value: string, options?: RunOptions): Promise<{
+    /** Whether a record was deleted (false: there was none to delete). */
+    changed: boolean;
+  }>;
 }

@@ -18,6 +18,7 @@ const retryableCodes: ReadonlySet<SslClickErrorCode> = new Set(['RATE_LIMITED', 
 
 /** What an `SslClickError` is made from. */
 export interface SslClickErrorOptions {
+  /** The stable code of the failure. */
   code: SslClickErrorCode;
   /** A message that says what went wrong and what to do. Credentials are removed from it. */
   message: string;
@@ -44,11 +45,17 @@ const marker = Symbol.for('sslclick.error');
 
 /** The one error class of sslclick. Every failure a user sees is one of these, with a code. */
 export class SslClickError extends Error {
+  /** The stable code: match on it, not on the message. */
   readonly code: SslClickErrorCode;
+  /** The CDN or service the error came from (`core` for sslclick's own checks). */
   readonly provider: string | undefined;
+  /** The operation that failed, e.g. `apply`, `zones.list`. */
   readonly operation: string | undefined;
+  /** Whether running the operation again may succeed. */
   readonly retryable: boolean;
+  /** The HTTP status of the vendor response, when there was one. */
   readonly httpStatus: number | undefined;
+  /** Marks sslclick errors for `isInstance`, across copies of the package. @internal */
   readonly [marker] = true;
 
   constructor(options: SslClickErrorOptions) {

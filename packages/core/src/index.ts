@@ -1,3 +1,15 @@
+/**
+ * `@sslclick/core`: what a setup script uses. `setup`, `getStatus` and `destroy` drive any
+ * adapter (`createCloudflareProxy`, `createFastlyProxy`, `createCloudFrontProxy`);
+ * `verifyHostname(s)` and `accountReadiness` check from the outside what SendGrid support
+ * checks; every failure is an `SslClickError` with a stable `code`.
+ *
+ * Helpers that only adapter authors need live in `@sslclick/core/adapter`; the conformance suite
+ * lives in `@sslclick/core/testing`.
+ *
+ * @packageDocumentation
+ * @module @sslclick/core
+ */
 export type {
   CheckId,
   CheckResult,
@@ -16,13 +28,9 @@ export type {
   RunOptions,
   SpecificationVersion,
 } from './types.js';
-export { SslClickError, invalidInput, throwIfAborted, type SslClickErrorCode, type SslClickErrorOptions } from './errors.js';
-export { redact, redactDeepCopy, redactError, redactValue, registerSecret } from './redact.js';
-export { withRedactedErrors } from './error-boundary.js';
-export { normalizeHostname, parentDomains, isWithinDomain } from './hostname.js';
-export { headersOf, httpStatusOf, parseRetryAfter, readHeader } from './http-hints.js';
-export { defaultRetryDecision, isConnectionError, withRetry, type RetryDecision, type RetryOptions } from './retry.js';
-export { waitUntil, type WaitObservation, type WaitOptions, type WaitResult } from './wait.js';
+export { SslClickError, type SslClickErrorCode, type SslClickErrorOptions } from './errors.js';
+export { normalizeHostname } from './hostname.js';
+export { setup, getStatus, destroy, type SetupOptions, type SetupStatus } from './setup.js';
 export {
   verifierChecks,
   verifyHostname,
@@ -32,19 +40,9 @@ export {
   type VerifyOptions,
   type VerifyResult,
 } from './verifier/verify-hostname.js';
-export type { DnsLookup } from './verifier/dns-lookup.js';
+export { lookupName, type DnsLookup, type DnsLookupOptions } from './verifier/dns-lookup.js';
 export type { HttpObservation, TlsObservation } from './verifier/tls-probe.js';
-export type { DnsProvider, DnsProviderRecord, UpsertCnameOptions } from './dns-provider.js';
-export { buildStatus, deriveState, readyNextSteps, type StatusParts } from './status.js';
-export {
-  checkBeforeCutover,
-  confirmAfterCutover,
-  type CutoverCheckOptions,
-  type CutoverConfirmationOptions,
-  type VerificationSettings,
-} from './cutover.js';
-export { loadCredential, type CommonProxySettings } from './settings.js';
-export type { LinkBranding, LinkBrandingSource, LinkBrandingValidation } from './link-branding.js';
-export { setup, status, destroy, type SetupOptions, type SetupStatus } from './setup.js';
-export { lookupName, type DnsLookupOptions } from './verifier/dns-lookup.js';
+export type { VerificationSettings } from './cutover.js';
 export { accountReadiness, type AccountReadiness, type AccountReadinessOptions, type BrandedHostReadiness } from './account-readiness.js';
+export type { DnsProvider, DnsProviderRecord, UpsertCnameOptions } from './dns-provider.js';
+export type { LinkBranding, LinkBrandingSource, LinkBrandingValidation } from './link-branding.js';

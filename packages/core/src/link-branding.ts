@@ -2,10 +2,13 @@ import type { DnsRecord, RunOptions } from './types.js';
 
 /** A SendGrid link branding, as `setup` needs to see it. `@sslclick/sendgrid` provides these. */
 export interface LinkBranding {
+  /** SendGrid's id for the branding. */
   id: number;
   /** The branded link host, e.g. `url1234.example.com`. */
   hostname: string;
+  /** The root domain, e.g. `example.com`. */
   domain: string;
+  /** The subdomain SendGrid gave the branding, e.g. `url1234`. */
   subdomain: string;
   /** SendGrid considers the DNS records validated. */
   valid: boolean;
@@ -29,12 +32,22 @@ export interface LinkBranding {
 
 /** The result of validating a link branding in SendGrid. */
 export interface LinkBrandingValidation {
+  /** SendGrid's id for the branding. */
   id: number;
+  /** The branded link host. */
   hostname: string;
   /** Whether SendGrid now considers the branding valid. */
   valid: boolean;
   /** Per record (`domain_cname`, `owner_cname`, …): valid, and SendGrid's reason when not. */
-  results: Record<string, { valid: boolean; reason: string | null }>;
+  results: Record<
+    string,
+    {
+      /** Whether SendGrid found this record as expected. */
+      valid: boolean;
+      /** SendGrid's reason when not. */
+      reason: string | null;
+    }
+  >;
   /** The CNAME the guard saw before validating (the SendGrid target). */
   observedCname: string | undefined;
 }

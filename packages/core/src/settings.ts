@@ -4,17 +4,21 @@ import { registerSecret } from './redact.js';
 import type { RetryOptions } from './retry.js';
 import type { WaitOptions } from './wait.js';
 
-/** Settings every adapter factory accepts besides its vendor's own. */
+/**
+ * Settings every adapter factory accepts besides its vendor's own. Each accepts an explicit
+ * `undefined` (the default then applies), so adapters may re-declare them as `CommonProxySettings['retry']`
+ * and users under `exactOptionalPropertyTypes` may pass a maybe-undefined value.
+ */
 export interface CommonProxySettings {
   /**
    * How the adapter's pre-cutover and final checks reach the verifier: resolver, trusted roots,
    * ports. The real internet's by default; the sandbox passes `sandbox.verification`.
    */
-  verification?: VerificationSettings;
+  verification?: VerificationSettings | undefined;
   /** Bounds of the waits for certificates and deployments. Each has the adapter's own default. */
-  wait?: Pick<WaitOptions, 'minDelay' | 'maxDelay' | 'maxWaitTime'>;
+  wait?: Pick<WaitOptions, 'minDelay' | 'maxDelay' | 'maxWaitTime'> | undefined;
   /** Bounds of the retries of each vendor call. */
-  retry?: Pick<RetryOptions, 'maxAttempts' | 'maxRetryTime' | 'minDelay' | 'maxDelay'>;
+  retry?: Pick<RetryOptions, 'maxAttempts' | 'maxRetryTime' | 'minDelay' | 'maxDelay'> | undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ import { lookupName } from './verifier/dns-lookup.js';
 import { verifyHostname, type VerifyResult } from './verifier/verify-hostname.js';
 import { waitUntil, type WaitOptions } from './wait.js';
 
-/** Options for `setup`, `status` and `destroy`. */
+/** Options for `setup`, `getStatus` and `destroy`. */
 export interface SetupOptions extends RunOptions {
   /**
    * The account's link brandings (`createSendGridLinks()` from `@sslclick/sendgrid`). With it,
@@ -33,7 +33,7 @@ export interface SetupOptions extends RunOptions {
   sampleLink?: string;
 }
 
-/** What `setup`, `status` and `destroy` return: the adapter's status, verified from the outside. */
+/** What `setup`, `getStatus` and `destroy` return: the adapter's status, verified from the outside. */
 export interface SetupStatus extends ProxyStatus {
   /** The link branding, when `sendgrid` was given. */
   branding?: LinkBranding;
@@ -264,7 +264,7 @@ export async function setup(adapter: ProxyAdapter, request: ProxyRequest, option
 }
 
 /** The adapter's read-only status, verified from the outside with the same wording as `setup`. */
-export async function status(adapter: ProxyAdapter, request: ProxyRequest, options: SetupOptions = {}): Promise<SetupStatus> {
+export async function getStatus(adapter: ProxyAdapter, request: ProxyRequest, options: SetupOptions = {}): Promise<SetupStatus> {
   const hostname = normalizeHostname(request.hostname);
   const runOptions = runOptionsOf(options);
   let branding: LinkBranding | undefined;

@@ -3,9 +3,13 @@ import type { CheckResult, ProviderName, ProxyState, ProxyStatus } from './types
 
 /** The parts an adapter reads; `buildStatus` derives `state` and `ready` from them. */
 export type StatusParts = Omit<ProxyStatus, 'specificationVersion' | 'state' | 'ready' | 'observedAt' | 'warnings' | 'nextSteps' | 'checks'> & {
+  /** The CDN reporting the status. */
   provider: ProviderName;
+  /** The checks made so far. @default [] */
   checks?: CheckResult[];
+  /** The adapter's own next steps; the standard ones for a ready host are added. @default [] */
   nextSteps?: string[];
+  /** Things worth knowing that do not stop the proxy from working. @default [] */
   warnings?: string[];
 };
 

@@ -53,6 +53,7 @@ export interface ProgressEvent {
 export interface DnsRecord {
   /** The full record name, lower-case, without a trailing dot. */
   name: string;
+  /** The record type. */
   type: 'CNAME' | 'A' | 'AAAA' | 'TXT';
   /** The record data: a host name for a CNAME, an address, or text. */
   value: string;
@@ -73,7 +74,9 @@ export type CheckId =
 
 /** The result of one check. `ok: null` means it was not run or could not be decided. */
 export interface CheckResult {
+  /** Which check this is. */
   id: CheckId;
+  /** `true` passed, `false` failed, `null` not run or undecided. */
   ok: boolean | null;
   /** A sentence a person can act on. */
   detail: string;
@@ -94,27 +97,37 @@ export interface ResourceReference {
 
 /** The uniform status every adapter reports, whatever the CDN. */
 export interface ProxyStatus {
+  /** The version of this status shape. */
   specificationVersion: SpecificationVersion;
+  /** The CDN that reported it. */
   provider: ProviderName;
+  /** The branded link host, normalised. */
   hostname: string;
+  /** Where the CDN forwards requests (`sendgrid.net` or `eu.sendgrid.net`). */
   origin: string;
+  /** The normalised state, derived the same way for every CDN. */
   state: ProxyState;
   /** True only when every required check passed. */
   ready: boolean;
+  /** The CDN configuration that serves the host (rules, service, distribution). */
   edge: {
+    /** Whether the edge configuration is absent, being deployed, live, or failed. */
     state: 'absent' | 'pending' | 'deployed' | 'failed';
     /** Where the hostname's CNAME should point (the CDN's edge name), when there is one. */
     target?: string;
     /** The vendor's own values, unchanged. */
     raw?: unknown;
   };
+  /** The certificate the CDN serves for the host. */
   certificate: {
+    /** Whether the certificate is absent, being issued, issued, or failed. */
     state: 'absent' | 'pending' | 'issued' | 'failed';
     /** ISO 8601 expiry, when known. */
     notAfter?: string;
     /** The vendor's own values, unchanged. */
     raw?: unknown;
   };
+  /** The host's DNS: who manages it, what must exist, what public DNS shows. */
   dns: {
     /** Whether sslclick writes the records itself (else the user publishes `required`). */
     managed: boolean;
@@ -125,10 +138,13 @@ export interface ProxyStatus {
     /** Whether the hostname resolves to the CDN. */
     pointsToCdn?: boolean;
   };
+  /** The CDN resources the proxy is made of, each marked owned or not. */
   resources: ResourceReference[];
+  /** Every check made, passed or not. */
   checks: CheckResult[];
   /** What the user should do next, in order. */
   nextSteps: string[];
+  /** Things worth knowing that do not stop the proxy from working. */
   warnings: string[];
   /** ISO 8601 time the status was read. */
   observedAt: string;
@@ -137,7 +153,15 @@ export interface ProxyStatus {
 /** One change that `apply` would make. */
 export interface PlannedChange {
   /** The resource, as `kind` plus a readable name or id. */
-  resource: { kind: string; name: string; id?: string };
+  resource: {
+    /** The vendor's kind of resource, as in `ResourceReference.kind`. */
+    kind: string;
+    /** A readable name for it. */
+    name: string;
+    /** The vendor's id, when it exists already. */
+    id?: string;
+  };
+  /** What `apply` would do to the resource (`none`: it is already as wanted). */
   action: 'create' | 'update' | 'delete' | 'none';
   /** A sentence saying what and why. */
   description: string;
@@ -145,9 +169,13 @@ export interface PlannedChange {
 
 /** The changes `apply` would make, without making them. */
 export interface Plan {
+  /** The CDN the plan is for. */
   provider: ProviderName;
+  /** The branded link host, normalised. */
   hostname: string;
+  /** Every change, in the order `apply` would make it. */
   changes: PlannedChange[];
+  /** Things worth knowing before applying. */
   warnings: string[];
 }
 
@@ -163,8 +191,11 @@ export interface ProxyCapabilities {
 
 /** The contract every CDN adapter implements. */
 export interface ProxyAdapter {
+  /** The version of this contract the adapter implements. */
   readonly specificationVersion: SpecificationVersion;
+  /** The CDN, as a literal (`cloudflare`, `fastly`, `cloudfront`). */
   readonly provider: ProviderName;
+  /** What the adapter can do, declared. */
   readonly capabilities: ProxyCapabilities;
   /** Read-only: the changes `apply` would make. */
   plan(request: ProxyRequest, options?: RunOptions): Promise<Plan>;

@@ -49,6 +49,7 @@ export interface WaitOptions {
 
 /** What a finished wait returns. */
 export interface WaitResult<Value> {
+  /** What the check returned last (when it said done). */
   value: Value | undefined;
   /** How many times the check ran. */
   polls: number;

@@ -1,5 +1,6 @@
 import type { Sandbox } from '@sslclick/sandbox';
-import { buildStatus, checkBeforeCutover, normalizeHostname, SslClickError, type ProxyAdapter, type ProxyRequest, type ProxyStatus } from '@sslclick/core';
+import { normalizeHostname, SslClickError, type ProxyAdapter, type ProxyRequest, type ProxyStatus } from '@sslclick/core';
+import { buildStatus, checkBeforeCutover } from '@sslclick/core/adapter';
 
 /**
  * A minimal adapter, test code only, that drives the sandbox edge directly the way a CDN's control

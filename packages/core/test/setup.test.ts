@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDGE_ADDRESS, startSandbox, startSendGridApi, type SendGridApi } from '@sslclick/sandbox';
 import { createSendGridLinks } from '@sslclick/sendgrid';
-import { accountReadiness, setup, status, destroy, type ProgressEvent } from '@sslclick/core';
+import { accountReadiness, setup, getStatus, destroy, type ProgressEvent } from '@sslclick/core';
 import { createDirectEdgeAdapter, directEdgeName, type DirectEdgeWorld } from './direct-edge-adapter.js';
 
 let world: DirectEdgeWorld;
@@ -155,14 +155,14 @@ describe('setup()', () => {
   });
 });
 
-describe('status() and destroy()', () => {
+describe('getStatus() and destroy()', () => {
   it('report the verified state, and destroy undoes setup', async () => {
     const branding = newBranding();
     const hostname = `${branding.subdomain}.${branding.domain}`;
     const adapter = createDirectEdgeAdapter(world);
     const sampleLink = trackedLink(hostname);
     await setup(adapter, { hostname }, { sendgrid: links(), verification: world.verification, sampleLink });
-    const current = await status(adapter, { hostname }, { sendgrid: links(), verification: world.verification, sampleLink });
+    const current = await getStatus(adapter, { hostname }, { sendgrid: links(), verification: world.verification, sampleLink });
     expect(current.ready).toBe(true);
     expect(current.checks.find((check) => check.id === 'branding-valid')?.ok).toBe(true);
     const removed = await destroy(adapter, { hostname });
@@ -172,7 +172,7 @@ describe('status() and destroy()', () => {
   });
 });
 
-describe('status() when DNS does not answer', () => {
+describe('getStatus() when DNS does not answer', () => {
   it('returns a status with failed checks, not an exception, within the time-out', async () => {
     const branding = newBranding();
     const hostname = `${branding.subdomain}.${branding.domain}`;
@@ -181,7 +181,7 @@ describe('status() when DNS does not answer', () => {
     world.dns.setDown(true);
     try {
       const startedAt = Date.now();
-      const current = await status(adapter, { hostname }, { verification: { ...world.verification, timeoutMs: 300 } });
+      const current = await getStatus(adapter, { hostname }, { verification: { ...world.verification, timeoutMs: 300 } });
       expect(Date.now() - startedAt).toBeLessThan(10_000);
       expect(current.ready).toBe(false);
       expect(current.checks.find((check) => check.id === 'dns-points-to-cdn')).toMatchObject({ ok: false, detail: expect.stringMatching(/did not answer/) });

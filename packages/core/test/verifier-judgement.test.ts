@@ -10,7 +10,8 @@ import {
   type HttpsListenerOptions,
   type Sandbox,
 } from '@sslclick/sandbox';
-import { checkBeforeCutover, verifyHostname, verifyHostnames, type CheckResult, type VerifyOptions, type VerifyResult } from '@sslclick/core';
+import { verifyHostname, verifyHostnames, type CheckResult, type VerifyOptions, type VerifyResult } from '@sslclick/core';
+import { checkBeforeCutover } from '@sslclick/core/adapter';
 
 // Issue 12: the verifier judges like SendGrid support. One sandbox case per point, each asserting
 // the verdict and the exact advice a person reads.

@@ -1,4 +1,5 @@
-import { SslClickError, withRetry, type RetryOptions, type RunOptions } from '@sslclick/core';
+import { SslClickError, type RunOptions } from '@sslclick/core';
+import { withRetry, type RetryOptions } from '@sslclick/core/adapter';
 import { FastlyHttpError, parseFastlyErrorBody, translateFastlyError } from './fastly-errors.js';
 import type { RateLimitGovernor } from './rate-limit.js';
 

@@ -1,4 +1,5 @@
-import { SslClickError, isConnectionError } from '@sslclick/core';
+import { SslClickError } from '@sslclick/core';
+import { isConnectionError } from '@sslclick/core/adapter';
 
 /** A non-2xx answer from the Fastly API, before translation (kept for `withRetry` to classify). */
 export class FastlyHttpError extends Error {

@@ -1,17 +1,9 @@
 import {
   SslClickError,
-  buildStatus,
-  checkBeforeCutover,
-  confirmAfterCutover,
-  invalidInput,
-  loadCredential,
   lookupName,
   normalizeHostname,
-  throwIfAborted,
   verifyHostname,
-  waitUntil,
   type CheckResult,
-  type CommonProxySettings,
   type DnsProvider,
   type DnsRecord,
   type Plan,
@@ -23,8 +15,18 @@ import {
   type ResourceReference,
   type RunOptions,
   type VerifierCheckId,
-  withRedactedErrors,
 } from '@sslclick/core';
+import {
+  withRedactedErrors,
+  buildStatus,
+  checkBeforeCutover,
+  confirmAfterCutover,
+  invalidInput,
+  loadCredential,
+  throwIfAborted,
+  waitUntil,
+  type CommonProxySettings,
+} from '@sslclick/core/adapter';
 import { loadEdgePackage, type EdgePackage } from './edge-package.js';
 import { createFastlyClient, defaultFastlyBaseURL, type FastlyClient } from './fastly-client.js';
 import type { FastlyBackend, FastlyDomain, FastlyService, FastlyServiceDetail, FastlySnippet, FastlyVersion } from './fastly-types.js';
@@ -58,7 +60,7 @@ export interface FastlyProxySettings extends CommonProxySettings {
    * A Fastly API token with the `global` scope (sent as `Fastly-Key`).
    * @default process.env.FASTLY_API_TOKEN
    */
-  apiToken?: string;
+  apiToken?: string | undefined; // `| undefined`: `apiToken: process.env.X` compiles under exactOptionalPropertyTypes
   /**
    * The Fastly API endpoint; the sandbox passes its fake's URL.
    * @default 'https://api.fastly.com'
@@ -77,7 +79,7 @@ export interface FastlyProxySettings extends CommonProxySettings {
    */
   certificateAuthority?: FastlyCertificateAuthority;
   /**
-   * Where the hostname's DNS lives (Fastly hosts none), e.g. `cloudflareDns()` or `route53Dns()`.
+   * Where the hostname's DNS lives (Fastly hosts none), e.g. `createCloudflareDns()` or `createRoute53Dns()`.
    * With it, apply writes the `_acme-challenge` record and, after the pre-cutover check, the
    * cutover CNAME; without it, both are left in `status.dns.required` for you to publish.
    * @default undefined (records are left to you)
@@ -162,7 +164,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
   }
   const dns = settings.dns;
   if (dns !== undefined && (typeof dns.getRecords !== 'function' || typeof dns.upsertCname !== 'function' || typeof dns.deleteCname !== 'function')) {
-    throw invalidInput('dns must be a DnsProvider such as cloudflareDns() or route53Dns().', { provider, operation: 'create' });
+    throw invalidInput('dns must be a DnsProvider such as createCloudflareDns() or createRoute53Dns().', { provider, operation: 'create' });
   }
   const apiToken = loadCredential({ value: settings.apiToken, environmentVariable: 'FASTLY_API_TOKEN', settingName: 'apiToken', provider });
   const client: FastlyClient = createFastlyClient({

@@ -3,11 +3,11 @@
  * (or a VCL service) and a Fastly-managed certificate.
  *
  * @packageDocumentation
+ * @module @sslclick/fastly
  */
 export { createFastlyProxy, type FastlyProxySettings } from './fastly-proxy.js';
 export type { FastlyMode } from './service-configuration.js';
 export type { FastlyCertificateAuthority } from './tls-subscription.js';
 export type { FastlyRateLimitSettings } from './rate-limit.js';
 export { defaultFastlyBaseURL } from './fastly-client.js';
-export { certificateStateOf } from './status-mapping.js';
 export { defaultEdgePackageURL, loadEdgePackage, type EdgePackage } from './edge-package.js';

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SslClickError, defaultRetryDecision, headersOf, httpStatusOf, readHeader, type RetryDecision, type RunOptions } from '@sslclick/core';
+import { SslClickError, type RunOptions } from '@sslclick/core';
+import { defaultRetryDecision, headersOf, httpStatusOf, readHeader, type RetryDecision } from '@sslclick/core/adapter';
 
 /** How the adapter treats Fastly's hourly write budget. */
 export interface FastlyRateLimitSettings {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '@sslclick/core';
-import { cloudflareDns } from '@sslclick/cloudflare';
+import { createCloudflareDns } from '@sslclick/cloudflare';
 import { startCloudflareApi, startFastlyApi, startSandbox, type CloudflareApi, type CloudflareZone, type FastlyApi, type Sandbox } from '@sslclick/sandbox';
 import { createFastlyProxy } from '../src/index.js';
 import { edgePackagePath } from './fastly-world.js';
@@ -23,7 +23,7 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-describe('Fastly with DNS at Cloudflare (cloudflareDns)', () => {
+describe('Fastly with DNS at Cloudflare (createCloudflareDns)', () => {
   it('goes from nothing to ready: challenge record, issued certificate, pre-cutover check, cutover CNAME; destroy twice', async () => {
     const hostname = `url4321.${zone.name}`;
     sandbox.origin.addBrandedHost(hostname);
@@ -32,7 +32,7 @@ describe('Fastly with DNS at Cloudflare (cloudflareDns)', () => {
       apiToken: fastly.tokens.admin,
       baseURL: fastly.url,
       computePackage: await edgePackagePath(),
-      dns: cloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url, retry: { minDelay: 10, maxDelay: 50 } }),
+      dns: createCloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url, retry: { minDelay: 10, maxDelay: 50 } }),
       verification: { resolver: sandbox.dns.address, ca: sandbox.ca.certificate, ports: sandbox.ports, timeoutMs: 3_000 },
       wait: { minDelay: 25, maxDelay: 100, maxWaitTime: 20_000 },
       retry: { minDelay: 10, maxDelay: 50 },

@@ -3,7 +3,7 @@
  * Everything it needs comes in SSLCLICK_RELIABILITY_CHILD (JSON): the fake APIs' URLs and tokens
  * and the sandbox's resolver, CA and ports. The sandbox itself stays in the test process.
  */
-import { cloudflareDns } from '@sslclick/cloudflare';
+import { createCloudflareDns } from '@sslclick/cloudflare';
 import { createFastlyProxy } from '../src/index.js';
 
 interface ChildConfig {
@@ -18,7 +18,7 @@ const adapter = createFastlyProxy({
   apiToken: config.fastly.token,
   baseURL: config.fastly.url,
   mode: 'vcl',
-  dns: cloudflareDns({ apiToken: config.cloudflare.token, baseURL: config.cloudflare.url, retry: { minDelay: 5, maxDelay: 20 } }),
+  dns: createCloudflareDns({ apiToken: config.cloudflare.token, baseURL: config.cloudflare.url, retry: { minDelay: 5, maxDelay: 20 } }),
   verification: { ...config.verification, timeoutMs: 2_000 },
   wait: { minDelay: 10, maxDelay: 30, maxWaitTime: 5_000 },
   retry: { minDelay: 5, maxDelay: 20, maxAttempts: 4 },

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { cloudflareDns } from '@sslclick/cloudflare';
+import { createCloudflareDns } from '@sslclick/cloudflare';
 import { lookupName } from '@sslclick/core';
 import {
   startCloudflareApi,
@@ -81,7 +81,7 @@ export function reliabilityProxy(world: ReliabilityWorld, settings: FastlyProxyS
     apiToken: world.fastly.tokens.admin,
     baseURL: world.fastly.url,
     mode: 'vcl',
-    dns: cloudflareDns({ apiToken: world.cloudflareToken, baseURL: world.cloudflare.url, retry: { minDelay: 5, maxDelay: 20, maxAttempts: 4 } }),
+    dns: createCloudflareDns({ apiToken: world.cloudflareToken, baseURL: world.cloudflare.url, retry: { minDelay: 5, maxDelay: 20, maxAttempts: 4 } }),
     verification: { resolver: world.sandbox.dns.address, ca: world.sandbox.ca.certificate, ports: world.sandbox.ports, timeoutMs: 2_000 },
     timeoutMs: 400,
     ...fastTimings,

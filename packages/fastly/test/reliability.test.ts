@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cloudflareDns } from '@sslclick/cloudflare';
+import { createCloudflareDns } from '@sslclick/cloudflare';
 import { SslClickError, type ProgressEvent, type ProxyStatus } from '@sslclick/core';
 import type { Fault, FaultKind } from '@sslclick/sandbox';
 import { createFastlyProxy, type FastlyProxySettings } from '../src/index.js';
@@ -518,7 +518,7 @@ const badInputCases: BadInputCase[] = [
   { name: 'certificateAuthority unknown', run: async (world) => reliabilityProxy(world, { certificateAuthority: 'globalsign' as never }), code: 'INVALID_INPUT', says: /"certainly" or "lets-encrypt"/ },
   { name: 'baseURL not a URL', run: async (world) => reliabilityProxy(world, { baseURL: 'api.fastly.com' }), code: 'INVALID_INPUT', says: /baseURL/ },
   { name: 'timeoutMs not positive', run: async (world) => reliabilityProxy(world, { timeoutMs: 0 }), code: 'INVALID_INPUT', says: /timeoutMs must be a positive/ },
-  { name: 'dns not a DnsProvider', run: async (world) => reliabilityProxy(world, { dns: {} as never }), code: 'INVALID_INPUT', says: /cloudflareDns\(\) or route53Dns\(\)/ },
+  { name: 'dns not a DnsProvider', run: async (world) => reliabilityProxy(world, { dns: {} as never }), code: 'INVALID_INPUT', says: /createCloudflareDns\(\) or createRoute53Dns\(\)/ },
   { name: 'computePackage missing', run: async (world) => reliabilityProxy(world, { mode: 'compute', computePackage: '/nonexistent/sslclick-edge.tar.gz' }).apply({ hostname: await seedHost(world) }), code: 'INVALID_INPUT', says: /build it with|mode "vcl"/ },
   { name: 'no token at all', run: async (world) => { const saved = process.env.FASTLY_API_TOKEN; delete process.env.FASTLY_API_TOKEN; try { return reliabilityProxy(world, { apiToken: undefined }); } finally { if (saved !== undefined) process.env.FASTLY_API_TOKEN = saved; } }, code: 'CREDENTIALS', says: /FASTLY_API_TOKEN/ },
   { name: 'expired or revoked token (401)', run: async (world) => reliabilityProxy(world, { apiToken: 'revoked-fastly-token-0000' }).apply({ hostname: await seedHost(world) }), code: 'CREDENTIALS', says: /check the apiToken setting or FASTLY_API_TOKEN/ },
@@ -657,7 +657,7 @@ describe('destroy without a dns provider: 3 cases', () => {
       expect(await clickLink(world, hostname, 'https://shop.example.org/still')).toMatchObject({ status: 302 });
       // Once DNS is back on SendGrid, destroy goes ahead.
       // The user puts DNS back on SendGrid (here through the DNS provider's own client), then destroy goes ahead.
-      await cloudflareDns({ apiToken: world.cloudflareToken, baseURL: world.cloudflare.url }).upsertCname(hostname, 'sendgrid.net', { replaceable: [world.fastly.cnameTarget] });
+      await createCloudflareDns({ apiToken: world.cloudflareToken, baseURL: world.cloudflare.url }).upsertCname(hostname, 'sendgrid.net', { replaceable: [world.fastly.cnameTarget] });
       const destroyed = await manual.destroy({ hostname });
       expect(destroyed.resources.filter((resource) => resource.owned)).toEqual([]);
       expect(await clickLink(world, hostname, 'https://shop.example.org/after')).toMatchObject({ status: 302 });

@@ -3,6 +3,7 @@
  * internet: a DNS server, a certificate authority, a CDN edge and a fake SendGrid origin.
  *
  * @packageDocumentation
+ * @module @sslclick/sandbox
  */
 
 export { DNS_ADDRESS, EDGE_ADDRESS, ORIGIN_ADDRESS } from './addresses.js';

@@ -1,4 +1,5 @@
-import { SslClickError, isConnectionError } from '@sslclick/core';
+import { SslClickError } from '@sslclick/core';
+import { isConnectionError } from '@sslclick/core/adapter';
 
 /** The provider name on every error and event of this package. */
 export const sendGridProvider = 'sendgrid';

@@ -4,6 +4,7 @@
  * SendGrid; never after the CDN cutover.
  *
  * @packageDocumentation
+ * @module @sslclick/sendgrid
  */
 
 export { SENDGRID_EU_BASE_URL, SENDGRID_GLOBAL_BASE_URL, createSendGridLinks } from './sendgrid-links.js';

@@ -4,9 +4,13 @@ import { sendGridProvider } from './error-translation.js';
 
 /** One DNS record of a link branding, in SendGrid's wire format. */
 export interface LinkBrandingDnsRecordResource {
+  /** Whether SendGrid found the record as expected. */
   valid: boolean;
+  /** The record type, lower-case as SendGrid sends it (`cname`, `txt`). */
   type: string;
+  /** The record name. */
   host: string;
+  /** The record value. */
   data: string;
 }
 
@@ -15,18 +19,31 @@ export interface LinkBrandingDnsRecordResource {
  * SSL records SendGrid's support article documents).
  */
 export interface LinkBrandingResource {
+  /** SendGrid's id for the branding. */
   id: number;
+  /** The root domain. */
   domain: string;
+  /** The subdomain SendGrid gave the branding. */
   subdomain?: string;
+  /** The user the branding belongs to. */
   username: string;
+  /** That user's id. */
   user_id: number;
+  /** Whether this is the account's default branding. */
   default: boolean;
+  /** Whether SendGrid considers the records validated. */
   valid: boolean;
+  /** A pre-2015 whitelabel. */
   legacy: boolean;
+  /** The records SendGrid expects, by name. */
   dns: {
+    /** The branded host's CNAME: the only record that moves to the CDN at cutover. */
     domain_cname: LinkBrandingDnsRecordResource;
+    /** The owner record, which stays at SendGrid. */
     owner_cname?: LinkBrandingDnsRecordResource;
+    /** Auto SSL certificate validation. */
     acme_challenge_cname?: LinkBrandingDnsRecordResource;
+    /** Auto SSL custom hostname ownership. */
     cf_custom_hostname_txt?: LinkBrandingDnsRecordResource;
     [name: string]: LinkBrandingDnsRecordResource | undefined;
   };

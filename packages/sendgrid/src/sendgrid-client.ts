@@ -1,5 +1,7 @@
-import { SslClickError, defaultRetryDecision, readHeader, headersOf, httpStatusOf, withRetry } from '@sslclick/core';
-import type { CommonProxySettings, ProgressEvent, RetryDecision } from '@sslclick/core';
+import { SslClickError } from '@sslclick/core';
+import { defaultRetryDecision, readHeader, headersOf, httpStatusOf, withRetry } from '@sslclick/core/adapter';
+import type { ProgressEvent } from '@sslclick/core';
+import type { CommonProxySettings, RetryDecision } from '@sslclick/core/adapter';
 import { SendGridHttpError, sendGridProvider, translateSendGridError } from './error-translation.js';
 import type { TranslationContext } from './error-translation.js';
 

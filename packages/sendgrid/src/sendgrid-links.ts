@@ -1,5 +1,7 @@
-import { SslClickError, invalidInput, loadCredential, normalizeHostname, withRedactedErrors } from '@sslclick/core';
-import type { CommonProxySettings, LinkBrandingSource, LinkBrandingValidation as CoreLinkBrandingValidation, VerificationSettings } from '@sslclick/core';
+import { SslClickError, normalizeHostname } from '@sslclick/core';
+import { invalidInput, loadCredential, withRedactedErrors } from '@sslclick/core/adapter';
+import type { LinkBrandingSource, LinkBrandingValidation as CoreLinkBrandingValidation, VerificationSettings } from '@sslclick/core';
+import type { CommonProxySettings } from '@sslclick/core/adapter';
 import { sendGridProvider } from './error-translation.js';
 import { parseLinkBrandingList, parseLinkBrandingResource, toLinkBranding } from './link-branding.js';
 import type { LinkBranding, SendGridRegion } from './link-branding.js';
@@ -18,7 +20,7 @@ export interface SendGridLinksSettings {
    * A SendGrid API key with the `whitelabel.read` scope (and `whitelabel.update` to validate).
    * @default process.env.SENDGRID_API_KEY
    */
-  apiKey?: string;
+  apiKey?: string | undefined; // `| undefined`: `apiKey: process.env.X` compiles under exactOptionalPropertyTypes
   /**
    * The SendGrid region of the account: `eu` for EU regional sub-users, whose API base and link
    * origin (`eu.sendgrid.net`) differ.
@@ -71,7 +73,9 @@ export type LinkBrandingValidation = CoreLinkBrandingValidation;
  * call is retried on 429/5xx and translated into an `SslClickError`.
  */
 export interface SendGridLinks extends LinkBrandingSource {
+  /** Always `sendgrid`, for messages and errors. */
   readonly provider: 'sendgrid';
+  /** The SendGrid region the calls go to. */
   readonly region: SendGridRegion;
   /** The sub-user the calls act for, if any. */
   readonly subuser: string | undefined;

@@ -1,3 +1,11 @@
+/**
+ * `@sslclick/core/testing`: the conformance suite every adapter runs against the sandbox (apply
+ * from nothing, apply again without writes, status, adopt rules, conflict, destroy twice, faults,
+ * the end-to-end check through the edge). It needs `vitest`, an optional peer dependency.
+ *
+ * @packageDocumentation
+ * @module @sslclick/core/testing
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SslClickError } from '../errors.js';
 import type { ProxyAdapter, ProxyStatus } from '../types.js';
@@ -5,13 +13,42 @@ import { verifyHostname } from '../verifier/verify-hostname.js';
 
 /** What the conformance suite needs of the local sandbox (`@sslclick/sandbox` satisfies it). */
 export interface ConformanceSandbox {
-  dns: { address: string };
-  ca: { certificate: string };
-  ports: { https: number; http: number };
-  origin: {
-    requests: ReadonlyArray<{ host: string; path: string }>;
-    createLink(hostname: string, destination: string): { clickUrl: string };
+  /** The sandbox DNS server. */
+  dns: {
+    /** Its address, as `host:port`. */
+    address: string;
   };
+  /** The sandbox certificate authority. */
+  ca: {
+    /** Its root certificate (PEM), trusted by the end-to-end check. */
+    certificate: string;
+  };
+  /** The ports the edge and the origin share. */
+  ports: {
+    /** The HTTPS port. */
+    https: number;
+    /** The plain HTTP port. */
+    http: number;
+  };
+  /** The fake SendGrid origin. */
+  origin: {
+    /** Every request the origin received. */
+    requests: ReadonlyArray<{
+      /** The `Host` header it came with. */
+      host: string;
+      /** The request path. */
+      path: string;
+    }>;
+    /** Registers a tracked link for a host; following `clickUrl` redirects to `destination`. */
+    createLink(
+      hostname: string,
+      destination: string,
+    ): {
+      /** The tracked link to click. */
+      clickUrl: string;
+    };
+  };
+  /** Stops every server of the sandbox. */
   close(): Promise<void>;
 }
 

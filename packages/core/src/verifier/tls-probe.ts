@@ -7,17 +7,20 @@ import { opensslReason } from './text.js';
 export interface TlsObservation {
   /** The address and port dialled. */
   address: string;
+  /** The port dialled. */
   port: number;
   /** The handshake completed (whether or not the certificate is trusted). */
   handshake: boolean;
   /** Why the handshake did not complete, in one line (OpenSSL's reason, not its dump). */
   error?: string;
+  /** Node's error code for it (`ECONNREFUSED`, `ERR_SSL_…`). */
   errorCode?: string;
   /**
    * When a modern handshake failed on the protocol version: the old version (`TLSv1`,
    * `TLSv1.1`) the server completed a second, legacy-only handshake with. Absent when it did not.
    */
   legacyProtocol?: string;
+  /** The TLS version negotiated, e.g. `TLSv1.3`. */
   protocol?: string;
   /** The chain is trusted by the trust store used. */
   trusted?: boolean;
@@ -25,10 +28,15 @@ export interface TlsObservation {
   trustError?: string;
   /** Whether the certificate covers the hostname (SNI), and if not why. */
   coversHostname?: boolean;
+  /** The certificate's subject common name. */
   subject?: string;
+  /** The certificate's issuer (organisation or common name). */
   issuer?: string;
+  /** The host names the certificate covers (subject alternative names). */
   names?: string[];
+  /** ISO 8601 start of validity. */
   notBefore?: string;
+  /** ISO 8601 end of validity. */
   notAfter?: string;
   /** Whole days left before `notAfter` (rounded down). */
   daysLeft?: number;
@@ -40,13 +48,17 @@ export interface TlsObservation {
 
 /** What one HTTP request showed. */
 export interface HttpObservation {
+  /** The HTTP status answered. */
   status?: number;
+  /** The `Location` header, for a redirect. */
   location?: string;
   /** Headers that identify a CDN or proxy. */
   fingerprint: Record<string, string>;
   /** The CDN recognised from those headers. */
   cdn?: 'cloudflare' | 'cloudfront' | 'fastly';
+  /** Why no answer came (connection refused, time-out, TLS failure). */
   error?: string;
+  /** Node's error code for it. */
   errorCode?: string;
 }
 

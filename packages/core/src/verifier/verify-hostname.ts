@@ -57,7 +57,12 @@ export interface VerifyOptions {
    */
   sampleLink?: string;
   /** The ports to dial. @default { https: 443, http: 80 } */
-  ports?: { https?: number; http?: number };
+  ports?: {
+    /** The HTTPS port. @default 443 */
+    https?: number;
+    /** The plain HTTP port. @default 80 */
+    http?: number;
+  };
   /** The time-out of each DNS query, connection and request, in ms. @default 10000 */
   timeoutMs?: number;
   /** The certificate days left under which `tls-valid` warns. @default 14 */
@@ -70,6 +75,7 @@ export interface VerifyOptions {
 
 /** What `verifyHostname` returns. */
 export interface VerifyResult {
+  /** The host verified, normalised. */
   hostname: string;
   /**
    * True when no check failed and `tls-valid` and `reaches-sendgrid` passed (where they ran). An
@@ -82,19 +88,30 @@ export interface VerifyResult {
    * does, with sampleLink); the pre-cutover checks use it for an edge they configured themselves.
    */
   edgeForwards: boolean;
+  /** Every check run, passed or not. */
   checks: CheckResult[];
+  /** Things worth knowing that do not fail a check (a certificate close to expiry). */
   warnings: string[];
+  /** What the verifier saw, for reports and debugging. */
   observed: {
     /** The hostname's CNAME chain and addresses. */
     dns?: DnsLookup;
     /** The link uses SendGrid Auto SSL (`click.sendgrid.net`): no CDN is needed. */
     autoSsl?: boolean;
     /** The address dialled, and how it was chosen. */
-    dialed?: { address: string; via: 'dns' | 'connectTo' };
+    dialed?: {
+      /** The address dialled. */
+      address: string;
+      /** From the hostname's own DNS answer, or from `connectTo`. */
+      via: 'dns' | 'connectTo';
+    };
     /** What DNS answered for `connectTo`, when it is a name (a CDN edge name, or the host itself). */
     connectTo?: DnsLookup;
+    /** The TLS handshake with SNI = hostname. */
     tls?: TlsObservation;
+    /** The HTTPS request to the tracked link (or `/`). */
     https?: HttpObservation;
+    /** The plain HTTP request, which must still be served. */
     http?: HttpObservation;
   };
 }

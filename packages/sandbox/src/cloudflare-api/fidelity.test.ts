@@ -218,7 +218,7 @@ describe('DNS records', () => {
   });
 
   // A batch runs deletes, then patches, puts and posts, in one database transaction (all or
-  // nothing), which is how cloudflareDns swaps A records for a CNAME without a gap. Evidence: SDK
+  // nothing), which is how createCloudflareDns swaps A records for a CNAME without a gap. Evidence: SDK
   // src/resources/dns/records.ts (batch: "executed in the following order: Deletes, Patches, Puts,
   // Posts"; "a single database transaction").
   it('applies a batch in order and whole, or not at all', async () => {

@@ -43,6 +43,7 @@ export interface FastlyPackage {
   updated_at: string;
 }
 
+/** One version of a service in the fake Fastly API, its fields named as Fastly's REST API names them. */
 export interface FastlyVersion {
   number: number;
   active: boolean;
@@ -57,6 +58,7 @@ export interface FastlyVersion {
   package?: FastlyPackage;
 }
 
+/** A service in the fake Fastly API, its fields named as Fastly's REST API names them. */
 export interface FastlyService {
   id: string;
   name: string;
@@ -73,6 +75,7 @@ export interface FastlyService {
 /** The states of a Fastly TLS subscription. */
 export type TlsSubscriptionState = 'pending' | 'processing' | 'issued' | 'renewing' | 'failed';
 
+/** A TLS subscription in the fake Fastly API, its fields named as Fastly's REST API names them. */
 export interface FastlyTlsSubscription {
   id: string;
   customer_id: string;

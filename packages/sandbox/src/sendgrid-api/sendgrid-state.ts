@@ -60,7 +60,7 @@ export interface SendGridApiKey {
 /** SendGrid's regions: `global` (the US data centre) or `eu` (EU regional sending). */
 export type SendGridRegion = 'global' | 'eu';
 
-/** What {@link SendGridState.addLinkBranding} creates. */
+/** What `SendGridState.addLinkBranding` creates. */
 export interface AddLinkBrandingInput {
   /** The root domain, e.g. `example.com`. */
   domain: string;
