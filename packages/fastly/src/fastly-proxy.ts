@@ -1,10 +1,12 @@
 import {
+  DEFAULT_CUTOVER_CHECK_TIMEOUT_MS,
   SslClickError,
   buildStatus,
   checkBeforeCutover,
   confirmAfterCutover,
   invalidInput,
   loadCredential,
+  readCutoverCheckTimeoutMs,
   lookupName,
   normalizeHostname,
   throwIfAborted,
@@ -155,6 +157,9 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     throw invalidInput(`baseURL "${baseURL}" is not a URL.`, { provider, operation: 'create' });
   }
   const timeoutMs = settings.timeoutMs ?? 30_000;
+  // Without the setting, a shorter `wait.maxWaitTime` still bounds the edge check, as it did before the setting existed.
+  const cutoverCheckTimeoutMs =
+    readCutoverCheckTimeoutMs(settings, provider) ?? (settings.wait?.maxWaitTime ? Math.min(settings.wait.maxWaitTime, 300_000) : DEFAULT_CUTOVER_CHECK_TIMEOUT_MS);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw invalidInput(`timeoutMs must be a positive number of milliseconds, not ${String(settings.timeoutMs)}.`, { provider, operation: 'create' });
   const dns = settings.dns;
   if (dns !== undefined && (typeof dns.getRecords !== 'function' || typeof dns.upsertCname !== 'function' || typeof dns.deleteCname !== 'function')) {
@@ -533,7 +538,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
         edgeTarget: cnameTarget,
         provider,
         ...(verification ? { verification } : {}),
-        ...(settings.wait?.maxWaitTime ? { maxWaitTime: Math.min(settings.wait.maxWaitTime, 300_000) } : {}),
+        maxWaitTime: cutoverCheckTimeoutMs,
         ...(run?.signal ? { signal: run.signal } : {}),
         ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
       });

@@ -59,6 +59,10 @@ describe('createFastlyProxy settings', () => {
     const before = world.fastly.server.requests.length;
     expect(() => createFastlyProxy({ apiToken: 'x'.repeat(20), mode: 'edge' as never })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     expect(() => createFastlyProxy({ apiToken: 'x'.repeat(20), certificateAuthority: 'globalsign' as never })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    // The pre-cutover check's bound has one name on all three adapters.
+    expect(() => createFastlyProxy({ apiToken: 'x'.repeat(20), cutoverCheckTimeoutMs: -1 })).toThrow(/cutoverCheckTimeoutMs must be/);
+    expect(() => createFastlyProxy({ apiToken: 'x'.repeat(20), cutoverCheckTimeout: 5_000 } as never)).toThrow(/renamed cutoverCheckTimeoutMs/);
+    expect(() => createFastlyProxy({ apiToken: 'x'.repeat(20), cutoverCheckTimeoutMs: 5_000 })).not.toThrow();
     const saved = process.env.FASTLY_API_TOKEN;
     delete process.env.FASTLY_API_TOKEN;
     try {
