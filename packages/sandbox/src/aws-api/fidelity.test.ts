@@ -148,6 +148,18 @@ describe('CloudFront (REST-XML, 2020-05-31)', () => {
     expect(again.xml.ErrorResponse.Error).toMatchObject({ Type: 'Sender', Code: 'CNAMEAlreadyExists' });
   });
 
+  it('a reused CallerReference is 409 DistributionAlreadyExists, whatever the config', async () => {
+    // Evidence: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateDistributionWithTags.html
+    // (DistributionAlreadyExists 409: "The caller reference you attempted to create the distribution
+    // with is associated with another distribution"); so the adapter finds its own by alias and tags.
+    const config = minimalDistributionConfig({ aliases: [] });
+    const body = buildXml('DistributionConfigWithTags', cloudFrontNamespace, { DistributionConfig: config, Tags: { Items: { Tag: [] } } });
+    expect((await rest('cloudfront', 'POST', '/2020-05-31/distribution?WithTags', { body })).status).toBe(201);
+    const reused = buildXml('DistributionConfigWithTags', cloudFrontNamespace, { DistributionConfig: { ...config, Comment: 'another config' }, Tags: { Items: { Tag: [] } } });
+    const again = await rest('cloudfront', 'POST', '/2020-05-31/distribution?WithTags', { body: reused });
+    expect([again.status, again.xml.ErrorResponse?.Error?.Code]).toEqual([409, 'DistributionAlreadyExists']);
+  });
+
   it('errors are <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>: 404 NoSuchDistribution', async () => {
     // Evidence: https://docs.aws.amazon.com/cloudfront/latest/APIReference/CommonErrors.html and
     // API_GetDistribution.html (NoSuchDistribution 404); @aws-sdk/core
