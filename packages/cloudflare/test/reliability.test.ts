@@ -686,6 +686,7 @@ const badInputCases: BadInputCase[] = [
   { name: 'orderCertificate not a boolean', run: () => proxy({ orderCertificate: 'yes' as never }), code: 'INVALID_INPUT', says: /orderCertificate must be true or false/, noRequest: true },
   { name: 'bypassCache not a boolean', run: () => proxy({ bypassCache: 1 as never }), code: 'INVALID_INPUT', says: /bypassCache must be true or false/, noRequest: true },
   { name: 'cutoverCheckTimeoutMs negative', run: () => proxy({ cutoverCheckTimeoutMs: -5 }), code: 'INVALID_INPUT', says: /number of milliseconds, 0 or more/, noRequest: true },
+  { name: 'cutoverCheckTimeout (the old name)', run: () => proxy({ cutoverCheckTimeout: 1_500 } as never), code: 'INVALID_INPUT', says: /renamed cutoverCheckTimeoutMs/, noRequest: true },
   { name: 'timeoutMs zero', run: () => proxy({ timeoutMs: 0 }), code: 'INVALID_INPUT', says: /timeoutMs must be a whole number of milliseconds above 0/, noRequest: true },
   { name: 'an empty token', run: () => proxy({ apiToken: '  ' }), code: 'CREDENTIALS', says: /pass the "apiToken" setting or set the CLOUDFLARE_API_TOKEN/, noRequest: true },
   { name: 'settings not an object (cloudflareDns)', run: () => cloudflareDns(null as never), code: 'INVALID_INPUT', says: /needs a settings object/, noRequest: true },
