@@ -202,6 +202,33 @@ describe('CloudFront (REST-XML, 2020-05-31)', () => {
     expect(tags.xml.Tags.Items.Tag).toEqual({ Key: 'managed-by', Value: 'sslclick' });
   });
 
+  it('TagResource (POST /tagging?Operation=Tag) answers 204 and the tags show in ListTagsForResource', async () => {
+    // Evidence: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_TagResource.html
+    // (POST /2020-05-31/tagging?Operation=Tag&Resource=<ARN>, 204 with no body); adopt tags a distribution.
+    const arn = (await createDistribution()).xml.Distribution.ARN as string;
+    const body = buildXml('Tags', cloudFrontNamespace, { Items: { Tag: [{ Key: 'sslclick:hostname', Value: 'url9.fidelity.example' }] } });
+    const tagged = await rest('cloudfront', 'POST', `/2020-05-31/tagging?Operation=Tag&Resource=${encodeURIComponent(arn)}`, { body });
+    expect([tagged.status, tagged.text]).toEqual([204, '']);
+    const tags = await rest('cloudfront', 'GET', `/2020-05-31/tagging?Resource=${encodeURIComponent(arn)}`);
+    expect(tags.xml.Tags.Items.Tag).toContainEqual({ Key: 'sslclick:hostname', Value: 'url9.fidelity.example' });
+  });
+
+  it('DeleteDistribution of a disabled, deployed distribution with its current ETag answers 204', async () => {
+    // Evidence: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DeleteDistribution.html
+    // (204 No Content; If-Match = the ETag from disabling it); then GetDistribution is 404 NoSuchDistribution.
+    const id = (await createDistribution()).xml.Distribution.Id as string;
+    const current = await rest('cloudfront', 'GET', `/2020-05-31/distribution/${id}/config`);
+    const disabled = buildXml('DistributionConfig', cloudFrontNamespace, { ...current.xml.DistributionConfig, Enabled: 'false' });
+    const updated = await rest('cloudfront', 'PUT', `/2020-05-31/distribution/${id}/config`, { body: disabled, headers: { 'if-match': current.headers.get('etag') ?? '' } });
+    sandbox.clock.advance(300);
+    const deployed = await rest('cloudfront', 'GET', `/2020-05-31/distribution/${id}`);
+    expect(deployed.xml.Distribution.Status).toBe('Deployed');
+    expect(deployed.headers.get('etag')).toBe(updated.headers.get('etag'));
+    const deleted = await rest('cloudfront', 'DELETE', `/2020-05-31/distribution/${id}`, { headers: { 'if-match': deployed.headers.get('etag') ?? '' } });
+    expect(deleted.status).toBe(204);
+    expect((await rest('cloudfront', 'GET', `/2020-05-31/distribution/${id}`)).status).toBe(404);
+  });
+
   it('a caller without the IAM permission gets 403 AccessDenied naming the action', async () => {
     // Evidence: https://docs.aws.amazon.com/cloudfront/latest/APIReference/CommonErrors.html
     // (AccessDenied 403); the adapter turns it into PERMISSION naming the IAM action.
@@ -281,6 +308,16 @@ describe('Route 53 (REST-XML, 2013-04-01)', () => {
     const listed = await rest('route53', 'GET', '/2013-04-01/hostedzonesbyname?dnsname=zones.fidelity.example&maxitems=1');
     expect(listed.status).toBe(200);
     expect(listed.xml.ListHostedZonesByNameResponse.HostedZones.HostedZone).toMatchObject({ Id: `/hostedzone/${zone.id}`, Name: 'zones.fidelity.example.' });
+  });
+
+  it('GetHostedZone: the zone by id, with its name fully qualified', async () => {
+    // Evidence: https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHostedZone.html
+    // (GET /2013-04-01/hostedzone/{Id}; HostedZone Id, Name, Config); route53Dns checks a given
+    // hostedZoneId holds the name this way.
+    const zone = aws.addHostedZone('byid.fidelity.example');
+    const answer = await rest('route53', 'GET', `/2013-04-01/hostedzone/${zone.id}`);
+    expect(answer.status).toBe(200);
+    expect(answer.xml.GetHostedZoneResponse.HostedZone).toMatchObject({ Id: `/hostedzone/${zone.id}`, Name: 'byid.fidelity.example.' });
   });
 
   it('ChangeResourceRecordSets: ChangeInfo Id "/change/C…" PENDING, then GetChange INSYNC', async () => {
