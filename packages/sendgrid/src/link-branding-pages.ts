@@ -14,19 +14,8 @@ export const MAXIMUM_LINK_BRANDING_PAGE_SIZE = 500;
  */
 const maximumPages = 10_000;
 
-/** Reads one page: `GET /v3/whitelabel/links?limit=&offset=` . */
+/** Reads one page: `GET /v3/whitelabel/links?limit=&offset=`. */
 export type LinkBrandingPageReader = (limit: number, offset: number) => Promise<LinkBrandingResource[]>;
-
-/** What {@link readAllLinkBrandingPages} found. */
-export interface LinkBrandingPages {
-  /** Every branding read, by id, each once. */
-  brandings: LinkBrandingResource[];
-  /**
-   * Whether SendGrid answered a later page with the first page again (it ignored `offset`),
-   * so the list was read in one page of {@link MAXIMUM_LINK_BRANDING_PAGE_SIZE} instead.
-   */
-  offsetIgnored: boolean;
-}
 
 function cannotPage(operation: string, message: string): SslClickError {
   return new SslClickError({ code: 'PROVIDER', provider: sendGridProvider, operation, retryable: false, message });
@@ -42,7 +31,7 @@ function cannotPage(operation: string, message: string): SslClickError {
  * list once with the largest limit, and fail (never return a short list silently) when that page
  * is full too. Assumes SendGrid honours `limit` up to the maximum (a shorter page is the last).
  */
-export async function readAllLinkBrandingPages(readPage: LinkBrandingPageReader, pageSize: number, operation: string): Promise<LinkBrandingPages> {
+export async function readAllLinkBrandingPages(readPage: LinkBrandingPageReader, pageSize: number, operation: string): Promise<LinkBrandingResource[]> {
   const byId = new Map<number, LinkBrandingResource>();
   for (let pageNumber = 0, offset = 0; pageNumber < maximumPages; pageNumber += 1) {
     const page = await readPage(pageSize, offset);
@@ -51,9 +40,9 @@ export async function readAllLinkBrandingPages(readPage: LinkBrandingPageReader,
       if (!byId.has(resource.id)) added += 1;
       byId.set(resource.id, resource);
     }
-    if (page.length < pageSize) return { brandings: sorted(byId), offsetIgnored: false };
+    if (page.length < pageSize) return sorted(byId);
     if (pageNumber > 0 && added === 0) {
-      return { brandings: sorted(await readInOnePage(readPage, byId, pageSize, offset, operation)), offsetIgnored: true };
+      return sorted(await readInOnePage(readPage, byId, pageSize, offset, operation));
     }
     offset += page.length;
   }

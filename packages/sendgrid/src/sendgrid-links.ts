@@ -193,7 +193,7 @@ export function createSendGridLinks(settings: SendGridLinksSettings = {}): SendG
 
   async function list(options: SendGridCallOptions = {}): Promise<LinkBranding[]> {
     const operation = 'links.list';
-    const { brandings } = await readAllLinkBrandingPages(
+    const brandings = await readAllLinkBrandingPages(
       async (limit, offset) =>
         parseLinkBrandingList(
           await client.request({
