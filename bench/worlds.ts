@@ -95,7 +95,7 @@ async function cloudflareWorld(options: WorldOptions): Promise<World> {
     verification: { ...sandbox.verification, timeoutMs: 3_000 },
     wait: options.wait ?? defaultWait,
     retry: fastRetry,
-    cutoverCheckTimeout: 5_000,
+    cutoverCheckTimeoutMs: 5_000,
     orderCertificate: true,
   });
   return {

@@ -7,8 +7,10 @@ import {
   type RunOptions,
 } from '@sslclick/core';
 import {
+  DEFAULT_CUTOVER_CHECK_TIMEOUT_MS,
   buildStatus,
   invalidInput,
+  readCutoverCheckTimeoutMs,
   throwIfAborted,
   waitUntil,
   withRedactedErrors,
@@ -44,12 +46,6 @@ export interface CloudflareProxySettings extends CloudflareConnectionSettings, C
    * @default true
    */
   bypassCache?: boolean;
-  /**
-   * How long, right after the record is proxied, the edge may take to serve the host correctly
-   * before the record is put back as it was, in ms.
-   * @default 60000
-   */
-  cutoverCheckTimeout?: number;
 }
 
 const provider = 'cloudflare';
@@ -63,9 +59,6 @@ function validateSettings(settings: CloudflareProxySettings): void {
   booleanSetting('bypassCache');
   if (settings.certificateAuthority !== undefined && !['google', 'lets_encrypt', 'ssl_com'].includes(settings.certificateAuthority)) {
     throw invalidInput(`certificateAuthority must be "google", "lets_encrypt" or "ssl_com", not "${String(settings.certificateAuthority)}".`, { provider, operation: 'create' });
-  }
-  if (settings.cutoverCheckTimeout !== undefined && !(Number.isFinite(settings.cutoverCheckTimeout) && settings.cutoverCheckTimeout >= 0)) {
-    throw invalidInput('cutoverCheckTimeout must be a number of milliseconds, 0 or more.', { provider, operation: 'create' });
   }
 }
 
@@ -96,7 +89,8 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
   const orderCertificate = settings.orderCertificate ?? false;
   const bypassCache = settings.bypassCache ?? true;
   const certificateAuthority = settings.certificateAuthority ?? 'google';
-  const cutoverCheckTimeout = settings.cutoverCheckTimeout ?? 60_000;
+  // Cloudflare checks right after the record is proxied, and puts it back when the check fails.
+  const cutoverCheckTimeoutMs = readCutoverCheckTimeoutMs(settings, provider) ?? DEFAULT_CUTOVER_CHECK_TIMEOUT_MS;
   const changeSettings = { orderCertificate, certificateAuthority, bypassCache };
 
   const progress = (run: RunOptions, type: string, message: string, hostname: string, detail?: Record<string, unknown>): void => {
@@ -174,7 +168,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
       hostname,
       edgeTarget: target,
       verification,
-      maxWaitTime: cutoverCheckTimeout,
+      maxWaitTime: cutoverCheckTimeoutMs,
       ...(run.signal ? { signal: run.signal } : {}),
       ...(run.onProgress ? { onProgress: run.onProgress } : {}),
     });
@@ -358,7 +352,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     const outcome = await checkThroughEdge({
       hostname,
       verification,
-      maxWaitTime: cutoverCheckTimeout,
+      maxWaitTime: cutoverCheckTimeoutMs,
       ...(run.signal ? { signal: run.signal } : {}),
       ...(run.onProgress ? { onProgress: run.onProgress } : {}),
     });

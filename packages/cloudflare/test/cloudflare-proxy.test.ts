@@ -224,7 +224,7 @@ describe('apply', () => {
   it('puts the record back as it was when the check through the edge fails', async () => {
     const zone = world.cloudflare.addZone({ name: 'overridden.com' });
     const hostname = await seedBrandedHost(world, { zone });
-    const adapter = createTestProxy(world, { cutoverCheckTimeout: 1_200 });
+    const adapter = createTestProxy(world, { cutoverCheckTimeoutMs: 1_200 });
     const events: string[] = [];
     const status = await adapter.apply(
       { hostname },

@@ -67,7 +67,7 @@ export function createTestProxy(world: CloudflareWorld, settings: Partial<Cloudf
     verification: world.verification,
     wait: { minDelay: 30, maxDelay: 150, maxWaitTime: 20_000 },
     retry: { minDelay: 10, maxDelay: 50 },
-    cutoverCheckTimeout: 2_000,
+    cutoverCheckTimeoutMs: 2_000,
     ...settings,
   });
 }

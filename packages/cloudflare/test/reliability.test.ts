@@ -38,7 +38,7 @@ function proxySettings(extra: Partial<CloudflareProxySettings> = {}): Cloudflare
     wait: { minDelay: 10, maxDelay: 30, maxWaitTime: 10_000 },
     retry: { minDelay: 5, maxDelay: 20 },
     timeoutMs: requestTimeoutMs,
-    cutoverCheckTimeout: 1_500,
+    cutoverCheckTimeoutMs: 1_500,
     ...extra,
   };
 }
@@ -649,7 +649,7 @@ describe(`reliability: the cutover never breaks live links (${cutoverCases.lengt
     };
     for (const fault of cutover.faults ?? []) server.injectFault(fault);
     try {
-      const outcome: unknown = await proxy({ fetch: hookedFetch, cutoverCheckTimeout: cutover.outcome === 'cut over' ? 1_500 : 500 }).apply({ hostname: host.hostname }).catch((error: unknown) => error);
+      const outcome: unknown = await proxy({ fetch: hookedFetch, cutoverCheckTimeoutMs: cutover.outcome === 'cut over' ? 1_500 : 500 }).apply({ hostname: host.hostname }).catch((error: unknown) => error);
       if (cutover.code) expect(SslClickError.isInstance(outcome) && outcome.code).toBe(cutover.code);
       else expect(SslClickError.isInstance(outcome) ? outcome.message : (outcome as ProxyStatus).ready).toBe(cutover.outcome === 'cut over');
       if (!SslClickError.isInstance(outcome) && cutover.outcome === 'on SendGrid') {
@@ -685,7 +685,8 @@ const badInputCases: BadInputCase[] = [
   { name: 'certificateAuthority unknown', run: () => proxy({ certificateAuthority: 'digicert' as never }), code: 'INVALID_INPUT', says: /must be "google", "lets_encrypt" or "ssl_com"/, noRequest: true },
   { name: 'orderCertificate not a boolean', run: () => proxy({ orderCertificate: 'yes' as never }), code: 'INVALID_INPUT', says: /orderCertificate must be true or false/, noRequest: true },
   { name: 'bypassCache not a boolean', run: () => proxy({ bypassCache: 1 as never }), code: 'INVALID_INPUT', says: /bypassCache must be true or false/, noRequest: true },
-  { name: 'cutoverCheckTimeout negative', run: () => proxy({ cutoverCheckTimeout: -5 }), code: 'INVALID_INPUT', says: /number of milliseconds, 0 or more/, noRequest: true },
+  { name: 'cutoverCheckTimeoutMs negative', run: () => proxy({ cutoverCheckTimeoutMs: -5 }), code: 'INVALID_INPUT', says: /number of milliseconds, 0 or more/, noRequest: true },
+  { name: 'cutoverCheckTimeout (the old name)', run: () => proxy({ cutoverCheckTimeout: 1_500 } as never), code: 'INVALID_INPUT', says: /renamed cutoverCheckTimeoutMs/, noRequest: true },
   { name: 'timeoutMs zero', run: () => proxy({ timeoutMs: 0 }), code: 'INVALID_INPUT', says: /timeoutMs must be a whole number of milliseconds above 0/, noRequest: true },
   { name: 'an empty token', run: () => proxy({ apiToken: '  ' }), code: 'CREDENTIALS', says: /pass the "apiToken" setting or set the CLOUDFLARE_API_TOKEN/, noRequest: true },
   { name: 'settings not an object (createCloudflareDns)', run: () => createCloudflareDns(null as never), code: 'INVALID_INPUT', says: /needs a settings object/, noRequest: true },

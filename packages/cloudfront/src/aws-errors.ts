@@ -22,12 +22,29 @@ const throttlingErrors = new Set([
 ]);
 const notFoundErrors = new Set(['NoSuchDistribution', 'ResourceNotFoundException', 'NoSuchHostedZone', 'NoSuchResource', 'NoSuchChange']);
 
+/**
+ * The messages of Route 53's `InvalidChangeBatch`, which AWS sends with its own root element
+ * (`<InvalidChangeBatch><Messages><Message>…`) instead of `<ErrorResponse><Error><Code>`: the JS
+ * SDK finds no code in it and throws `Unknown`, keeping the children as `Messages`. (aws-sdk-go
+ * parses this body specially: service/route53/unmarshal_error.go in aws/aws-sdk-go.)
+ */
+function invalidChangeBatchMessages(error: unknown): string[] | undefined {
+  const candidate = error as { name?: unknown; Messages?: { Message?: unknown } } | null;
+  if (candidate?.name !== 'Unknown' || typeof candidate.Messages !== 'object' || candidate.Messages === null) return undefined;
+  const messages = candidate.Messages.Message;
+  const list = Array.isArray(messages) ? messages : [messages];
+  return list.filter((message): message is string => typeof message === 'string');
+}
+
 function nameOf(error: unknown): string {
+  if (invalidChangeBatchMessages(error) !== undefined) return 'InvalidChangeBatch';
   const name = (error as { name?: unknown } | null)?.name;
   return typeof name === 'string' ? name : '';
 }
 
 function messageOf(error: unknown): string {
+  const changeBatchMessages = invalidChangeBatchMessages(error);
+  if (changeBatchMessages !== undefined && changeBatchMessages.length > 0) return changeBatchMessages.join('; ');
   const message = (error as { message?: unknown } | null)?.message;
   return typeof message === 'string' && message.trim() !== '' ? message.trim() : 'no message';
 }

@@ -446,6 +446,7 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
         hostname,
         edgeTarget: distribution.domainName,
         provider,
+        maxWaitTime: settings.cutoverCheckTimeoutMs,
         ...(settings.verification ? { verification: settings.verification } : {}),
         ...(run.options.signal ? { signal: run.options.signal } : {}),
         ...(run.options.onProgress ? { onProgress: run.options.onProgress } : {}),

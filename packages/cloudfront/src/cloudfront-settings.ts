@@ -2,7 +2,7 @@ import type { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudFrontClient, CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import { type DnsProvider } from '@sslclick/core';
-import { invalidInput, type CommonProxySettings } from '@sslclick/core/adapter';
+import { DEFAULT_CUTOVER_CHECK_TIMEOUT_MS, invalidInput, readCutoverCheckTimeoutMs, type CommonProxySettings } from '@sslclick/core/adapter';
 import { registerAwsCredentials } from './aws-credentials.js';
 import { defaultAwsTimeoutMs } from './aws-call.js';
 import { acmSdk, cloudFrontSdk, route53Sdk } from './aws-sdk.js';
@@ -86,6 +86,8 @@ export interface ResolvedCloudFrontSettings {
   dns: DnsProvider | undefined;
   tags: Record<string, string>;
   timeoutMs: number;
+  /** How long the pre-cutover check waits for the distribution to serve the hostname, in ms. */
+  cutoverCheckTimeoutMs: number;
   verification: CommonProxySettings['verification'];
   wait: CommonProxySettings['wait'];
   retry: CommonProxySettings['retry'];
@@ -131,6 +133,7 @@ export function resolveCloudFrontSettings(settings: CloudFrontProxySettings = {}
   if (settings.timeoutMs !== undefined && (typeof settings.timeoutMs !== 'number' || !Number.isFinite(settings.timeoutMs) || settings.timeoutMs < 1 || settings.timeoutMs > 600_000)) {
     fail(`timeoutMs must be a number of milliseconds between 1 and 600000, not ${JSON.stringify(settings.timeoutMs)}.`);
   }
+  const cutoverCheckTimeoutMs = readCutoverCheckTimeoutMs(settings, provider) ?? DEFAULT_CUTOVER_CHECK_TIMEOUT_MS;
   const credentials = registerAwsCredentials(settings.credentials);
   const common = {
     region: 'us-east-1',
@@ -151,6 +154,7 @@ export function resolveCloudFrontSettings(settings: CloudFrontProxySettings = {}
     dns: settings.dns,
     tags,
     timeoutMs: settings.timeoutMs ?? defaultAwsTimeoutMs,
+    cutoverCheckTimeoutMs,
     verification: settings.verification,
     wait: settings.wait,
     retry: settings.retry,

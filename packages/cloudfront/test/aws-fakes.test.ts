@@ -13,6 +13,7 @@ import {
 import { ChangeResourceRecordSetsCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { AWS_DENIED_CREDENTIALS, AWS_TEST_CREDENTIALS, startAwsApi, startSandbox, type AwsApi, type Sandbox } from '@sslclick/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsErrorNameOf, translateAwsError } from '../src/aws-errors.js';
 
 describe('the sandbox AWS fakes, through the official SDK clients', () => {
   let sandbox: Sandbox;
@@ -145,8 +146,12 @@ describe('the sandbox AWS fakes, through the official SDK clients', () => {
     expect(sandbox.dns.zone.getRecords('url3.zone.example')).toMatchObject([{ type: 'CNAME', value: 'd123.cloudfront.net' }]);
     const invalid = await route53
       .send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone.id, ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: 'url3.zone.example', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'x.example' }] } }] } }))
-      .catch((error: unknown) => error as { name: string });
-    expect(invalid).toMatchObject({ name: 'InvalidChangeBatch' });
+      .catch((error: unknown) => error);
+    // Route 53 sends InvalidChangeBatch under its own root element, with no <Error><Code>; the JS
+    // SDK therefore names it "Unknown" and keeps the messages (aws/aws-sdk-go
+    // service/route53/unmarshal_error.go parses the same body). The adapter recognises this shape.
+    expect(invalid).toMatchObject({ name: 'Unknown', $metadata: { httpStatusCode: 400 }, Messages: { Message: expect.stringContaining('already exists') } });
+    expect(awsErrorNameOf(translateAwsError(invalid, { provider: 'cloudfront', operation: 'route53:ChangeResourceRecordSets' }))).toBe('InvalidChangeBatch');
   });
 
   it('refuses unsigned requests and denied keys as AWS does', async () => {

@@ -268,6 +268,51 @@ describe('createCloudFrontProxy through the sandbox', () => {
     expect(status.state).toBe('failed');
     expect(status.nextSteps.join(' ')).toContain('CAA_ERROR');
   });
+
+  it('gives up on an edge that never answers after cutoverCheckTimeoutMs, not 60 s, and leaves DNS alone', { timeout: 30_000 }, async () => {
+    const hostname = prepareBrandedHost(world, managedZone);
+    const cutoverCheckTimeoutMs = 1_000;
+    const adapter = createTestAdapter(world, {
+      cutoverCheckTimeoutMs,
+      verification: { resolver: world.dns.address, ca: world.ca.certificate, ports: world.ports, timeoutMs: 400 },
+    });
+    let checkStartedAt = 0;
+    const error = await adapter
+      .apply(
+        { hostname },
+        {
+          onProgress: (event) => {
+            // Deployed: from now on the edge accepts connections for the host and never answers.
+            if (event.type !== 'edge-ready') return;
+            const route = world.edge.getRoute(hostname);
+            if (route) world.edge.setRoute({ ...route, failure: 'hang' });
+            checkStartedAt = Date.now();
+          },
+        },
+      )
+      .catch((caught: unknown) => caught);
+    const elapsed = Date.now() - checkStartedAt;
+    expect(checkStartedAt).toBeGreaterThan(0);
+    expect(SslClickError.isInstance(error) && error.code).toBe('PROVIDER');
+    expect((error as SslClickError).operation).toBe('pre-cutover-check');
+    expect(elapsed).toBeLessThan(cutoverCheckTimeoutMs + 5_000);
+    expect(world.dns.zone.getRecords(hostname)).toEqual([expect.objectContaining({ type: 'CNAME', value: 'sendgrid.net' })]);
+  });
+
+  it('names the cutover check setting cutoverCheckTimeoutMs, as every adapter does, and rejects the old name', async () => {
+    const codeOf = (settings: Record<string, unknown>): string | undefined => {
+      try {
+        createTestAdapter(world, settings);
+      } catch (error) {
+        return SslClickError.isInstance(error) ? `${error.code}: ${error.message}` : 'other';
+      }
+      return undefined;
+    };
+    expect(codeOf({ cutoverCheckTimeoutMs: 0 })).toBeUndefined();
+    expect(codeOf({ cutoverCheckTimeoutMs: -1 })).toMatch(/^INVALID_INPUT: cutoverCheckTimeoutMs must be/);
+    expect(codeOf({ cutoverCheckTimeoutMs: 3_600_001 })).toMatch(/^INVALID_INPUT/);
+    expect(codeOf({ cutoverCheckTimeout: 5_000 })).toMatch(/^INVALID_INPUT: cutoverCheckTimeout was renamed cutoverCheckTimeoutMs/);
+  });
 });
 
 describe('createCloudFrontProxy input checks', () => {

@@ -1,7 +1,9 @@
 import { SslClickError } from '@sslclick/core';
 import { AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { createRoute53Dns } from '../src/index.js';
+import { awsErrorNameOf } from '../src/aws-errors.js';
 import { createTestAdapter, prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from './cloudfront-world.js';
 
 describe('createRoute53Dns', () => {
@@ -53,6 +55,42 @@ describe('createRoute53Dns', () => {
     const status = await adapter.apply({ hostname });
     expect(status).toMatchObject({ ready: true, dns: { managed: true, pointsToCdn: true } });
     expect(world.dns.zone.getRecords(hostname)).toMatchObject([{ type: 'CNAME', value: status.edge.target }]);
+  });
+
+  it("deleteCname loses a race to another writer quietly: Route 53's InvalidChangeBatch body is recognised", async () => {
+    world.dns.zone.setRecord({ name: 'race.dns.example', type: 'CNAME', value: 'd2.cloudfront.net' });
+    const client = new Route53Client({ region: 'us-east-1', endpoint: world.aws.endpoints.route53, credentials: { ...AWS_TEST_CREDENTIALS }, maxAttempts: 1 });
+    // Another writer moves the record between sslclick's read and its DELETE.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'ChangeResourceRecordSetsCommand') world.dns.zone.setRecord({ name: 'race.dns.example', type: 'CNAME', value: 'elsewhere.example' });
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    expect(await createRoute53Dns({ client }).deleteCname('race.dns.example', 'd2.cloudfront.net')).toEqual({ changed: false });
+    expect(world.dns.zone.getRecords('race.dns.example')).toMatchObject([{ type: 'CNAME', value: 'elsewhere.example' }]);
+  });
+
+  it('a refused change batch is CONFLICT quoting Route 53’s own message, not "UnknownError"', async () => {
+    world.dns.zone.setRecord({ name: 'refused.dns.example', type: 'CNAME', value: 'sendgrid.net' });
+    const client = new Route53Client({ region: 'us-east-1', endpoint: world.aws.endpoints.route53, credentials: { ...AWS_TEST_CREDENTIALS }, maxAttempts: 1 });
+    // Another writer replaces the CNAME with an A record just before sslclick's UPSERT reaches Route 53.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'ChangeResourceRecordSetsCommand') {
+          world.dns.zone.deleteRecord('refused.dns.example');
+          world.dns.zone.setRecord({ name: 'refused.dns.example', type: 'A', value: '192.0.2.7' });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const error = await createRoute53Dns({ client }).upsertCname('refused.dns.example', 'd3.cloudfront.net', { replaceable: ['sendgrid.net'] }).catch((caught: unknown) => caught);
+    expect(SslClickError.isInstance(error) && error.code).toBe('CONFLICT');
+    expect(awsErrorNameOf(error)).toBe('InvalidChangeBatch');
+    expect((error as Error).message).toContain('conflicts with other records');
+    expect((error as Error).message).not.toContain('UnknownError');
   });
 
   it('rejects a malformed hosted zone id', () => {

@@ -19,6 +19,45 @@ export interface CommonProxySettings {
   wait?: Pick<WaitOptions, 'minDelay' | 'maxDelay' | 'maxWaitTime'> | undefined;
   /** Bounds of the retries of each vendor call. */
   retry?: Pick<RetryOptions, 'maxAttempts' | 'maxRetryTime' | 'minDelay' | 'maxDelay'> | undefined;
+  /**
+   * How long the CDN edge may take to serve the hostname correctly (valid certificate, request
+   * reaching SendGrid) in the check that gates the DNS cutover, in ms. An edge that never answers
+   * correctly fails the check after this long and DNS stays (or, on Cloudflare, where the check
+   * runs right after the record is proxied, is put back) as it was. `0` checks once. The same
+   * name on every adapter; at most one hour.
+   * @default 60000
+   */
+  cutoverCheckTimeoutMs?: number | undefined;
+}
+
+/** The default of {@link CommonProxySettings.cutoverCheckTimeoutMs}, in ms. */
+export const DEFAULT_CUTOVER_CHECK_TIMEOUT_MS = 60_000;
+
+/** The largest {@link CommonProxySettings.cutoverCheckTimeoutMs} accepted: one hour, in ms. */
+const maximumCutoverCheckTimeoutMs = 3_600_000;
+
+/**
+ * Validates `cutoverCheckTimeoutMs` for an adapter factory: `INVALID_INPUT` naming the setting
+ * when it is not a whole number of ms from 0 to one hour, or when the old name
+ * `cutoverCheckTimeout` is passed. Returns the value, or `undefined` when
+ * it is not set (the adapter then uses {@link DEFAULT_CUTOVER_CHECK_TIMEOUT_MS}).
+ */
+export function readCutoverCheckTimeoutMs(settings: Pick<CommonProxySettings, 'cutoverCheckTimeoutMs'> | undefined, provider: string): number | undefined {
+  if (settings !== undefined && 'cutoverCheckTimeout' in settings) {
+    // The Cloudflare adapter's old name: silently ignoring it would bring back the 60 s default.
+    throw new SslClickError({ code: 'INVALID_INPUT', message: 'cutoverCheckTimeout was renamed cutoverCheckTimeoutMs (the same value, in ms).', provider, operation: 'create' });
+  }
+  const value: unknown = settings?.cutoverCheckTimeoutMs;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > maximumCutoverCheckTimeoutMs) {
+    throw new SslClickError({
+      code: 'INVALID_INPUT',
+      message: `cutoverCheckTimeoutMs must be a whole number of milliseconds, 0 or more and at most ${maximumCutoverCheckTimeoutMs} (one hour), not ${JSON.stringify(value)}.`,
+      provider,
+      operation: 'create',
+    });
+  }
+  return value;
 }
 
 /**

@@ -17,6 +17,8 @@ import {
   type VerifierCheckId,
 } from '@sslclick/core';
 import {
+  DEFAULT_CUTOVER_CHECK_TIMEOUT_MS,
+  readCutoverCheckTimeoutMs,
   withRedactedErrors,
   buildStatus,
   checkBeforeCutover,
@@ -157,6 +159,9 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     throw invalidInput(`baseURL "${baseURL}" is not a URL.`, { provider, operation: 'create' });
   }
   const timeoutMs = settings.timeoutMs ?? 30_000;
+  // Without the setting, a shorter `wait.maxWaitTime` still bounds the edge check, as it did before the setting existed.
+  const cutoverCheckTimeoutMs =
+    readCutoverCheckTimeoutMs(settings, provider) ?? (settings.wait?.maxWaitTime ? Math.min(settings.wait.maxWaitTime, 300_000) : DEFAULT_CUTOVER_CHECK_TIMEOUT_MS);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw invalidInput(`timeoutMs must be a positive number of milliseconds, not ${String(settings.timeoutMs)}.`, { provider, operation: 'create' });
   const packageUploadTimeoutMs = settings.packageUploadTimeoutMs ?? 120_000;
   if (!Number.isFinite(packageUploadTimeoutMs) || packageUploadTimeoutMs <= 0) {
@@ -533,7 +538,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
         edgeTarget: cnameTarget,
         provider,
         ...(verification ? { verification } : {}),
-        ...(settings.wait?.maxWaitTime ? { maxWaitTime: Math.min(settings.wait.maxWaitTime, 300_000) } : {}),
+        maxWaitTime: cutoverCheckTimeoutMs,
         ...(run?.signal ? { signal: run.signal } : {}),
         ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
       });

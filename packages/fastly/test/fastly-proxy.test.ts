@@ -1,6 +1,7 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SslClickError, verifyHostname, type ProgressEvent, type ProxyStatus } from '@sslclick/core';
-import type { FastlyService } from '@sslclick/sandbox';
+import { EDGE_ADDRESS, type FastlyService } from '@sslclick/sandbox';
 import { createFastlyProxy } from '../src/index.js';
 import { createTestProxy, prepareHostname, publishRecords, restoreSendGrid, startFastlyWorld, type FastlyWorld } from './fastly-world.js';
 
@@ -59,6 +60,10 @@ describe('createFastlyProxy settings', () => {
     const before = world.fastly.server.requests.length;
     expect(() => createFastlyProxy({ apiToken: 'x'.repeat(20), mode: 'edge' as never })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     expect(() => createFastlyProxy({ apiToken: 'x'.repeat(20), certificateAuthority: 'globalsign' as never })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    // The pre-cutover check's bound has one name on all three adapters.
+    expect(() => createFastlyProxy({ apiToken: 'x'.repeat(20), cutoverCheckTimeoutMs: -1 })).toThrow(/cutoverCheckTimeoutMs must be/);
+    expect(() => createFastlyProxy({ apiToken: 'x'.repeat(20), cutoverCheckTimeout: 5_000 } as never)).toThrow(/renamed cutoverCheckTimeoutMs/);
+    expect(() => createFastlyProxy({ apiToken: 'x'.repeat(20), cutoverCheckTimeoutMs: 5_000 })).not.toThrow();
     const saved = process.env.FASTLY_API_TOKEN;
     delete process.env.FASTLY_API_TOKEN;
     try {
@@ -143,6 +148,35 @@ describe('createFastlyProxy without a DNS provider', () => {
 });
 
 describe('createFastlyProxy on Fastly', () => {
+  it('gives up on an edge that never answers after cutoverCheckTimeoutMs and leaves DNS alone', { timeout: 30_000 }, async () => {
+    const hostname = await prepareHostname(world);
+    // Only the certificate's validation record: the host itself still points at SendGrid.
+    const first = await (await createTestProxy(world)).apply({ hostname });
+    await publishRecords(world, { ...first, dns: { ...first.dns, required: first.dns.required.filter((record) => record.name !== hostname) } });
+    // An edge address that accepts connections and never says a word (not even a TLS hello).
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => void held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, EDGE_ADDRESS, resolve));
+    try {
+      const cutoverCheckTimeoutMs = 1_000;
+      const adapter = await createTestProxy(world, {
+        cutoverCheckTimeoutMs,
+        verification: { resolver: world.dns.address, ca: world.ca.certificate, ports: { ...world.ports, https: (silent.address() as AddressInfo).port }, timeoutMs: 400 },
+      });
+      const startedAt = Date.now();
+      const error = await adapter.apply({ hostname }).catch((caught: unknown) => caught);
+      expect(SslClickError.isInstance(error) && error.code).toBe('PROVIDER');
+      expect((error as SslClickError).operation).toBe('pre-cutover-check');
+      expect((error as SslClickError).message).toContain('no TLS handshake');
+      expect(Date.now() - startedAt).toBeLessThan(cutoverCheckTimeoutMs + 8_000);
+      expect(world.dns.zone.getRecords(hostname)).toEqual([expect.objectContaining({ type: 'CNAME', value: 'sendgrid.net' })]);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+    await (await createTestProxy(world)).destroy({ hostname });
+  });
+
   it('creates the service, domain, backend and package as the issue says', async () => {
     const hostname = await prepareHostname(world);
     const adapter = await createTestProxy(world, { mode: 'compute', certificateAuthority: 'lets-encrypt' });

@@ -56,7 +56,7 @@ export interface TranslationContext {
 
 /**
  * Turns whatever a SendGrid call threw into an `SslClickError`: 401 → `CREDENTIALS`, 403 →
- * `PERMISSION` naming the scope, 404 → `NOT_FOUND`, 409 → `CONFLICT`, 429 → `RATE_LIMITED`, 5xx
+ * `PERMISSION` naming the scope and SendGrid's temporary block, 404 → `NOT_FOUND`, 409 → `CONFLICT`, 429 → `RATE_LIMITED`, 5xx
  * and unreadable answers → `PROVIDER`, a refused or dropped connection → `PROVIDER` (retryable).
  * Messages never hold the API key: `SslClickError` redacts every registered secret.
  */
@@ -75,11 +75,14 @@ export function translateSendGridError(error: unknown, context: TranslationConte
       });
     }
     if (status === 403) {
-      const subuserHint = context.subuser === undefined ? '' : `, or "${context.subuser}" (sent as on-behalf-of) is not a sub-user of the key's account`;
+      // SendGrid's own error table lists 403 as "Too many bad requests. Temporary block", besides
+      // a key without the scope: the message must not send the user hunting for a scope only.
+      const subuserHint = context.subuser === undefined ? '' : `; or "${context.subuser}" (sent as on-behalf-of) is not a sub-user of the key's account`;
       return new SslClickError({
         ...details,
         code: 'PERMISSION',
-        message: `${said} to ${context.operation}: the API key lacks the "${context.scope}" scope${subuserHint}. Give the key Sender Authentication (${context.scope}) access in SendGrid's API key settings.`,
+        retryable: false,
+        message: `${said} to ${context.operation}. Either the API key lacks the "${context.scope}" scope (give it Sender Authentication access in SendGrid's API key settings)${subuserHint}; or SendGrid is temporarily blocking requests after too many bad ones (for example failed logins from this address): if the key has the scope, wait a few minutes and run again.`,
       });
     }
     if (status === 404) {

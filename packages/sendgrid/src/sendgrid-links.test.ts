@@ -180,7 +180,7 @@ describe('list paging', () => {
     expect(world.api.server.requests).toHaveLength(1);
   });
 
-  it('fails loudly instead of looping or returning a short list when the API ignores the offset', async () => {
+  it('reads the whole list in one page when a proxy drops the offset, instead of looping or stopping short', async () => {
     world.api.server.clearRequests();
     // A proxy in front of the API that drops the offset parameter.
     const droppingOffset: typeof fetch = (input, init) => {
@@ -188,10 +188,85 @@ describe('list paging', () => {
       url.searchParams.delete('offset');
       return fetch(url, init);
     };
-    const error = await failure(links({ apiKey: pagingKey, pageSize: 2, fetch: droppingOffset }).list());
-    expect(error.code).toBe('PROVIDER');
-    expect(error.message).toContain('pageSize');
-    expect(world.api.server.requests).toHaveLength(2);
+    const all = await links({ apiKey: pagingKey, pageSize: 2, fetch: droppingOffset }).list();
+    expect(all.map((branding) => branding.domain)).toEqual(['page1.example', 'page2.example', 'page3.example', 'page4.example', 'page5.example']);
+    expect(world.api.server.requests.map((record) => record.query)).toEqual(['?limit=2', '?limit=2', '?limit=500']);
+  });
+});
+
+describe.each(['honoured', 'ignored'] as const)('list paging when SendGrid %s the offset', (listOffset) => {
+  const bigKey = `SG.big-${listOffset}-key-0123456789.abcdefghijk`;
+  beforeAll(() => {
+    world.api.setBehaviour({ listOffset });
+  });
+  afterAll(() => {
+    world.api.setBehaviour({ listOffset: 'honoured' });
+  });
+
+  it('returns every branding exactly once, in a bounded number of requests', async () => {
+    world.api.server.clearRequests();
+    const all = await links({ apiKey: pagingKey, pageSize: 2 }).list();
+    expect(all.map((branding) => branding.domain)).toEqual(['page1.example', 'page2.example', 'page3.example', 'page4.example', 'page5.example']);
+    expect(world.api.server.requests.map((record) => record.query)).toEqual(
+      listOffset === 'honoured'
+        ? ['?limit=2&offset=0', '?limit=2&offset=2', '?limit=2&offset=4']
+        : ['?limit=2&offset=0', '?limit=2&offset=2', '?limit=500&offset=0'],
+    );
+  });
+
+  it('ends at an empty page or the repeated one when the list fills its pages exactly', async () => {
+    world.api.addApiKey('SG.exact-key-0123456789.abcdefghijklmn', { scopes: ['whitelabel.read'], username: `exact-${listOffset}` });
+    for (let index = 1; index <= 4; index += 1) {
+      world.api.addLinkBranding({ domain: `exact${index}-${listOffset}.example`, subdomain: 'url1', username: `exact-${listOffset}` });
+    }
+    const all = await links({ apiKey: 'SG.exact-key-0123456789.abcdefghijklmn', pageSize: 2 }).list();
+    expect(all).toHaveLength(4);
+  });
+
+  it('with more brandings than one page of 500 holds: complete when offset works, PROVIDER saying why when not', { timeout: 20_000 }, async () => {
+    const bigWorld = await startSendGridWorld({ listOffset });
+    try {
+      bigWorld.api.addApiKey(bigKey, { scopes: ['whitelabel.read'], username: 'huge' });
+      for (let index = 1; index <= 501; index += 1) {
+        bigWorld.api.addLinkBranding({ domain: `huge${index}.example`, subdomain: 'url1', username: 'huge', publishDns: false });
+      }
+      const client = createSendGridLinks({ apiKey: bigKey, baseURL: bigWorld.api.url, retry: fastRetry, pageSize: 500 });
+      if (listOffset === 'honoured') {
+        expect(await client.list()).toHaveLength(501);
+      } else {
+        const error = await failure(client.list());
+        expect(error).toMatchObject({ code: 'PROVIDER', retryable: false });
+        expect(error.message).toContain('ignores "offset"');
+        expect(error.message).toContain('at least 500');
+      }
+      expect(bigWorld.api.server.requests.length).toBe(2);
+    } finally {
+      await bigWorld.close();
+    }
+  });
+});
+
+describe.each([true, false])('a sub-user whose own list %s shows the associated parent branding', (subuserSeesAssociatedBranding) => {
+  beforeAll(() => {
+    world.api.setBehaviour({ subuserSeesAssociatedBranding });
+  });
+  afterAll(() => {
+    world.api.setBehaviour({ subuserSeesAssociatedBranding: true });
+  });
+
+  it('list and findByHostname include it, read once from the parent side', async () => {
+    world.api.server.clearRequests();
+    const client = links({ subuser: 'acme-marketing' });
+    expect((await client.list()).map((branding) => branding.hostname)).toEqual(['url42.marketing.example', 'url43.shared.example']);
+    const subuserCalls = world.api.server.requests.filter((record) => record.path === '/v3/whitelabel/links/subuser');
+    // Asked as the parent: the fake answers 404 to a sub-user asking about itself.
+    expect(subuserCalls.map((record) => record.query)).toEqual(['?username=acme-marketing']);
+    expect(await client.findByHostname('url43.shared.example')).toMatchObject({ username: 'acme', valid: true });
+  });
+
+  it('get by id finds it too', async () => {
+    const associated = await links().subuserBranding('acme-marketing');
+    expect((await links({ subuser: 'acme-marketing' }).get(associated?.id ?? 0)).hostname).toBe('url43.shared.example');
   });
 });
 
@@ -212,6 +287,23 @@ describe('vendor errors are translated with zero writes', () => {
     expect(error.message).toContain('"whitelabel.read"');
     expect(error.message).not.toContain(noScopeKey);
     expect(world.api.server.writes()).toBe(0);
+  });
+
+  it("SendGrid's temporary block after bad requests is a 403 too: the message names both causes, not only the scope", async () => {
+    world.api.setBehaviour({ blockAfterUnauthorized: 1 });
+    try {
+      expect((await failure(links({ apiKey: 'SG.wrong-key-0123456789.abcdefghijklmn' }).list())).code).toBe('CREDENTIALS');
+      world.api.server.clearRequests();
+      const error = await failure(links().list());
+      expect(error).toMatchObject({ code: 'PERMISSION', httpStatus: 403, retryable: false });
+      expect(error.message).toContain('"whitelabel.read"');
+      expect(error.message).toContain('temporarily blocking');
+      expect(error.message).toContain('wait a few minutes');
+      // Not retried: hammering a blocked API prolongs the block.
+      expect(world.api.server.requests).toHaveLength(1);
+    } finally {
+      world.api.setBehaviour({ blockAfterUnauthorized: undefined });
+    }
   });
 
   it('an HTML 502 from a gateway is PROVIDER after the retries, saying so', async () => {

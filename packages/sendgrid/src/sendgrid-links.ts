@@ -4,7 +4,8 @@ import type { LinkBrandingSource, LinkBrandingValidation as CoreLinkBrandingVali
 import type { CommonProxySettings } from '@sslclick/core/adapter';
 import { sendGridProvider } from './error-translation.js';
 import { parseLinkBrandingList, parseLinkBrandingResource, toLinkBranding } from './link-branding.js';
-import type { LinkBranding, SendGridRegion } from './link-branding.js';
+import type { LinkBranding, LinkBrandingResource, SendGridRegion } from './link-branding.js';
+import { MAXIMUM_LINK_BRANDING_PAGE_SIZE, readAllLinkBrandingPages } from './link-branding-pages.js';
 import { createSendGridClient } from './sendgrid-client.js';
 import type { SendGridCallOptions } from './sendgrid-client.js';
 import { assertSafeToValidate, lookupBrandedHost } from './validation-guard.js';
@@ -54,7 +55,8 @@ export interface SendGridLinksSettings {
    */
   verification?: VerificationSettings;
   /**
-   * How many brandings `list` asks for per page (`limit`), paging on with `offset`.
+   * How many brandings `list` asks for per page (`limit`), paging on with `offset`; at most 500.
+   * When SendGrid ignores `offset`, the list is read once with `limit=500` instead.
    * @default 100
    */
   pageSize?: number;
@@ -79,7 +81,11 @@ export interface SendGridLinks extends LinkBrandingSource {
   readonly region: SendGridRegion;
   /** The sub-user the calls act for, if any. */
   readonly subuser: string | undefined;
-  /** Every link branding of the account (or sub-user), all pages, by id. */
+  /**
+   * Every link branding of the account (or sub-user), all pages, by id; for a sub-user also the
+   * parent's branding associated with it. `PROVIDER` rather than a short list when SendGrid's
+   * paging cannot be followed to the end.
+   */
   list(options?: SendGridCallOptions): Promise<LinkBranding[]>;
   /** One branding by id; `NOT_FOUND` when the account (or sub-user) has none with that id. */
   get(id: number, options?: SendGridCallOptions): Promise<LinkBranding>;
@@ -151,7 +157,7 @@ export function createSendGridLinks(settings: SendGridLinksSettings = {}): SendG
   if (settings.subuser !== undefined && (typeof settings.subuser !== 'string' || settings.subuser.trim() === '' || /[\r\n]/.test(settings.subuser))) {
     throw invalidInput('subuser must be the sub-user\'s username (a non-empty single-line string).', { provider: sendGridProvider, operation: 'create' });
   }
-  checkPositiveInteger(settings.pageSize, 'pageSize', 500);
+  checkPositiveInteger(settings.pageSize, 'pageSize', MAXIMUM_LINK_BRANDING_PAGE_SIZE);
   checkPositiveInteger(settings.timeoutMs, 'timeoutMs', 600_000);
   const baseURL = checkBaseURL(settings.baseURL ?? (region === 'eu' ? SENDGRID_EU_BASE_URL : SENDGRID_GLOBAL_BASE_URL));
   const apiKey = loadCredential({ value: settings.apiKey, environmentVariable: 'SENDGRID_API_KEY', settingName: 'apiKey', provider: sendGridProvider });
@@ -167,50 +173,79 @@ export function createSendGridLinks(settings: SendGridLinksSettings = {}): SendG
     timeoutMs: settings.timeoutMs ?? 30_000,
   });
 
-  async function list(options: SendGridCallOptions = {}): Promise<LinkBranding[]> {
-    const operation = 'links.list';
-    const byId = new Map<number, LinkBranding>();
-    for (let offset = 0; ; offset += pageSize) {
+  async function readSubuserBranding(username: string, options: SendGridCallOptions): Promise<LinkBrandingResource | undefined> {
+    const operation = 'links.subuser';
+    try {
       const body = await client.request({
         ...options,
         method: 'GET',
-        path: '/v3/whitelabel/links',
-        query: { limit: pageSize, offset },
+        path: '/v3/whitelabel/links/subuser',
+        query: { username },
         operation,
         scope: 'whitelabel.read',
-        subject: 'the link brandings',
+        subject: `a link branding associated with sub-user "${username}"`,
+        actAsSubuser: false,
       });
-      const page = parseLinkBrandingList(body, operation);
-      const before = byId.size;
-      for (const resource of page) byId.set(resource.id, toLinkBranding(resource, region));
-      if (page.length < pageSize) break;
-      // A full page with nothing new means the API ignored the offset: the rest cannot be read,
-      // and a silently short list would hide brandings from the readiness checks.
-      if (byId.size === before) {
-        throw new SslClickError({
-          code: 'PROVIDER',
-          provider: sendGridProvider,
+      // No association may also be answered as an empty body or object rather than a 404.
+      if (body === undefined || (typeof body === 'object' && body !== null && Object.keys(body).length === 0)) return undefined;
+      return parseLinkBrandingResource(body, operation);
+    } catch (error) {
+      if (SslClickError.isInstance(error) && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  async function list(options: SendGridCallOptions = {}): Promise<LinkBranding[]> {
+    const operation = 'links.list';
+    const brandings = await readAllLinkBrandingPages(
+      async (limit, offset) =>
+        parseLinkBrandingList(
+          await client.request({
+            ...options,
+            method: 'GET',
+            path: '/v3/whitelabel/links',
+            query: { limit, offset },
+            operation,
+            scope: 'whitelabel.read',
+            subject: 'the link brandings',
+          }),
           operation,
-          retryable: false,
-          message: `SendGrid returned the same ${page.length} link brandings for offset ${offset} as before, so the list cannot be paged; set "pageSize" above the number of brandings (at most 500).`,
-        });
+        ),
+      pageSize,
+      operation,
+    );
+    // A sub-user's own list need not hold the parent's branding associated with it, which is the
+    // one its mail is sent with: ask the parent's side too (twilio/sendgrid-oai, GetWhitelabelLinksSubuser).
+    if (subuser !== undefined) {
+      const associated = await readSubuserBranding(subuser, options);
+      if (associated !== undefined && !brandings.some((branding) => branding.id === associated.id)) {
+        brandings.push(associated);
+        brandings.sort((left, right) => left.id - right.id);
       }
     }
-    return [...byId.values()].sort((left, right) => left.id - right.id);
+    return brandings.map((resource) => toLinkBranding(resource, region));
   }
 
   async function get(idInput: number, options: SendGridCallOptions = {}): Promise<LinkBranding> {
     const operation = 'links.get';
     const id = checkId(idInput, operation);
-    const body = await client.request({
-      ...options,
-      method: 'GET',
-      path: `/v3/whitelabel/links/${id}`,
-      operation,
-      scope: 'whitelabel.read',
-      subject: `link branding ${id}`,
-    });
-    return toLinkBranding(parseLinkBrandingResource(body, operation), region);
+    try {
+      const body = await client.request({
+        ...options,
+        method: 'GET',
+        path: `/v3/whitelabel/links/${id}`,
+        operation,
+        scope: 'whitelabel.read',
+        subject: `link branding ${id}`,
+      });
+      return toLinkBranding(parseLinkBrandingResource(body, operation), region);
+    } catch (error) {
+      // The parent's branding associated with the sub-user may be invisible to on-behalf-of reads.
+      if (subuser === undefined || !SslClickError.isInstance(error) || error.code !== 'NOT_FOUND') throw error;
+      const associated = await readSubuserBranding(subuser, options);
+      if (associated?.id === id) return toLinkBranding(associated, region);
+      throw error;
+    }
   }
 
   return withRedactedErrors({
@@ -227,26 +262,11 @@ export function createSendGridLinks(settings: SendGridLinksSettings = {}): SendG
     },
 
     async subuserBranding(username, options = {}) {
-      const operation = 'links.subuser';
       if (typeof username !== 'string' || username.trim() === '') {
-        throw invalidInput('subuserBranding needs the sub-user\'s username.', { provider: sendGridProvider, operation });
+        throw invalidInput('subuserBranding needs the sub-user\'s username.', { provider: sendGridProvider, operation: 'links.subuser' });
       }
-      try {
-        const body = await client.request({
-          ...options,
-          method: 'GET',
-          path: '/v3/whitelabel/links/subuser',
-          query: { username: username.trim() },
-          operation,
-          scope: 'whitelabel.read',
-          subject: `a link branding associated with sub-user "${username.trim()}"`,
-          actAsSubuser: false,
-        });
-        return toLinkBranding(parseLinkBrandingResource(body, operation), region);
-      } catch (error) {
-        if (SslClickError.isInstance(error) && error.code === 'NOT_FOUND') return undefined;
-        throw error;
-      }
+      const resource = await readSubuserBranding(username.trim(), options);
+      return resource === undefined ? undefined : toLinkBranding(resource, region);
     },
 
     async defaultBranding(options = {}) {

@@ -4,7 +4,7 @@
  */
 import { request as httpsRequest } from 'node:https';
 import { EDGE_ADDRESS, startSandbox, startSendGridApi } from '@sslclick/sandbox';
-import type { Sandbox, SendGridApi } from '@sslclick/sandbox';
+import type { Sandbox, SendGridApi, SendGridApiOptions } from '@sslclick/sandbox';
 
 /** Short retry bounds so fault tests stay fast. */
 export const fastRetry = { minDelay: 5, maxDelay: 20, maxAttempts: 3 } as const;
@@ -16,7 +16,7 @@ export interface SendGridWorld {
   close(): Promise<void>;
 }
 
-export async function startSendGridWorld(options: { maxPageSize?: number } = {}): Promise<SendGridWorld> {
+export async function startSendGridWorld(options: SendGridApiOptions = {}): Promise<SendGridWorld> {
   const sandbox = await startSandbox();
   const api = await startSendGridApi(sandbox, options);
   return {

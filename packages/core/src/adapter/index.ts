@@ -18,4 +18,4 @@ export { defaultRetryDecision, isConnectionError, withRetry, type RetryDecision,
 export { waitUntil, type WaitObservation, type WaitOptions, type WaitResult } from '../wait.js';
 export { buildStatus, deriveState, readyNextSteps, type StatusParts } from '../status.js';
 export { checkBeforeCutover, confirmAfterCutover, type CutoverCheckOptions, type CutoverConfirmationOptions } from '../cutover.js';
-export { loadCredential, type CommonProxySettings } from '../settings.js';
+export { DEFAULT_CUTOVER_CHECK_TIMEOUT_MS, loadCredential, readCutoverCheckTimeoutMs, type CommonProxySettings } from '../settings.js';

@@ -280,6 +280,9 @@ export function probeHttp(options: HttpProbeOptions): Promise<HttpObservation> {
       request.destroy(new Error('aborted'));
     };
     options.signal?.addEventListener('abort', abort, { once: true });
+    // Node applies the `timeout` option only to sockets it dials itself: arm the handed-in TLS
+    // socket (its handshake timer was cleared), or an edge that never answers hangs the probe.
+    options.socket?.setTimeout(options.timeoutMs);
     request.once('response', (response) => {
       const location = response.headers.location;
       settle({

@@ -88,7 +88,7 @@ export interface AwsApi {
   /**
    * Creates a distribution sslclick did not create, holding `alias`: in this account (visible in
    * ListDistributions, untagged, with its own issued certificate), or in another account
-   * (invisible, but its alias still makes a create fail with `CNAMEAlreadyExists`).
+   * (invisible, but its alias still makes a create fail with `CNAMEAlreadyExists`). It is `Deployed` from the start.
    */
   addForeignDistribution(options: {
     alias: string;
@@ -247,6 +247,9 @@ export async function startAwsApi(sandbox: AwsSandbox, options: AwsApiOptions = 
       });
       const result = createDistribution(state, config, new Map([['owner', 'someone-else']]), { otherAccount: foreign.otherAccount ?? false });
       if (!('id' in result)) throw new Error(`The sandbox could not create the foreign distribution: ${String(result.body)}`);
+      // Someone else's distribution has usually been deployed long since: one still deploying
+      // would change under a test's "left alone" snapshot as the sandbox clock moves.
+      result.deployAt = state.now();
       await sync();
       return distributionSnapshot(state, result);
     },

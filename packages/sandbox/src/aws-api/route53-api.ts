@@ -4,7 +4,7 @@ import type { VendorRequest, VendorResponse, VendorRouter } from '../vendor-api-
 import { logged } from './aws-api-state.js';
 import { restXmlService } from './rest-xml-service.js';
 import type { AwsApiState, HostedZoneState } from './aws-api-state.js';
-import { childNode, childText, isoTime, listMembers, parseXml, route53Namespace, upperId, xmlError, xmlResponse } from './aws-wire.js';
+import { childNode, childText, isoTime, listMembers, parseXml, requestId, route53Namespace, upperId, xmlError, xmlResponse } from './aws-wire.js';
 import type { XmlNode } from './aws-wire.js';
 
 const apiPrefix = '/2013-04-01';
@@ -12,6 +12,15 @@ const supportedTypes: readonly string[] = ['A', 'CNAME', 'TXT'];
 
 function error(status: number, code: string, message: string): VendorResponse {
   return xmlError(route53Namespace, status, code, message);
+}
+
+/**
+ * Route 53's `InvalidChangeBatch`: HTTP 400 with its own root element and one `Message` per
+ * refused change, not the `<ErrorResponse><Error><Code>` of its other errors (aws/aws-sdk-go
+ * `service/route53/unmarshal_error.go` parses exactly this shape).
+ */
+function invalidChangeBatch(messages: readonly string[]): VendorResponse {
+  return xmlResponse(400, 'InvalidChangeBatch', route53Namespace, { Messages: { Message: [...messages] }, RequestId: requestId() });
 }
 
 /** Whether a name is the zone's apex or below it. */
@@ -152,7 +161,7 @@ function applyChanges(state: AwsApiState, zone: HostedZoneState, changes: XmlNod
     }
     sets.set(type, { name, type, ttl, values });
   }
-  if (messages.length > 0) return error(400, 'InvalidChangeBatch', `[${messages.join(', ')}]`);
+  if (messages.length > 0) return invalidChangeBatch(messages);
   const dnsZone = state.sandbox.dns.zone;
   for (const [name, sets] of working) {
     dnsZone.deleteRecord(name);
@@ -251,7 +260,8 @@ export function route53Routes(state: AwsApiState): (router: VendorRouter) => voi
       if (changes.length === 0) return finish('ChangeResourceRecordSets', true, error(400, 'InvalidInput', 'The change batch has no changes.'), zone.id);
       const failed = applyChanges(state, zone, changes);
       if (failed) return finish('ChangeResourceRecordSets', true, failed, zone.id);
-      const id = upperId('C', 20);
+      // Route 53's change ids: `C` and 13 upper-case letters and digits (`/change/C2682N5HXP0BZ4`).
+      const id = upperId('C', 13);
       const submittedAt = state.now();
       state.changes.set(id, { submittedAt });
       const changeInfo: XmlNode = {

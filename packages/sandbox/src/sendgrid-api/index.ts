@@ -1,5 +1,5 @@
 export { startSendGridApi } from './sendgrid-api.js';
-export type { SendGridApi, SendGridApiKeyInput, SendGridApiOptions } from './sendgrid-api.js';
+export type { SendGridApi, SendGridApiBehaviour, SendGridApiKeyInput, SendGridApiOptions } from './sendgrid-api.js';
 export type { SendGridScope } from './sendgrid-routes.js';
 export type {
   AddLinkBrandingInput,

@@ -12,8 +12,33 @@ import type {
   SendGridValidationResource,
 } from './sendgrid-state.js';
 
+/**
+ * How the fake answers where SendGrid's documentation leaves the behaviour open, so a client can
+ * be tested under each plausible answer.
+ */
+export interface SendGridApiBehaviour {
+  /**
+   * Whether `GET /v3/whitelabel/links` honours `offset` (SendGrid's spec documents only `limit`
+   * for this path): `ignored` answers every page from the first branding.
+   * @default 'honoured'
+   */
+  listOffset: 'honoured' | 'ignored';
+  /**
+   * Whether a sub-user's own `GET /v3/whitelabel/links` (and `GET …/:id`) shows the parent's
+   * branding associated with it. Undocumented; `GET /v3/whitelabel/links/subuser` always does.
+   * @default true
+   */
+  subuserSeesAssociatedBranding: boolean;
+  /**
+   * After this many 401 answers, every request answers 403 (SendGrid's "Too many bad requests.
+   * Temporary block") until the behaviour is set again. `undefined` never blocks.
+   * @default undefined
+   */
+  blockAfterUnauthorized: number | undefined;
+}
+
 /** Options for {@link startSendGridApi}. */
-export interface SendGridApiOptions {
+export interface SendGridApiOptions extends Partial<SendGridApiBehaviour> {
   /**
    * The most link brandings one page of `GET /v3/whitelabel/links` holds; a larger `limit` is cut
    * to it. Lower it to make clients page.
@@ -57,6 +82,8 @@ export interface SendGridApi {
    * bypasses HTTP, auth and the request log).
    */
   validateLinkBranding(id: number): SendGridValidationResource;
+  /** Switches behaviours SendGrid's documentation leaves open (see {@link SendGridApiBehaviour}); also lifts a temporary block. */
+  setBehaviour(behaviour: Partial<SendGridApiBehaviour>): void;
   /** Stops the server. The sandbox is left running. */
   close(): Promise<void>;
 }
@@ -74,9 +101,16 @@ export async function startSendGridApi(sandbox: Sandbox, options: SendGridApiOpt
   const maxPageSize = options.maxPageSize ?? 500;
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1) throw new TypeError('maxPageSize must be a positive integer.');
   const state = new SendGridState(sandbox);
+  const routeOptions = {
+    maxPageSize,
+    listOffset: options.listOffset ?? 'honoured',
+    subuserSeesAssociatedBranding: options.subuserSeesAssociatedBranding ?? true,
+    blockAfterUnauthorized: options.blockAfterUnauthorized,
+    unauthorizedCount: 0,
+  };
   const server = await startVendorApiServer({
     format: sendGridErrorFormat,
-    routes: (router) => addSendGridRoutes(router, state, { maxPageSize }),
+    routes: (router) => addSendGridRoutes(router, state, routeOptions),
   });
   return {
     url: server.url,
@@ -87,6 +121,9 @@ export async function startSendGridApi(sandbox: Sandbox, options: SendGridApiOpt
     associateSubuser: (linkId, username) => state.associateSubuser(linkId, username),
     getLinkBranding: (id) => state.getLinkBranding(id),
     validateLinkBranding: (id) => state.validate(id),
+    setBehaviour: (behaviour) => {
+      Object.assign(routeOptions, behaviour, { unauthorizedCount: 0 });
+    },
     close: () => server.close(),
   };
 }

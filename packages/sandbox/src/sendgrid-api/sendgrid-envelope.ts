@@ -15,6 +15,15 @@ export function accessForbidden(): VendorResponse {
   return sendGridError(403, 'access forbidden');
 }
 
+/**
+ * SendGrid's temporary block after too many bad requests: its error table lists 403 "Too many bad
+ * requests. Temporary block" (https://www.twilio.com/docs/sendgrid/api-reference/how-to-use-the-sendgrid-v3-api/errors).
+ * The body's wording is not documented; clients must not depend on it.
+ */
+export function temporarilyBlocked(): VendorResponse {
+  return sendGridError(403, 'too many bad requests, temporarily blocked');
+}
+
 /** SendGrid's answer for a resource the caller cannot see. */
 export function resourceNotFound(message = 'resource not found'): VendorResponse {
   return sendGridError(404, message);

@@ -1,14 +1,22 @@
 import type { VendorRequest, VendorResponse, VendorRouter } from '../vendor-api-server.js';
-import { accessForbidden, authorizationRequired, resourceNotFound, sendGridError } from './sendgrid-envelope.js';
+import { accessForbidden, authorizationRequired, resourceNotFound, sendGridError, temporarilyBlocked } from './sendgrid-envelope.js';
 import type { SendGridLinkBrandingResource, SendGridState, SendGridUser } from './sendgrid-state.js';
 
 /** The API key scopes the link branding paths need, as SendGrid names them. */
 export type SendGridScope = 'whitelabel.read' | 'whitelabel.update';
 
-/** Options of the routes that change how the fake pages. */
+/** Options of the routes: paging and the behaviours SendGrid leaves undocumented (read live). */
 export interface SendGridRouteOptions {
   /** The most link brandings one page holds; a larger `limit` is cut to it. */
   maxPageSize: number;
+  /** `ignored`: every page starts at the first branding, whatever `offset` says. */
+  listOffset: 'honoured' | 'ignored';
+  /** A sub-user's own reads show the parent's branding associated with it. */
+  subuserSeesAssociatedBranding: boolean;
+  /** 401 answers after which every request is blocked with 403; undefined never blocks. */
+  blockAfterUnauthorized: number | undefined;
+  /** 401 answers so far (reset when the behaviour is set). */
+  unauthorizedCount: number;
 }
 
 interface Caller {
@@ -29,7 +37,14 @@ function headerValue(request: VendorRequest, name: string): string | undefined {
  * path needs (403), and `on-behalf-of` naming a sub-user of the key's account (403 otherwise, and
  * for a sub-user's key, which cannot act for anyone).
  */
-function authenticate(state: SendGridState, request: VendorRequest, scope: SendGridScope): Caller | VendorResponse {
+function authenticate(state: SendGridState, request: VendorRequest, scope: SendGridScope, options: SendGridRouteOptions): Caller | VendorResponse {
+  if (options.blockAfterUnauthorized !== undefined && options.unauthorizedCount >= options.blockAfterUnauthorized) return temporarilyBlocked();
+  const caller = authenticateKey(state, request, scope);
+  if ('status' in caller && caller.status === 401) options.unauthorizedCount += 1;
+  return caller;
+}
+
+function authenticateKey(state: SendGridState, request: VendorRequest, scope: SendGridScope): Caller | VendorResponse {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(headerValue(request, 'authorization') ?? '');
   const key = match?.[1] === undefined ? undefined : state.getApiKey(match[1]);
   const keyUser = key === undefined ? undefined : state.getUser(key.username);
@@ -79,11 +94,13 @@ function sendGridDefault(user: SendGridUser): SendGridLinkBrandingResource {
 
 /** Adds the `/v3/whitelabel/links` paths of SendGrid's v3 API. Specific paths come before `:id`. */
 export function addSendGridRoutes(router: VendorRouter, state: SendGridState, options: SendGridRouteOptions): void {
+  const visible = (caller: Caller): SendGridLinkBrandingResource[] =>
+    state.visibleBrandings(caller.user, { includeAssociated: options.subuserSeesAssociatedBranding });
   router.add('GET', '/v3/whitelabel/links/default', (request) => {
-    const caller = authenticate(state, request, 'whitelabel.read');
+    const caller = authenticate(state, request, 'whitelabel.read', options);
     if (isResponse(caller)) return caller;
     const domain = request.query.get('domain')?.toLowerCase();
-    const valid = state.visibleBrandings(caller.user).filter((branding) => branding.valid);
+    const valid = visible(caller).filter((branding) => branding.valid);
     // SendGrid's order: a valid branding of the From domain, the valid default, a legacy one, its own.
     const chosen =
       (domain ? valid.find((branding) => branding.domain === domain) : undefined) ??
@@ -94,7 +111,7 @@ export function addSendGridRoutes(router: VendorRouter, state: SendGridState, op
   });
 
   router.add('GET', '/v3/whitelabel/links/subuser', (request) => {
-    const caller = authenticate(state, request, 'whitelabel.read');
+    const caller = authenticate(state, request, 'whitelabel.read', options);
     if (isResponse(caller)) return caller;
     const username = request.query.get('username');
     if (!username) return sendGridError(400, 'username is required', 'username');
@@ -105,7 +122,7 @@ export function addSendGridRoutes(router: VendorRouter, state: SendGridState, op
   });
 
   router.add('DELETE', '/v3/whitelabel/links/subuser', (request) => {
-    const caller = authenticate(state, request, 'whitelabel.update');
+    const caller = authenticate(state, request, 'whitelabel.update', options);
     if (isResponse(caller)) return caller;
     const username = request.query.get('username');
     if (!username) return sendGridError(400, 'username is required', 'username');
@@ -116,7 +133,7 @@ export function addSendGridRoutes(router: VendorRouter, state: SendGridState, op
   });
 
   router.add('GET', '/v3/whitelabel/links', (request) => {
-    const caller = authenticate(state, request, 'whitelabel.read');
+    const caller = authenticate(state, request, 'whitelabel.read', options);
     if (isResponse(caller)) return caller;
     const limit = parseCount(request, 'limit');
     if (typeof limit === 'object') return limit;
@@ -124,23 +141,23 @@ export function addSendGridRoutes(router: VendorRouter, state: SendGridState, op
     if (typeof offset === 'object') return offset;
     if (limit === 0) return sendGridError(400, 'limit must be at least 1', 'limit');
     const size = Math.min(limit ?? options.maxPageSize, options.maxPageSize);
-    const start = offset ?? 0;
-    return ok(state.visibleBrandings(caller.user).slice(start, start + size));
+    const start = options.listOffset === 'ignored' ? 0 : (offset ?? 0);
+    return ok(visible(caller).slice(start, start + size));
   });
 
   router.add('GET', '/v3/whitelabel/links/:id', (request) => {
-    const caller = authenticate(state, request, 'whitelabel.read');
+    const caller = authenticate(state, request, 'whitelabel.read', options);
     if (isResponse(caller)) return caller;
     const id = parseId(request.params['id']);
-    const branding = id === undefined ? undefined : state.visibleBrandings(caller.user).find((candidate) => candidate.id === id);
+    const branding = id === undefined ? undefined : visible(caller).find((candidate) => candidate.id === id);
     return branding ? ok(branding) : resourceNotFound();
   });
 
   router.add('POST', '/v3/whitelabel/links/:id/validate', (request) => {
-    const caller = authenticate(state, request, 'whitelabel.update');
+    const caller = authenticate(state, request, 'whitelabel.update', options);
     if (isResponse(caller)) return caller;
     const id = parseId(request.params['id']);
-    const branding = id === undefined ? undefined : state.visibleBrandings(caller.user).find((candidate) => candidate.id === id);
+    const branding = id === undefined ? undefined : visible(caller).find((candidate) => candidate.id === id);
     if (!branding || id === undefined) return resourceNotFound();
     // A sub-user sees the parent's branding associated with it, but only the owner validates it.
     if (branding.username !== caller.user.username) return accessForbidden();
@@ -148,11 +165,11 @@ export function addSendGridRoutes(router: VendorRouter, state: SendGridState, op
   });
 
   router.add('POST', '/v3/whitelabel/links/:id/subuser', (request) => {
-    const caller = authenticate(state, request, 'whitelabel.update');
+    const caller = authenticate(state, request, 'whitelabel.update', options);
     if (isResponse(caller)) return caller;
     if (caller.actingForSubuser || caller.user.parent !== undefined) return accessForbidden();
     const id = parseId(request.params['id']);
-    const branding = id === undefined ? undefined : state.visibleBrandings(caller.user).find((candidate) => candidate.id === id);
+    const branding = id === undefined ? undefined : visible(caller).find((candidate) => candidate.id === id);
     if (!branding || id === undefined) return resourceNotFound();
     let body: unknown;
     try {

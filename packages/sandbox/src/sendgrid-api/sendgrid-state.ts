@@ -251,10 +251,10 @@ export class SendGridState {
 
   /**
    * The brandings a user sees, by id: its own, plus, for a sub-user, the parent's branding
-   * associated with it (which it sends with).
+   * associated with it (which it sends with) unless `includeAssociated` is false.
    */
-  visibleBrandings(user: SendGridUser): SendGridLinkBrandingResource[] {
-    const associated = this.#associations.get(user.username);
+  visibleBrandings(user: SendGridUser, options: { includeAssociated?: boolean } = {}): SendGridLinkBrandingResource[] {
+    const associated = (options.includeAssociated ?? true) ? this.#associations.get(user.username) : undefined;
     return [...this.#brandings.values()]
       .filter((stored) => stored.resource.username === user.username || stored.resource.id === associated)
       .sort((left, right) => left.resource.id - right.resource.id)
