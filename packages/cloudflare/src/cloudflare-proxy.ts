@@ -3,6 +3,7 @@ import {
   buildStatus,
   invalidInput,
   normalizeHostname,
+  restoreFailingCutover,
   throwIfAborted,
   waitUntil,
   type CommonProxySettings,
@@ -19,7 +20,7 @@ import { createCloudflareConnection, type CloudflareConnectionSettings } from '.
 import { observe, targetRecord, type CloudflareObservation } from './cloudflare-observation.js';
 import { checkThroughEdge, observedAddresses, verificationForZone, verifyOnce } from './edge-verification.js';
 import { applyRuleDecision, deleteOurRule, type RuleDecision } from './host-rules.js';
-import { buildCloudflareStatus } from './status-mapping.js';
+import { buildCloudflareStatus, dnsOnlyRecord } from './status-mapping.js';
 import { findZone, requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
 
 /** Settings of `createCloudflareProxy`. */
@@ -261,6 +262,37 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     const zone = await requireActiveZone(connection, hostname, run);
     progress(run, 'zone-found', `${hostname} is in the Cloudflare zone ${zone.name}.`, hostname, { zoneId: zone.id });
     let observation = await observeRequest(request, zone, run);
+
+    // Before anything else: a proxied record while Cloudflare fails the checks (a run that died
+    // before putting the record back) goes back to DNS-only first. The record is not proxied again
+    // in this run: on Cloudflare the proxy switch is the only way to test the edge, so doing it
+    // again now would break the links a second time.
+    const live = observation.recordState.kind === 'branding' && observation.recordState.record.proxied ? observation.recordState.record : undefined;
+    if (live) {
+      const outcome = await restoreFailingCutover({
+        hostname,
+        provider,
+        edgeTarget: hostname,
+        restoreRecord: dnsOnlyRecord(hostname, origin),
+        restore: () => editRecord(live, zone.id, { type: 'CNAME', content: origin, proxied: false, ttl: live.ttl, comment: live.comment }, run),
+        dnsName: `the Cloudflare zone ${zone.name}`,
+        verification: await verificationForZone(settings.verification, zone),
+        ...(run.signal ? { signal: run.signal } : {}),
+        ...(run.onProgress ? { onProgress: run.onProgress } : {}),
+      });
+      if (outcome.restored) {
+        observation = await observeRequest(request, zone, run);
+        return buildCloudflareStatus(observation, {
+          bypassCache,
+          cutoverFailed: true,
+          verifierChecks: outcome.checks,
+          nextSteps: [
+            `${hostname} was proxied through Cloudflare, which failed the checks (${outcome.finding}), so it is a DNS-only CNAME to ${origin} again and links work.`,
+            `Fix what the checks name (a later Configuration Rule or Page Rule overriding SSL mode Full, a firewall rule blocking the host, the certificate), then run apply again.`,
+          ],
+        });
+      }
+    }
     const { blocked } = plannedChanges(request, observation);
     if (blocked) throw blocked;
 
@@ -417,12 +449,16 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     const proxied = observation.recordState.kind === 'branding' && observation.recordState.record.proxied;
     // A proxied record answers with Cloudflare's edge addresses: reading them (DNS, not the API)
     // lets a verification from outside recognise them as the CDN.
-    const observedDns = proxied ? await observedAddresses(request.hostname, await verificationForZone(settings.verification, zone)) : undefined;
+    const verification = proxied ? await verificationForZone(settings.verification, zone) : undefined;
+    const observedDns = verification ? await observedAddresses(request.hostname, verification) : undefined;
+    // Once proxied, clicks go through Cloudflare whatever the API says: check it as a click would.
+    const live = verification ? await verifyOnce(request.hostname, verification, run.signal) : undefined;
     return buildCloudflareStatus(observation, {
       bypassCache,
       warnings: notes,
       ...(notes.length > 0 ? { nextSteps: notes } : {}),
       ...(observedDns ? { observedDns } : {}),
+      ...(live ? { verifierChecks: live.checks } : {}),
     });
   }
 

@@ -1,4 +1,4 @@
-import { buildStatus, type CheckResult, type ProxyStatus, type ResourceReference } from '@sslclick/core';
+import { buildStatus, type CheckResult, type DnsRecord, type ProxyStatus, type ResourceReference } from '@sslclick/core';
 import { describeRecords } from './branding-record.js';
 import { isActivePack, isFailedPack } from './certificate-coverage.js';
 import type { CloudflareObservation } from './cloudflare-observation.js';
@@ -14,6 +14,11 @@ export interface StatusContext {
   cutoverFailed?: boolean;
   nextSteps?: string[];
   warnings?: string[];
+}
+
+/** The branding record as it was before the cutover: the same CNAME, DNS-only (the record to restore when Cloudflare fails). */
+export function dnsOnlyRecord(hostname: string, origin: string): DnsRecord {
+  return { name: hostname, type: 'CNAME', value: origin, purpose: 'DNS only: proxy status off (grey cloud) in the Cloudflare dashboard' };
 }
 
 /**
@@ -123,6 +128,8 @@ export function buildCloudflareStatus(observation: CloudflareObservation, contex
       required: [{ name: hostname, type: 'CNAME', value: origin, purpose: 'SendGrid link branding, proxied through Cloudflare' }],
       ...(context.observedDns ? { observed: context.observedDns } : {}),
       pointsToCdn: proxied,
+      // Kept by buildStatus only when the proxied host fails the checks: the record to restore.
+      restore: dnsOnlyRecord(hostname, origin),
     },
     resources,
     checks,

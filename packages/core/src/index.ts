@@ -34,7 +34,8 @@ export {
 export type { DnsLookup } from './verifier/dns-lookup.js';
 export type { HttpObservation, TlsObservation } from './verifier/tls-probe.js';
 export type { DnsProvider, DnsProviderRecord, UpsertCnameOptions } from './dns-provider.js';
-export { buildStatus, deriveState, readyNextSteps, type StatusParts } from './status.js';
+export { buildStatus, deriveState, describeDnsRecord, pointsAtFailingCdn, readyNextSteps, type StatusParts } from './status.js';
+export { restoreFailingCutover, type FailingCutoverOptions, type FailingCutoverOutcome } from './cutover-recovery.js';
 export {
   checkBeforeCutover,
   confirmAfterCutover,
