@@ -19,7 +19,7 @@ import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, ordere
 import { createCloudflareConnection, type CloudflareConnectionSettings } from './cloudflare-client.js';
 import { observe, targetRecord, type CloudflareObservation } from './cloudflare-observation.js';
 import { checkThroughEdge, observedAddresses, verificationForZone, verifyOnce } from './edge-verification.js';
-import { applyRuleDecision, deleteOurRule, type RuleDecision } from './host-rules.js';
+import { applyRuleDecision, deleteOurEmptyEntrypoint, deleteOurRule, type RuleDecision } from './host-rules.js';
 import { buildCloudflareStatus, dnsOnlyRecord } from './status-mapping.js';
 import { findZone, requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
 
@@ -488,11 +488,16 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     }
     throwIfAborted(run.signal, 'destroy');
 
-    // 2. Our rules, and only ours.
+    // 2. Our rules, and only ours; then a phase entrypoint sslclick created, once it holds no rule.
     for (const decision of [observation.configuration, observation.cache]) {
-      if (!decision.existing || !decision.entrypoint) continue;
-      await deleteOurRule(connection, zone.id, decision.desired, decision.entrypoint.id, decision.existing.id, run);
-      progress(run, 'rule-deleted', `Removed "${decision.desired.description}".`, hostname);
+      if (!decision.entrypoint) continue;
+      if (decision.existing) {
+        await deleteOurRule(connection, zone.id, decision.desired, decision.entrypoint.id, decision.existing.id, run);
+        progress(run, 'rule-deleted', `Removed "${decision.desired.description}".`, hostname);
+      }
+      if (await deleteOurEmptyEntrypoint(connection, zone.id, decision.desired, run)) {
+        progress(run, 'ruleset-deleted', `Deleted the ${decision.desired.phase} entrypoint that sslclick created, now empty.`, hostname);
+      }
     }
 
     // 3. The pack we ordered, then its note in the record's comment.
