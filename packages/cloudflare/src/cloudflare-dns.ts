@@ -43,8 +43,8 @@ function toProviderRecord(record: RawRecord): DnsProviderRecord {
  * CloudFront): finds each name's zone by the longest matching zone name (or uses `zoneId`), and
  * writes CNAMEs DNS-only ("grey cloud", so Cloudflare does not proxy in front of the other CDN).
  * Records it creates carry a comment marking them as sslclick's; a record that was there already
- * (the branding CNAME) keeps its own comment and TTL, so destroy leaves it as it was. Needs a token with Zone > Zone > Read and
- * Zone > DNS > Edit. Settings are validated here; no request is made until a method runs.
+ * (the branding CNAME) keeps its own comment and TTL, so destroy leaves it as it was. Needs a
+ * token with Zone > Zone > Read and Zone > DNS > Edit. Settings are validated here; no request is made until a method runs.
  */
 export function cloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider {
   const connection = createCloudflareConnection(settings, 'cloudflareDns');
@@ -102,8 +102,8 @@ export function cloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider
         });
       }
       // A record that is there already is edited in place (PATCH, its TTL sent back unchanged,
-      // its comment left out so it stays): it is the customer's (the branding CNAME), and destroy must leave it as found.
-      // Only a record sslclick creates gets the TTL and the comment marking it as sslclick's.
+      // its comment left out so it stays): it is the customer's (the branding CNAME), and
+      // destroy must leave it as found. Only a record sslclick creates gets sslclick's comment.
       const edited = { zone_id: zone.id, type: 'CNAME' as const, name, content: value, proxied: false, ttl: cname?.ttl ?? 1 };
       const fields = { ...edited, ttl: 1, comment };
       // The batch and the create are not idempotent (a second create duplicates or clashes, a
