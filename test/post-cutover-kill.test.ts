@@ -295,6 +295,8 @@ function startChild(config: CutoverChildConfig, onEvent: (type: string) => void)
     }
   });
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // A release written just as the child dies must not fail the test run (EPIPE).
+  child.stdin?.on('error', () => undefined);
   return {
     process: child,
     events,
