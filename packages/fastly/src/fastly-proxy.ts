@@ -483,6 +483,10 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
    * checks (a run that died before putting DNS back) goes back to SendGrid first.
    */
   async function restoreIfFailing(target: Target, dnsProvider: DnsProvider, run: RunOptions | undefined): Promise<void> {
+    // Fastly's CNAME target is shared by every customer: only a host on sslclick's own service
+    // (or one being adopted) is sslclick's to move back.
+    const found = await findService(client, target.hostname, run);
+    if (!found || (!found.owned && !target.adopt)) return;
     const subscription = await findSubscription(client, target.hostname, run);
     if (!subscription) return;
     const cnameTarget = await configurationCnameTarget(client, subscription.configurationId, run);
