@@ -6,7 +6,7 @@ import { isPartialZone, requireActiveZone, type CloudflareZoneReference } from '
 /** Settings of `createCloudflareDns`: the connection settings (`apiToken`, `zoneId`, `baseURL`, `retry`, `fetch`). */
 export type CloudflareDnsSettings = CloudflareConnectionSettings;
 
-/** The comment written on records sslclick creates or rewrites, unless the caller gives one. */
+/** The comment written on records sslclick creates, unless the caller gives one (a record that is there already keeps its own). */
 export const defaultCloudflareDnsComment = 'Managed by sslclick (SendGrid click tracking)';
 
 interface RawRecord {
@@ -42,10 +42,12 @@ function toProviderRecord(record: RawRecord): DnsProviderRecord {
 /**
  * A `DnsProvider` on Cloudflare DNS, for adapters whose CDN does not host DNS (Fastly,
  * CloudFront): finds each name's zone by the longest matching zone name (or uses `zoneId`), and
- * writes CNAMEs DNS-only ("grey cloud", so Cloudflare does not proxy in front of the other CDN)
- * with a comment marking them as sslclick's. A partial (CNAME setup) zone is refused with
- * `CONFLICT`: the public does not see its records. Needs a token with Zone > Zone > Read and
- * Zone > DNS > Edit. Settings are validated here; no request is made until a method runs.
+ * writes CNAMEs DNS-only ("grey cloud", so Cloudflare does not proxy in front of the other CDN).
+ * Records it creates carry a comment marking them as sslclick's; a record that was there already
+ * (the branding CNAME) keeps its own comment and TTL, so destroy leaves it as it was. A partial
+ * (CNAME setup) zone is refused with `CONFLICT`: the public does not see its records. Needs a
+ * token with Zone > Zone > Read and Zone > DNS > Edit. Settings are validated here; no request is
+ * made until a method runs.
  */
 export function createCloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider {
   const connection = createCloudflareConnection(settings, 'createCloudflareDns');
@@ -112,7 +114,11 @@ export function createCloudflareDns(settings: CloudflareDnsSettings = {}): DnsPr
           operation: 'dns.upsertCname',
         });
       }
-      const fields = { zone_id: zone.id, type: 'CNAME' as const, name, content: value, proxied: false, ttl: 1, comment };
+      // A record that is there already is edited in place (PATCH, its TTL sent back unchanged,
+      // its comment left out so it stays): it is the customer's (the branding CNAME), and
+      // destroy must leave it as found. Only a record sslclick creates gets sslclick's comment.
+      const edited = { zone_id: zone.id, type: 'CNAME' as const, name, content: value, proxied: false, ttl: cname?.ttl ?? 1 };
+      const fields = { ...edited, ttl: 1, comment };
       // The batch and the create are not idempotent (a second create duplicates or clashes, a
       // second batch finds its deletes gone): an attempt whose answer was lost (a time-out) may
       // have been carried out, so before a retry the name is read again, and if our CNAME is there
@@ -128,6 +134,7 @@ export function createCloudflareDns(settings: CloudflareDnsSettings = {}): DnsPr
         // batch that writes the CNAME: Cloudflare applies a batch whole or not at all, so a failure
         // never leaves the name without any record.
         const { zone_id: _zone, ...record } = fields;
+        const { zone_id: _editedZone, ...patch } = edited;
         written = await connection.call(
           'dns.records.batch',
           'Zone > DNS > Edit',
@@ -137,7 +144,7 @@ export function createCloudflareDns(settings: CloudflareDnsSettings = {}): DnsPr
                 {
                   zone_id: zone.id,
                   deletes: others.map((other) => ({ id: other.id })),
-                  ...(cname ? { patches: [{ id: cname.id, ...record }] } : { posts: [record] }),
+                  ...(cname ? { patches: [{ id: cname.id, ...patch }] } : { posts: [record] }),
                 },
                 call,
               )
@@ -146,7 +153,7 @@ export function createCloudflareDns(settings: CloudflareDnsSettings = {}): DnsPr
           { recover: landed },
         );
       } else if (cname) {
-        written = (await connection.call('dns.records.edit', 'Zone > DNS > Edit', (call) => connection.client.dns.records.edit(cname.id, fields, call), options)) as RawRecord;
+        written = (await connection.call('dns.records.edit', 'Zone > DNS > Edit', (call) => connection.client.dns.records.edit(cname.id, edited, call), options)) as RawRecord;
       } else {
         written = await connection.call(
           'dns.records.create',

@@ -11,6 +11,7 @@ import {
   buildStatus,
   invalidInput,
   readCutoverCheckTimeoutMs,
+  restoreFailingCutover,
   throwIfAborted,
   waitUntil,
   withRedactedErrors,
@@ -21,9 +22,9 @@ import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, ordere
 import { createCloudflareConnection, type CloudflareConnectionSettings } from './cloudflare-client.js';
 import { observe, targetRecord, type CloudflareObservation } from './cloudflare-observation.js';
 import { checkThroughEdge, observedAddresses, publicView, verificationForZone, verifyOnce } from './edge-verification.js';
-import { applyRuleDecision, deleteOurRule } from './host-rules.js';
+import { applyRuleDecision, deleteOurEmptyEntrypoint, deleteOurRule, type RuleDecision } from './host-rules.js';
 import { autoSslNote, normalizeRequest, plannedChanges, type NormalizedRequest } from './planned-changes.js';
-import { buildCloudflareStatus } from './status-mapping.js';
+import { buildCloudflareStatus, dnsOnlyRecord } from './status-mapping.js';
 import { findZone, isPartialZone, partialZoneTarget, requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
 
 /** Settings of `createCloudflareProxy`. */
@@ -225,6 +226,38 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     const zone = await requireActiveZone(connection, hostname, run);
     progress(run, 'zone-found', `${hostname} is in the Cloudflare zone ${zone.name}.`, hostname, { zoneId: zone.id });
     let observation = await observeRequest(request, zone, run);
+
+    // Before anything else: a proxied record while Cloudflare fails the checks (a run that died
+    // before putting the record back) goes back to DNS-only first. The record is not proxied again
+    // in this run: on Cloudflare the proxy switch is the only way to test the edge, so doing it
+    // again now would break the links a second time.
+    // A partial zone's public CNAME is at the customer's DNS, out of reach: status names it instead.
+    const live = !isPartialZone(zone) && observation.recordState.kind === 'branding' && observation.recordState.record.proxied ? observation.recordState.record : undefined;
+    if (live) {
+      const outcome = await restoreFailingCutover({
+        hostname,
+        provider,
+        edgeTarget: hostname,
+        restoreRecord: dnsOnlyRecord(hostname, origin),
+        restore: () => editRecord(live, zone.id, { type: 'CNAME', content: origin, proxied: false, ttl: live.ttl, comment: live.comment }, run),
+        dnsName: `the Cloudflare zone ${zone.name}`,
+        verification: await verificationForZone(settings.verification, zone),
+        ...(run.signal ? { signal: run.signal } : {}),
+        ...(run.onProgress ? { onProgress: run.onProgress } : {}),
+      });
+      if (outcome.restored) {
+        observation = await observeRequest(request, zone, run);
+        return buildCloudflareStatus(observation, {
+          bypassCache,
+          cutoverFailed: true,
+          verifierChecks: outcome.checks,
+          nextSteps: [
+            `${hostname} was proxied through Cloudflare, which failed the checks (${outcome.finding}), so it is a DNS-only CNAME to ${origin} again and links work.`,
+            `Fix what the checks name (a later Configuration Rule or Page Rule overriding SSL mode Full, a firewall rule blocking the host, the certificate), then run apply again.`,
+          ],
+        });
+      }
+    }
     const { blocked } = plannedChanges(request, observation, changeSettings);
     if (blocked) throw blocked;
 
@@ -390,12 +423,16 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     }
     // A proxied record answers with Cloudflare's edge addresses: reading them (DNS, not the API)
     // lets a verification from outside recognise them as the CDN.
-    const observedDns = proxied ? await observedAddresses(request.hostname, await verificationForZone(settings.verification, zone)) : undefined;
+    const verification = proxied ? await verificationForZone(settings.verification, zone) : undefined;
+    const observedDns = verification ? await observedAddresses(request.hostname, verification) : undefined;
+    // Once proxied, clicks go through Cloudflare whatever the API says: check it as a click would.
+    const live = verification ? await verifyOnce(request.hostname, verification, run.signal) : undefined;
     return buildCloudflareStatus(observation, {
       bypassCache,
       warnings: notes,
       ...(notes.length > 0 ? { nextSteps: notes } : {}),
       ...(observedDns ? { observedDns } : {}),
+      ...(live ? { verifierChecks: live.checks } : {}),
     });
   }
 
@@ -440,11 +477,16 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     }
     throwIfAborted(run.signal, 'destroy');
 
-    // 2. Our rules, and only ours.
+    // 2. Our rules, and only ours; then a phase entrypoint sslclick created, once it holds no rule.
     for (const decision of [observation.configuration, observation.cache]) {
-      if (!decision.existing || !decision.entrypoint) continue;
-      await deleteOurRule(connection, zone.id, decision.desired, decision.entrypoint.id, decision.existing.id, run);
-      progress(run, 'rule-deleted', `Removed "${decision.desired.description}".`, hostname);
+      if (!decision.entrypoint) continue;
+      if (decision.existing) {
+        await deleteOurRule(connection, zone.id, decision.desired, decision.entrypoint.id, decision.existing.id, run);
+        progress(run, 'rule-deleted', `Removed "${decision.desired.description}".`, hostname);
+      }
+      if (await deleteOurEmptyEntrypoint(connection, zone.id, decision.desired, run)) {
+        progress(run, 'ruleset-deleted', `Deleted the ${decision.desired.phase} entrypoint that sslclick created, now empty.`, hostname);
+      }
     }
 
     // 3. The pack we ordered, then its note in the record's comment.

@@ -21,7 +21,16 @@ export interface DesiredRule {
 export interface PhaseEntrypoint {
   id: string;
   rules: Array<Record<string, unknown> & { id: string }>;
+  /** The ruleset's description: `createdBySslclick` when sslclick created the entrypoint. */
+  description?: string;
 }
+
+/**
+ * The description sslclick gives a phase entrypoint it creates. Kept on the ruleset itself, so any
+ * later run (not just the one that created it) knows the entrypoint is sslclick's, and destroy
+ * removes it once it holds no rule; an entrypoint that was there before never carries it.
+ */
+export const createdBySslclick = 'Created by sslclick (SendGrid click tracking); deleted by sslclick once it holds no rule';
 
 /** What `apply` does with one rule. */
 export interface RuleDecision {
@@ -72,7 +81,11 @@ export async function readEntrypoint(connection: CloudflareConnection, zoneId: s
       (options) => connection.client.rulesets.phases.get(phase, { zone_id: zoneId }, options),
       run,
     );
-    return { id: ruleset.id, rules: (ruleset.rules ?? []) as unknown as PhaseEntrypoint['rules'] };
+    return {
+      id: ruleset.id,
+      rules: (ruleset.rules ?? []) as unknown as PhaseEntrypoint['rules'],
+      ...(typeof ruleset.description === 'string' ? { description: ruleset.description } : {}),
+    };
   } catch (error) {
     if (SslClickError.isInstance(error) && error.code === 'NOT_FOUND') return undefined;
     throw error;
@@ -161,7 +174,7 @@ export async function applyRuleDecision(connection: CloudflareConnection, zoneId
           permission,
           (options) =>
             connection.client.rulesets
-              .create({ zone_id: zoneId, kind: 'zone', phase: desired.phase, name: 'default', description: '', rules: [body as never] }, options)
+              .create({ zone_id: zoneId, kind: 'zone', phase: desired.phase, name: 'default', description: createdBySslclick, rules: [body as never] }, options)
               .then((answer) => toRulesetAnswer(answer as { id: string; rules?: unknown })),
           run,
           { recover },
@@ -216,4 +229,27 @@ export async function deleteOurRule(connection: CloudflareConnection, zoneId: st
     if (SslClickError.isInstance(error) && error.code === 'NOT_FOUND') return;
     throw error;
   }
+}
+
+/**
+ * Deletes the phase entrypoint of `desired`'s phase when sslclick created it (its description says
+ * so) and it now holds no rule: destroy leaves the zone as it was. An entrypoint that was there
+ * before, or that holds anyone's rule, stays. Read again right before the delete, so a rule added
+ * meanwhile keeps it. Returns whether it deleted one.
+ */
+export async function deleteOurEmptyEntrypoint(connection: CloudflareConnection, zoneId: string, desired: DesiredRule, run?: RunOptions): Promise<boolean> {
+  const entrypoint = await readEntrypoint(connection, zoneId, desired.kind, desired.phase, run);
+  if (!entrypoint || entrypoint.description !== createdBySslclick || entrypoint.rules.length > 0) return false;
+  try {
+    await connection.call(
+      `rulesets.delete(${desired.phase})`,
+      permissions[desired.kind].edit,
+      (options) => connection.client.rulesets.delete(entrypoint.id, { zone_id: zoneId }, options),
+      run,
+    );
+  } catch (error) {
+    if (SslClickError.isInstance(error) && error.code === 'NOT_FOUND') return false;
+    throw error;
+  }
+  return true;
 }

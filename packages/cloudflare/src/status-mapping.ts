@@ -1,4 +1,4 @@
-import { type CheckResult, type ProxyStatus, type ResourceReference } from '@sslclick/core';
+import { type CheckResult, type DnsRecord, type ProxyStatus, type ResourceReference } from '@sslclick/core';
 import { buildStatus } from '@sslclick/core/adapter';
 import { describeRecords } from './branding-record.js';
 import { isActivePack, isFailedPack } from './certificate-coverage.js';
@@ -21,6 +21,11 @@ export interface StatusContext {
    * shows the host as a CNAME to `<host>.cdn.cloudflare.net`. Unknown is false.
    */
   publicPointsToCdn?: boolean;
+}
+
+/** The branding record as it was before the cutover: the same CNAME, DNS-only (the record to restore when Cloudflare fails). */
+export function dnsOnlyRecord(hostname: string, origin: string): DnsRecord {
+  return { name: hostname, type: 'CNAME', value: origin, purpose: 'DNS only: proxy status off (grey cloud) in the Cloudflare dashboard' };
 }
 
 /**
@@ -152,12 +157,17 @@ export function buildCloudflareStatus(observation: CloudflareObservation, contex
           ],
           ...(context.observedDns ? { observed: context.observedDns } : {}),
           pointsToCdn,
+          // Kept by buildStatus only when the host fails the checks: the record to restore, at the
+          // customer's own DNS, since the public does not see a partial zone's records.
+          restore: { name: hostname, type: 'CNAME', value: origin, purpose: `at the DNS that is authoritative for ${observation.zone.name}: sends the branded host straight to SendGrid again` },
         }
       : {
           managed: true,
           required: [{ name: hostname, type: 'CNAME', value: origin, purpose: 'SendGrid link branding, proxied through Cloudflare' }],
           ...(context.observedDns ? { observed: context.observedDns } : {}),
           pointsToCdn,
+          // Kept by buildStatus only when the proxied host fails the checks: the record to restore.
+          restore: dnsOnlyRecord(hostname, origin),
         },
     resources,
     checks,

@@ -37,7 +37,7 @@ describe('createCloudflareDns', () => {
 
   it('replaces only a replaceable value (the cutover from sendgrid.net), otherwise CONFLICT', async () => {
     const name = `${nextLabel()}.example.com`;
-    await world.cloudflare.addDnsRecord(world.zone.id, { name, type: 'CNAME', content: 'sendgrid.net' });
+    await world.cloudflare.addDnsRecord(world.zone.id, { name, type: 'CNAME', content: 'sendgrid.net', ttl: 300, comment: 'SendGrid branding, ticket 42' });
     const provider = dns();
     const writes = cloudflareWrites(world);
     const error = await provider.upsertCname(name, 'url.global.ssl.fastly.net').catch((caught: unknown) => caught);
@@ -46,9 +46,11 @@ describe('createCloudflareDns', () => {
     expect(cloudflareWrites(world)).toBe(writes);
     const moved = await provider.upsertCname(name, 'url.global.ssl.fastly.net', { replaceable: ['sendgrid.net'], comment: 'sslclick: fastly cutover' });
     expect(moved.changed).toBe(true);
-    expect(world.cloudflare.recordsAt(world.zone.id, name)).toEqual([expect.objectContaining({ content: 'url.global.ssl.fastly.net', proxied: false, comment: 'sslclick: fastly cutover' })]);
+    // The customer's record is edited in place: its comment and TTL stay as they were.
+    expect(world.cloudflare.recordsAt(world.zone.id, name)).toEqual([expect.objectContaining({ content: 'url.global.ssl.fastly.net', proxied: false, ttl: 300, comment: 'SendGrid branding, ticket 42' })]);
     // And back, as destroy does.
-    expect((await provider.upsertCname(name, 'sendgrid.net', { replaceable: ['url.global.ssl.fastly.net'] })).changed).toBe(true);
+    expect((await provider.upsertCname(name, 'sendgrid.net', { replaceable: ['url.global.ssl.fastly.net'], comment: 'sslclick: restored' })).changed).toBe(true);
+    expect(world.cloudflare.recordsAt(world.zone.id, name)).toEqual([expect.objectContaining({ content: 'sendgrid.net', proxied: false, ttl: 300, comment: 'SendGrid branding, ticket 42' })]);
   });
 
   it('takes over A records only with adopt, and handles underscore names', async () => {

@@ -15,6 +15,7 @@ import {
   type RunOptions,
 } from '@sslclick/core';
 import {
+  restoreFailingCutover,
   withRedactedErrors,
   buildStatus,
   checkBeforeCutover,
@@ -324,7 +325,8 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
       observed = dnsResult.observed.dns ? [...dnsResult.observed.dns.cnameChain, ...dnsResult.observed.dns.addresses] : [];
       pointsToCdn = dnsResult.checks.find((check) => check.id === 'dns-points-to-cdn')?.ok === true;
       checks = dnsResult.checks;
-      if (edgeState === 'deployed' && certificateNormalized === 'issued') {
+      // Once DNS points at CloudFront, clicks go through it whatever the API says: always check it.
+      if (pointsToCdn || (edgeState === 'deployed' && certificateNormalized === 'issued')) {
         const probe = await verifyHostname(hostname, {
           ...settings.verification,
           expectedTargets: [distribution.domainName],
@@ -387,6 +389,22 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
     const warnings: string[] = [];
     const dns = await resolveDns(target, warnings);
     const inspection = await inspect(target);
+    // Before anything else: a hostname on our distribution while it fails the checks (a run that
+    // died before putting DNS back) goes back to SendGrid first.
+    const live = inspection.distribution;
+    if (dns && live && (await currentCname(target, dns)).value === live.domainName) {
+      await restoreFailingCutover({
+        hostname,
+        provider,
+        edgeTarget: live.domainName,
+        restoreRecord: { name: hostname, type: 'CNAME', value: origin },
+        restore: () => dns.provider.upsertCname(hostname, origin, { replaceable: [live.domainName], ...run.options }),
+        dnsName: dns.description,
+        ...(settings.verification ? { verification: settings.verification } : {}),
+        ...(run.options.signal ? { signal: run.options.signal } : {}),
+        ...(run.options.onProgress ? { onProgress: run.options.onProgress } : {}),
+      });
+    }
     if (inspection.foreign && !adopt) throw conflictWithForeign(hostname, inspection.foreign);
     // A name holding someone else's records is refused before anything is created for it.
     if (dns) {

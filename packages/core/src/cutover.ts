@@ -1,3 +1,4 @@
+import { restoreFailedError } from './cutover-recovery.js';
 import type { DnsProvider } from './dns-provider.js';
 import { SslClickError } from './errors.js';
 import type { ProgressEvent } from './types.js';
@@ -152,6 +153,8 @@ export async function confirmAfterCutover(options: CutoverConfirmationOptions): 
         maxDelay: 2_000,
         maxWaitTime: options.maxWaitTime ?? 30_000,
         ...(options.signal ? { signal: options.signal } : {}),
+        // Each failed re-check is reported (`edge-recheck-waiting`), so a log shows how far it got.
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
     );
   } catch (error) {
@@ -162,13 +165,16 @@ export async function confirmAfterCutover(options: CutoverConfirmationOptions): 
       if (options.restoreTo) await dns.upsertCname(hostname, options.restoreTo, { replaceable: [edgeTarget], comment: `sslclick: ${hostname} restored (the edge failed after the cutover)` });
       else await dns.deleteCname(hostname, edgeTarget);
     } catch (restoreError) {
-      throw new SslClickError({
-        code: 'UNSAFE',
-        provider,
-        operation: 'cutover',
-        cause: restoreError,
-        message: `${hostname} now points at ${edgeTarget} but the ${provider} edge stopped serving it (${finding}), and putting the record back through ${dns.name} failed: restore ${hostname} ${options.restoreTo ? `CNAME ${options.restoreTo}` : 'by deleting the CNAME'} by hand now, or its links break.`,
-      });
+      if (!options.restoreTo) {
+        throw new SslClickError({
+          code: 'UNSAFE',
+          provider,
+          operation: 'cutover',
+          cause: restoreError,
+          message: `${hostname} now points at ${edgeTarget} but the ${provider} edge stopped serving it (${finding}), and putting the record back through ${dns.name} failed: restore ${hostname} by deleting the CNAME by hand now, or its links break.`,
+        });
+      }
+      throw restoreFailedError({ hostname, provider, edgeTarget, finding, dnsName: dns.name, restoreRecord: { name: hostname, type: 'CNAME', value: options.restoreTo }, cause: restoreError });
     }
     options.onProgress?.({
       type: 'dns-restored',

@@ -1,5 +1,5 @@
 import { redactValue } from './redact.js';
-import type { CheckResult, ProviderName, ProxyState, ProxyStatus } from './types.js';
+import type { CheckResult, DnsRecord, ProviderName, ProxyState, ProxyStatus } from './types.js';
 
 /** The parts an adapter reads; `buildStatus` derives `state` and `ready` from them. */
 export type StatusParts = Omit<ProxyStatus, 'specificationVersion' | 'state' | 'ready' | 'observedAt' | 'warnings' | 'nextSteps' | 'checks'> & {
@@ -13,16 +13,30 @@ export type StatusParts = Omit<ProxyStatus, 'specificationVersion' | 'state' | '
   warnings?: string[];
 };
 
+/** The checks that prove the CDN serves the hostname: while DNS points at the CDN, their failure is every click's. */
+const servingCheckIds: ReadonlySet<string> = new Set(['tls-valid', 'reaches-sendgrid']);
+
+/**
+ * Whether DNS points at a CDN that fails the checks: the hostname resolves to the CDN and TLS or
+ * the request to SendGrid through it failed, so clicks fail now (a cutover whose edge broke, and
+ * whose run died before it could put DNS back).
+ */
+export function pointsAtFailingCdn(parts: Pick<ProxyStatus, 'dns'> & { checks: CheckResult[] }): boolean {
+  return parts.dns.pointsToCdn === true && parts.checks.some((check) => servingCheckIds.has(check.id) && check.ok === false);
+}
+
 /**
  * Derives the normalised state the same way for every adapter: `absent` when nothing is there,
- * `failed` when the edge or certificate failed, `ready` only when the edge is deployed, the
- * certificate issued, DNS points at the CDN and no check failed, `degraded` when all that is in
- * place but a check fails, and `provisioning` otherwise.
+ * `failed` when the edge or certificate failed or DNS points at a CDN that fails the checks,
+ * `ready` only when the edge is deployed, the certificate issued, DNS points at the CDN and no
+ * check failed, `degraded` when all that is in place but another check fails, and `provisioning`
+ * otherwise.
  */
 export function deriveState(parts: Pick<ProxyStatus, 'edge' | 'certificate' | 'dns' | 'resources'> & { checks: CheckResult[] }): ProxyState {
   const { edge, certificate, dns, resources, checks } = parts;
   if (edge.state === 'absent' && certificate.state === 'absent' && !resources.some((resource) => resource.owned)) return 'absent';
   if (edge.state === 'failed' || certificate.state === 'failed') return 'failed';
+  if (pointsAtFailingCdn({ dns, checks })) return 'failed';
   const inPlace = edge.state === 'deployed' && certificate.state === 'issued' && dns.pointsToCdn === true;
   if (!inPlace) return 'provisioning';
   return checks.some((check) => check.ok === false) ? 'degraded' : 'ready';
@@ -47,7 +61,12 @@ export function buildStatus(parts: StatusParts): ProxyStatus {
   const checks = parts.checks ?? [];
   const state = deriveState({ ...parts, checks });
   const standard = readyNextSteps(parts);
-  const nextSteps = (parts.nextSteps ?? []).filter((step) => !standard.includes(step));
+  const { restore: restoreHint, ...dnsParts } = parts.dns;
+  const restore: DnsRecord | undefined = pointsAtFailingCdn({ dns: parts.dns, checks })
+    ? { name: parts.hostname, type: 'CNAME', value: parts.origin, purpose: 'the SendGrid link branding CNAME, as before the cutover', ...restoreHint }
+    : undefined;
+  const urgent = restore ? [brokenCutoverStep(parts, restore, checks)] : [];
+  const nextSteps = [...urgent, ...(parts.nextSteps ?? []).filter((step) => !standard.includes(step) && !urgent.includes(step))];
   if (state === 'ready') nextSteps.push(...standard);
   return redactValue({
     specificationVersion: 'v1',
@@ -58,11 +77,30 @@ export function buildStatus(parts: StatusParts): ProxyStatus {
     ready: state === 'ready',
     edge: parts.edge,
     certificate: parts.certificate,
-    dns: parts.dns,
+    dns: restore ? { ...dnsParts, restore } : dnsParts,
     resources: parts.resources,
     checks,
     nextSteps,
     warnings: parts.warnings ?? [],
     observedAt: new Date().toISOString(),
   });
+}
+
+/** A DNS record as one line: `url1234.example.com CNAME sendgrid.net`. */
+export function describeDnsRecord(record: DnsRecord): string {
+  return `${record.name} ${record.type} ${record.value}`;
+}
+
+/**
+ * The first next step when DNS points at a CDN that fails the checks: say so, and name the record
+ * that makes links work again. Stable for a given status, so rebuilding a status (as `setup` does)
+ * does not repeat it.
+ */
+function brokenCutoverStep(parts: StatusParts, restore: DnsRecord, checks: CheckResult[]): string {
+  const failing = checks.filter((check) => servingCheckIds.has(check.id) && check.ok === false).map((check) => check.detail).join(' ');
+  const how = restore.purpose ? ` (${restore.purpose})` : '';
+  return (
+    `DNS points at a CDN that fails the checks: ${parts.hostname} resolves to ${parts.provider}, which does not serve it (${failing}), so clicks fail now. ` +
+    `Restore the record ${describeDnsRecord(restore)}${how} by hand at once${parts.dns.managed ? ', or run apply, which puts it back before anything else' : ''}; then fix the CDN and run apply again.`
+  );
 }

@@ -137,6 +137,13 @@ export interface ProxyStatus {
     observed?: string[];
     /** Whether the hostname resolves to the CDN. */
     pointsToCdn?: boolean;
+    /**
+     * Set only when the hostname points at the CDN but the CDN fails the checks (TLS or the
+     * request to SendGrid), e.g. after a run died between the cutover and putting DNS back: the
+     * record that makes the links work again. Restore it by hand at once, or run apply, which puts
+     * it back before anything else where sslclick manages DNS.
+     */
+    restore?: DnsRecord;
   };
   /** The CDN resources the proxy is made of, each marked owned or not. */
   resources: ResourceReference[];

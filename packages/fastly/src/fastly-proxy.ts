@@ -17,6 +17,7 @@ import {
   type VerifierCheckId,
 } from '@sslclick/core';
 import {
+  restoreFailingCutover,
   DEFAULT_CUTOVER_CHECK_TIMEOUT_MS,
   readCutoverCheckTimeoutMs,
   withRedactedErrors,
@@ -423,7 +424,8 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     let pointsToCdn: boolean | undefined;
     if (cnameTarget) {
       const pointing = (await currentCname(target.hostname, run)) === cnameTarget;
-      const serving = certificateState === 'issued' && edgeState === 'deployed';
+      // Once DNS points at Fastly, clicks go through it whatever the API says: always check it.
+      const serving = pointing || (certificateState === 'issued' && edgeState === 'deployed');
       const selected: VerifierCheckId[] = serving ? ['dns-points-to-cdn', 'dns-not-sendgrid', 'tls-valid', 'reaches-sendgrid'] : ['dns-points-to-cdn', 'dns-not-sendgrid'];
       const result = await verifyHostname(target.hostname, {
         ...verification,
@@ -481,8 +483,35 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     });
   }
 
+  /**
+   * Before anything else: a hostname that points at our Fastly edge while the edge fails the
+   * checks (a run that died before putting DNS back) goes back to SendGrid first.
+   */
+  async function restoreIfFailing(target: Target, dnsProvider: DnsProvider, run: RunOptions | undefined): Promise<void> {
+    // Fastly's CNAME target is shared by every customer: only a host on sslclick's own service
+    // (or one being adopted) is sslclick's to move back.
+    const found = await findService(client, target.hostname, run);
+    if (!found || (!found.owned && !target.adopt)) return;
+    const subscription = await findSubscription(client, target.hostname, run);
+    if (!subscription) return;
+    const cnameTarget = await configurationCnameTarget(client, subscription.configurationId, run);
+    if (!cnameTarget || (await currentCname(target.hostname, run)) !== cnameTarget) return;
+    await restoreFailingCutover({
+      hostname: target.hostname,
+      provider,
+      edgeTarget: cnameTarget,
+      restoreRecord: { name: target.hostname, type: 'CNAME', value: target.origin },
+      restore: () => dnsProvider.upsertCname(target.hostname, target.origin, { ...run, replaceable: [cnameTarget] }),
+      dnsName: dnsProvider.name,
+      ...(verification ? { verification } : {}),
+      ...(run?.signal ? { signal: run.signal } : {}),
+      ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
+    });
+  }
+
   async function apply(request: ProxyRequest, run?: RunOptions): Promise<ProxyStatus> {
     const target = normalizeRequest(request);
+    if (dns) await restoreIfFailing(target, dns, run);
     if (mode === 'compute') await loadPackage();
     // An unknown zone or a DNS token that cannot read it fails here, before any Fastly write.
     if (dns) await dns.getRecords(target.hostname, 'CNAME', run);

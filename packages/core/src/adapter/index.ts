@@ -16,6 +16,7 @@ export { parentDomains, isWithinDomain } from '../hostname.js';
 export { headersOf, httpStatusOf, parseRetryAfter, readHeader } from '../http-hints.js';
 export { defaultRetryDecision, isConnectionError, withRetry, type RetryDecision, type RetryOptions } from '../retry.js';
 export { waitUntil, type WaitObservation, type WaitOptions, type WaitResult } from '../wait.js';
-export { buildStatus, deriveState, readyNextSteps, type StatusParts } from '../status.js';
+export { buildStatus, deriveState, describeDnsRecord, pointsAtFailingCdn, readyNextSteps, type StatusParts } from '../status.js';
+export { restoreFailingCutover, type FailingCutoverOptions, type FailingCutoverOutcome } from '../cutover-recovery.js';
 export { checkBeforeCutover, confirmAfterCutover, type CutoverCheckOptions, type CutoverConfirmationOptions } from '../cutover.js';
 export { DEFAULT_CUTOVER_CHECK_TIMEOUT_MS, loadCredential, readCutoverCheckTimeoutMs, type CommonProxySettings } from '../settings.js';

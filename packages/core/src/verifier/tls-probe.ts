@@ -276,6 +276,10 @@ export function probeHttp(options: HttpProbeOptions): Promise<HttpObservation> {
       // `agent: false` would make Node ignore createConnection and dial a new plain connection.
       ...(options.socket ? { createConnection: () => options.socket as unknown as Socket } : { agent: false }),
     });
+    // Node arms `timeout` on sockets it opens itself, not on one handed over by createConnection
+    // (the TLS probe's, whose time-out was cleared): without this, an edge that accepts the
+    // request and never answers holds the probe until the server drops it, about a minute.
+    options.socket?.setTimeout(options.timeoutMs);
     const abort = (): void => {
       request.destroy(new Error('aborted'));
     };

@@ -1,5 +1,5 @@
 /**
- * Fidelity of the AWS fakes: one test per behaviour the CloudFront adapter and route53Dns rely on,
+ * Fidelity of the AWS fakes: one test per behaviour the CloudFront adapter and createRoute53Dns rely on,
  * asserted on the wire (status, headers, body as AWS sends them), each citing its evidence. The
  * official SDK clients are run against the same fakes in packages/cloudfront/test/aws-fakes.test.ts.
  */
@@ -312,7 +312,7 @@ describe('Route 53 (REST-XML, 2013-04-01)', () => {
 
   it('GetHostedZone: the zone by id, with its name fully qualified', async () => {
     // Evidence: https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHostedZone.html
-    // (GET /2013-04-01/hostedzone/{Id}; HostedZone Id, Name, Config); route53Dns checks a given
+    // (GET /2013-04-01/hostedzone/{Id}; HostedZone Id, Name, Config); createRoute53Dns checks a given
     // hostedZoneId holds the name this way.
     const zone = aws.addHostedZone('byid.fidelity.example');
     const answer = await rest('route53', 'GET', `/2013-04-01/hostedzone/${zone.id}`);
@@ -338,7 +338,7 @@ describe('Route 53 (REST-XML, 2013-04-01)', () => {
 
   it('ListResourceRecordSets from a name: its sets first, names and CNAME values fully qualified', async () => {
     // Evidence: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListResourceRecordSets.html
-    // ("sorted by name ... starting at StartRecordName"); route53Dns reads a name's sets this way.
+    // ("sorted by name ... starting at StartRecordName"); createRoute53Dns reads a name's sets this way.
     const zone = aws.addHostedZone('list.fidelity.example');
     sandbox.dns.zone.setRecord({ name: 'url7.list.fidelity.example', type: 'CNAME', value: 'sendgrid.net' });
     const listed = await rest('route53', 'GET', `/2013-04-01/hostedzone/${zone.id}/rrset?name=url7.list.fidelity.example&maxitems=5`);

@@ -466,6 +466,14 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     return isResponse(ruleset) ? ruleset : cloudflareSuccess(rulesetView(state, ruleset));
   });
 
+  // Deletes every version of a zone ruleset, an entrypoint included; 204 with no body.
+  route('DELETE', '/zones/:zoneId/rulesets/:rulesetId', rulesetPermission(true), (request) => {
+    const ruleset = rulesetOr404(request);
+    if (isResponse(ruleset)) return ruleset;
+    state.rulesets.delete(ruleset.id);
+    return { status: 204 };
+  });
+
   route('POST', '/zones/:zoneId/rulesets/:rulesetId/rules', rulesetPermission(true), (request) => {
     const ruleset = rulesetOr404(request);
     if (isResponse(ruleset)) return ruleset;
