@@ -1,4 +1,5 @@
 import {
+  requireVerificationForLocalEndpoints,
   SslClickError,
   buildStatus,
   invalidInput,
@@ -124,6 +125,7 @@ function autoSslNote(hostname: string): string {
 export function createCloudflareProxy(settings: CloudflareProxySettings = {}): ProxyAdapter {
   const connection = createCloudflareConnection(settings, 'createCloudflareProxy');
   validateSettings(settings);
+  requireVerificationForLocalEndpoints({ provider, endpoints: [settings.baseURL], verification: settings.verification });
   const orderCertificate = settings.orderCertificate ?? false;
   const bypassCache = settings.bypassCache ?? true;
   const certificateAuthority = settings.certificateAuthority ?? 'google';

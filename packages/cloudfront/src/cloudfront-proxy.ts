@@ -1,4 +1,5 @@
 import {
+  requireVerificationForLocalEndpoints,
   SslClickError,
   buildStatus,
   checkBeforeCutover,
@@ -99,6 +100,7 @@ function conflictWithForeign(hostname: string, foreign: DistributionInfo): SslCl
  */
 export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {}): ProxyAdapter {
   const settings: ResolvedCloudFrontSettings = resolveCloudFrontSettings(settingsInput);
+  requireVerificationForLocalEndpoints({ provider: 'cloudfront', endpoints: Object.values(settingsInput.endpoints ?? {}), verification: settingsInput.verification });
   const route53 = createRoute53Dns(settings.route53, { hostedZoneId: settings.hostedZoneId, retry: settings.retry, timeoutMs: settings.timeoutMs });
   const wait = settings.wait ?? {};
 

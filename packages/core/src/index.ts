@@ -42,7 +42,7 @@ export {
   type CutoverConfirmationOptions,
   type VerificationSettings,
 } from './cutover.js';
-export { loadCredential, type CommonProxySettings } from './settings.js';
+export { loadCredential, requireVerificationForLocalEndpoints, type CommonProxySettings } from './settings.js';
 export type { LinkBranding, LinkBrandingSource, LinkBrandingValidation } from './link-branding.js';
 export { setup, status, destroy, type SetupOptions, type SetupStatus } from './setup.js';
 export { lookupName, type DnsLookupOptions } from './verifier/dns-lookup.js';

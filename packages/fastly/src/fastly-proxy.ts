@@ -1,4 +1,5 @@
 import {
+  requireVerificationForLocalEndpoints,
   SslClickError,
   buildStatus,
   checkBeforeCutover,
@@ -154,6 +155,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
   } catch {
     throw invalidInput(`baseURL "${baseURL}" is not a URL.`, { provider, operation: 'create' });
   }
+  requireVerificationForLocalEndpoints({ provider, endpoints: [baseURL], verification: settings.verification });
   const timeoutMs = settings.timeoutMs ?? 30_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw invalidInput(`timeoutMs must be a positive number of milliseconds, not ${String(settings.timeoutMs)}.`, { provider, operation: 'create' });
   const dns = settings.dns;
