@@ -12,10 +12,10 @@ const commands = ['setup', 'status', 'destroy', 'verify', 'readiness'];
 const shellQuoted = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
 describe('sslclick --help', () => {
-  it.each([[], ...commands.map((command) => [command])])('%s --help prints the usage and exits 0', async (...command: string[]) => {
-    const result = await runSslclick([...command, '--help']);
+  it.each(['', ...commands])('sslclick %s --help prints the usage and exits 0', async (command) => {
+    const result = await runSslclick(command ? [command, '--help'] : ['--help']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`Usage: sslclick${command.length > 0 ? ` ${command[0]}` : ''}`);
+    expect(result.stdout).toContain(`Usage: sslclick${command ? ` ${command}` : ''}`);
   });
 
   it('a usage error exits 2 with the reason on stderr and nothing on stdout', async () => {
