@@ -1,4 +1,5 @@
 import {
+  SslClickError,
   accountReadiness,
   destroy,
   invalidInput,
@@ -13,12 +14,12 @@ import {
   type VerificationSettings,
   type VerifyResult,
 } from '@sslclick/core';
-import { createSendGridLinks } from '@sslclick/sendgrid';
+import { createSendGridLinks, type SendGridLinksSettings } from '@sslclick/sendgrid';
 import { ExitCode } from './exit-codes.js';
 import { writeJson, writeOut } from './output.js';
 import { createProgressDisplay, type ProgressDisplay } from './progress-display.js';
 import { formatStatus } from './status-table.js';
-import { openTarget, readVerificationFile, sendGridFromEnvironment, type Target, type TargetOptions } from './targets.js';
+import { openTarget, readVerificationFile, type Target, type TargetOptions } from './targets.js';
 
 /** What every command gets from the program: the abort signal and where progress goes. */
 export interface CommandContext {
@@ -181,43 +182,74 @@ function formatReadiness(account: string, readiness: AccountReadiness): string {
   return lines.join('\n');
 }
 
+/** The accounts `readiness` checks: the key's own, and each sub-user (named, or all listed). */
+async function readinessAccounts(parent: SendGridLinks, named: string[], signal: AbortSignal, warnings: string[]): Promise<Array<{ account: string; source: LinkBrandingSource }>> {
+  let subusers = named;
+  if (subusers.length === 0) {
+    try {
+      const listed = await parent.listSubusers({ signal });
+      for (const subuser of listed.filter((entry) => entry.disabled)) warnings.push(`The sub-user "${subuser.username}" is disabled and was not checked.`);
+      subusers = listed.filter((entry) => !entry.disabled).map((entry) => entry.username);
+    } catch (error) {
+      if (!SslClickError.isInstance(error) || error.code !== 'PERMISSION') throw error;
+      warnings.push(`The sub-users could not be listed (${error.message}) and were not checked: give the key the subusers.read scope, or name each with --subuser.`);
+    }
+  }
+  return [
+    { account: 'the account', source: parent },
+    ...subusers.map((subuser) => ({ account: `the sub-user "${subuser}"`, source: parent.forSubuser(subuser) })),
+  ];
+}
+
 /**
- * `sslclick readiness`: every link branding of the account (SENDGRID_API_KEY) and of each
- * `--subuser`, since SendGrid switches SSL click tracking on per account and sub-user, for all of
- * their brandings at once.
+ * `sslclick readiness`: every link branding of the account (SENDGRID_API_KEY) and of each of its
+ * sub-users (all of them, or those named with `--subuser`), since SendGrid switches SSL click
+ * tracking on per account and sub-user, for all of their brandings at once.
  */
 export async function runReadiness(options: ReadinessCommandOptions, context: CommandContext): Promise<number> {
-  const subusers = options.subuser ?? [];
   let verification = await readVerificationFile(options.verificationFile);
   let close = async (): Promise<void> => {};
-  let sources: Array<{ account: string; source: LinkBrandingSource }>;
+  let parent: SendGridLinks;
   if (options.sandbox) {
     const { startSandboxWorld } = await import('@sslclick/sandbox');
     const world = await startSandboxWorld({ cdn: 'cloudflare' });
     close = () => world.close();
     context.stderr.write(`Running against a local sandbox world (--sandbox): a fake SendGrid account whose branding ${world.hostname} is not behind a CDN yet.\n`);
-    verification = world.verification as VerificationSettings;
-    sources = [{ account: 'the account', source: createSendGridLinks(world.sendgrid) }];
+    verification = world.verification;
+    parent = withSubusers(world.sendgrid);
   } else {
-    const parent = sendGridFromEnvironment('');
-    if (!parent) {
-      throw invalidInput('readiness reads the link brandings from SendGrid: set SENDGRID_API_KEY (read access to link branding).', { operation: 'cli', provider: 'sendgrid' });
+    if (!process.env.SENDGRID_API_KEY) {
+      throw invalidInput('readiness reads the link brandings from SendGrid: set SENDGRID_API_KEY (read access to link branding, and subusers.read to include every sub-user).', { operation: 'cli', provider: 'sendgrid' });
     }
-    sources = [
-      { account: 'the account', source: parent },
-      ...subusers.map((subuser) => ({ account: `the sub-user "${subuser}"`, source: createSendGridLinks({ subuser }) as LinkBrandingSource })),
-    ];
+    parent = withSubusers({});
   }
   try {
+    const warnings: string[] = [];
+    const sources = await readinessAccounts(parent, options.subuser ?? [], context.signal, warnings);
     const accounts: Array<{ account: string; readiness: AccountReadiness }> = [];
     for (const { account, source } of sources) {
       accounts.push({ account, readiness: await accountReadiness(source, { ...verification, signal: context.signal }) });
     }
     const ready = accounts.every(({ readiness }) => readiness.ready);
-    if (options.json) await writeJson({ ready, accounts: accounts.map(({ account, readiness }) => ({ account, ...readiness })) });
-    else await writeOut(`${accounts.map(({ account, readiness }) => formatReadiness(account, readiness)).join('\n\n')}\n`);
+    if (options.json) {
+      await writeJson({ ready, accounts: accounts.map(({ account, readiness }) => ({ account, ...readiness })), warnings });
+    } else {
+      const text = accounts.map(({ account, readiness }) => formatReadiness(account, readiness)).join('\n\n');
+      await writeOut(`${text}\n${warnings.map((warning) => `warning: ${warning}\n`).join('')}`);
+    }
     return ready ? ExitCode.ready : ExitCode.notReady;
   } finally {
     await close();
   }
+}
+
+/** SendGrid for the key's own account, able to make the same reader for any of its sub-users. */
+interface SendGridLinks extends LinkBrandingSource {
+  listSubusers: ReturnType<typeof createSendGridLinks>['listSubusers'];
+  forSubuser(subuser: string): LinkBrandingSource;
+}
+
+function withSubusers(settings: Omit<SendGridLinksSettings, 'subuser'>): SendGridLinks {
+  const parent = createSendGridLinks(settings);
+  return Object.assign(parent, { forSubuser: (subuser: string): LinkBrandingSource => createSendGridLinks({ ...settings, subuser }) });
 }

@@ -120,12 +120,12 @@ export function createProgram(context: CommandContext, setExitCode: (code: numbe
 
   program
     .command('readiness')
-    .description('Check every link branding of the SendGrid account and of each --subuser before asking for SSL click tracking, which SendGrid switches on for all of an account\'s brandings at once.')
-    .option('--subuser <username>', 'also check this sub-user\'s brandings (repeatable; each sub-user is enabled separately)', collect)
+    .description('Check every link branding of the SendGrid account and of each of its sub-users before asking for SSL click tracking, which SendGrid switches on per account, for all of its brandings at once.')
+    .option('--subuser <username>', 'check only this sub-user besides the account (repeatable); default: every sub-user the key can list', collect)
     .option('--sandbox', 'check a fresh local sandbox world\'s SendGrid account instead of yours')
     .option('--verification <file>', 'JSON file with the verifier\'s resolver, ca and ports')
     .option('--json', 'write only the results as JSON to stdout')
-    .addHelpText('after', '\nNeeds SENDGRID_API_KEY (read access to link branding; a parent key for --subuser).')
+    .addHelpText('after', '\nNeeds SENDGRID_API_KEY: a parent account\'s key with link branding read access (whitelabel.read), and subusers.read to list the sub-users.')
     .action(async (options: { subuser?: string[]; sandbox?: boolean; verification?: string; json?: boolean }) => {
       setExitCode(
         await runReadiness(

@@ -104,8 +104,10 @@ describe('sslclick status, destroy, verify, readiness', () => {
   it('readiness lists the hosts that would break (exit 1)', async () => {
     const result = await runSslclick(['readiness', '--sandbox', '--json']);
     expect(result.code, result.stderr).toBe(1);
-    const output = JSON.parse(result.stdout) as { ready: boolean; accounts: Array<{ wouldBreak: string[] }> };
+    const output = JSON.parse(result.stdout) as { ready: boolean; accounts: Array<{ wouldBreak: string[] }>; warnings: string[] };
     expect(output.ready).toBe(false);
+    // The sub-users were listed (the world's account has none), not skipped with a warning.
+    expect(output.warnings).toEqual([]);
     expect(output.accounts[0]?.wouldBreak).toEqual(['url1234.example.com']);
     expectNoSecret(result);
   }, 60_000);

@@ -172,7 +172,7 @@ export async function startSandboxWorld<Cdn extends SandboxCdn>(options: Sandbox
     const sendgridApi = await startSendGridApi(sandbox);
     closers.unshift(() => sendgridApi.close());
     const apiKey = SANDBOX_WORLD_CREDENTIALS.sendgridApiKey;
-    sendgridApi.addApiKey(apiKey, { scopes: ['whitelabel.read', 'whitelabel.update'], username: 'acme' });
+    sendgridApi.addApiKey(apiKey, { scopes: ['whitelabel.read', 'whitelabel.update', 'subusers.read'], username: 'acme' });
     // CloudFront finds the branding's CNAME in plain DNS (and the Route 53 zone); the others in a Cloudflare zone.
     sendgridApi.addLinkBranding({ domain, subdomain, username: 'acme', publishDns: cdn === 'cloudfront' });
     const link = sandbox.origin.createLink(hostname, sampleLinkTarget, { protocol: 'https' });

@@ -45,7 +45,7 @@ export interface TranslationContext {
   /** e.g. `links.list`. */
   operation: string;
   /** The API key scope the call needs. */
-  scope: 'whitelabel.read' | 'whitelabel.update';
+  scope: 'whitelabel.read' | 'whitelabel.update' | 'subusers.read';
   /** What was asked for, for `NOT_FOUND` messages: `link branding 42`. */
   subject: string;
   /** The sub-user sent as `on-behalf-of`, if any. */
@@ -78,7 +78,7 @@ export function translateSendGridError(error: unknown, context: TranslationConte
       return new SslClickError({
         ...details,
         code: 'PERMISSION',
-        message: `${said} to ${context.operation}: the API key lacks the "${context.scope}" scope${subuserHint}. Give the key Sender Authentication (${context.scope}) access in SendGrid's API key settings.`,
+        message: `${said} to ${context.operation}: the API key lacks the "${context.scope}" scope${subuserHint}. Give the key ${context.scope.startsWith('subusers.') ? 'Subusers' : 'Sender Authentication'} (${context.scope}) access in SendGrid's API key settings.`,
       });
     }
     if (status === 404) {
