@@ -143,9 +143,13 @@ export function createProgram(context: CommandContext, setExitCode: (code: numbe
   return program;
 }
 
-/** Commander's own exits: help and version are success; a usage error is an error (2), not "not ready". */
+/**
+ * Commander's own exits: asked-for help (`--help`) and version are success; a usage error, and
+ * help shown because no command was given, are errors (2), never "not ready".
+ */
 export function exitCodeOfCommanderError(error: CommanderError): number {
-  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return ExitCode.ready;
-  if (error.exitCode === 0) return ExitCode.ready;
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ready;
+  // `sslclick help setup` is asked for (exit code 0); a bare `sslclick` shows help as an error (1).
+  if (error.code === 'commander.help' && error.exitCode === 0) return ExitCode.ready;
   return ExitCode.error;
 }

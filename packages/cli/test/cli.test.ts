@@ -18,6 +18,13 @@ describe('sslclick --help', () => {
     expect(result.stdout).toContain(`Usage: sslclick${command ? ` ${command}` : ''}`);
   });
 
+  it('no command: the usage on stderr, exit 2', async () => {
+    const result = await runSslclick([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('Usage: sslclick');
+  });
+
   it('a usage error exits 2 with the reason on stderr and nothing on stdout', async () => {
     const result = await runSslclick(['setup', 'url1234.example.com', '--cdn', 'akamai', '--json']);
     expect(result.code).toBe(2);
