@@ -211,6 +211,7 @@ export async function runReadiness(options: ReadinessCommandOptions, context: Co
   let close = async (): Promise<void> => {};
   let parent: SendGridLinks;
   if (options.sandbox) {
+    if (verification) throw invalidInput('--verification does not go with --sandbox: the sandbox world brings its own resolver, root certificate and ports.', { operation: 'cli' });
     const { startSandboxWorld } = await import('@sslclick/sandbox');
     const world = await startSandboxWorld({ cdn: 'cloudflare' });
     close = () => world.close();

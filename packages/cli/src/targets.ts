@@ -150,7 +150,14 @@ async function startWorldWithAdapter(cdn: CdnName, hostname: string): Promise<{ 
 
 /** A fresh first-day sandbox world for the CDN, on loopback: nothing leaves this machine. */
 async function sandboxTarget(options: TargetOptions): Promise<Target> {
-  if (options.dns !== undefined) checkDnsChoice(options.cdn, options.dns);
+  // The world comes with its own DNS and verifier settings: other ones cannot be honoured there.
+  const worldDns: DnsChoice = options.cdn === 'cloudfront' ? 'route53' : 'cloudflare';
+  if (options.dns !== undefined && options.dns !== worldDns) {
+    throw invalidInput(`--dns ${options.dns} is not available with --sandbox: the sandbox world for ${options.cdn} keeps DNS in ${worldDns}.`, { operation: 'cli' });
+  }
+  if (options.verificationFile !== undefined) {
+    throw invalidInput('--verification does not go with --sandbox: the sandbox world brings its own resolver, root certificate and ports.', { operation: 'cli' });
+  }
   const { world, build } = await startWorldWithAdapter(options.cdn, options.hostname);
   try {
     return {

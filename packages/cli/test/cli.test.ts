@@ -56,6 +56,13 @@ describe('sslclick setup --sandbox --json', () => {
     expect(result.stderr).not.toMatch(/rule-created/);
   }, 60_000);
 
+  it('an option the sandbox world cannot honour is refused, not ignored (exit 2)', async () => {
+    const result = await runSslclick(['setup', 'url1234.example.com', '--cdn', 'cloudfront', '--sandbox', '--dns', 'manual', '--json']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    expect(result.stderr).not.toContain('Running against');
+  }, 60_000);
+
   it('without credentials it is an error (exit 2) naming the variable, as JSON with --json', async () => {
     const result = await runSslclick(['setup', 'url1234.example.com', '--cdn', 'cloudflare', '--json']);
     expect(result.code).toBe(2);
