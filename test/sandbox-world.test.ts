@@ -5,7 +5,8 @@ import { cloudflareDns, createCloudflareProxy } from '@sslclick/cloudflare';
 import { createCloudFrontProxy } from '@sslclick/cloudfront';
 import { createFastlyProxy } from '@sslclick/fastly';
 import { SANDBOX_CDNS, startSandboxWorld, type SandboxCdn } from '@sslclick/sandbox';
-import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -35,6 +36,13 @@ async function adapterWithoutVerification(cdn: SandboxCdn): Promise<{ create: ()
   const { verification: _omitted, ...settings } = world.adapter;
   return { create: () => createCloudFrontProxy(settings), close: () => world.close() };
 }
+
+// The Fastly consumer script uploads the built Compute package, as an installed @sslclick/fastly does.
+beforeAll(async () => {
+  if (existsSync(new URL('../packages/fastly/dist/edge/sslclick-edge.tar.gz', import.meta.url))) return;
+  const { buildEdgePackage } = await import('../packages/fastly/scripts/build-edge-package.js');
+  await buildEdgePackage();
+}, 120_000);
 
 describe.each(SANDBOX_CDNS)('startSandboxWorld({ cdn: %s })', (cdn) => {
   it('test/consumer/setup-<cdn>.mjs, a plain ESM script on the package names, reaches ready', async () => {

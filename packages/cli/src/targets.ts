@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { SslClickError, invalidInput, type DnsProvider, type LinkBrandingSource, type ProxyAdapter, type VerificationSettings } from '@sslclick/core';
 import type { SandboxWorld } from '@sslclick/sandbox';
@@ -131,7 +132,7 @@ async function liveTarget(options: TargetOptions): Promise<Target> {
 }
 
 /** A sandbox world for the CDN and its adapter, built from the world's settings. */
-async function startWorldWithAdapter(cdn: CdnName, hostname: string): Promise<{ world: SandboxWorld; build: () => ProxyAdapter }> {
+async function startWorldWithAdapter(cdn: CdnName, hostname: string, warn: (message: string) => void): Promise<{ world: SandboxWorld; build: () => ProxyAdapter }> {
   const { startSandboxWorld } = await loadSandbox();
   if (cdn === 'cloudflare') {
     const { createCloudflareProxy } = await loadCloudflare();
@@ -139,9 +140,13 @@ async function startWorldWithAdapter(cdn: CdnName, hostname: string): Promise<{ 
     return { world, build: () => createCloudflareProxy(world.adapter) };
   }
   if (cdn === 'fastly') {
-    const [{ createFastlyProxy }, { cloudflareDns }] = await Promise.all([loadFastly(), loadCloudflare()]);
+    const [{ createFastlyProxy, defaultEdgePackageURL }, { cloudflareDns }] = await Promise.all([loadFastly(), loadCloudflare()]);
+    // An installed @sslclick/fastly ships its Compute package; a fresh clone has not built it yet
+    // (npm run build:edge -w @sslclick/fastly), and the offline trial should not need that.
+    const mode = existsSync(defaultEdgePackageURL) ? 'compute' : 'vcl';
+    if (mode === 'vcl') warn('The Fastly Compute package is not built (npm run build:edge -w @sslclick/fastly), so this sandbox run uses a VCL service instead.');
     const world = await startSandboxWorld({ cdn: 'fastly', hostname });
-    return { world, build: () => createFastlyProxy({ ...world.adapter, dns: cloudflareDns(world.dns) }) };
+    return { world, build: () => createFastlyProxy({ ...world.adapter, mode, dns: cloudflareDns(world.dns) }) };
   }
   const { createCloudFrontProxy } = await loadCloudFront();
   const world = await startSandboxWorld({ cdn: 'cloudfront', hostname });
@@ -158,7 +163,7 @@ async function sandboxTarget(options: TargetOptions): Promise<Target> {
   if (options.verificationFile !== undefined) {
     throw invalidInput('--verification does not go with --sandbox: the sandbox world brings its own resolver, root certificate and ports.', { operation: 'cli' });
   }
-  const { world, build } = await startWorldWithAdapter(options.cdn, options.hostname);
+  const { world, build } = await startWorldWithAdapter(options.cdn, options.hostname, (message) => process.stderr.write(`${message}\n`));
   try {
     return {
       mode: 'sandbox',
