@@ -1,13 +1,14 @@
 /**
  * SSL click tracking through Cloudflare. With CLOUDFLARE_API_TOKEN set it runs against your real
  * Cloudflare account (SSLCLICK_HOSTNAME names the branded host; SENDGRID_API_KEY and
- * SSLCLICK_SAMPLE_LINK are optional); without it, against the local sandbox.
+ * SSLCLICK_SAMPLE_LINK are optional); without it, against a local sandbox world.
  *
- *   npm start                 # or: npm run example:cloudflare -- --json
+ *   npm start                 # or: npm start -- --json
  */
 import { createCloudflareProxy } from '@sslclick/cloudflare';
+import { startSandboxWorld } from '@sslclick/sandbox';
+import { liveHostname, liveSendGrid, sandboxFields, withOptional } from './support/example-world.js';
 import { runExample } from './support/run-example.js';
-import { liveHostname, liveSendGrid, startSandboxAccount, startSandboxCloudflareZone, withOptional } from './support/sandbox-account.js';
 
 await runExample(async () => {
   if (process.env.CLOUDFLARE_API_TOKEN) {
@@ -20,21 +21,11 @@ await runExample(async () => {
       async close() {},
     };
   }
-  const account = await startSandboxAccount({ publishBrandingDns: false });
-  const { cloudflare, token: cloudflareToken } = await startSandboxCloudflareZone(account);
+  const world = await startSandboxWorld({ cdn: 'cloudflare' });
   return {
     mode: 'sandbox',
-    banner: `Running against the local sandbox (no CLOUDFLARE_API_TOKEN set): a fake Cloudflare API, SendGrid API, DNS, CA and CDN edge on loopback. Branded host: ${account.hostname}.`,
-    adapter: createCloudflareProxy({
-      apiToken: cloudflareToken,
-      baseURL: cloudflare.url,
-      verification: account.sandbox.verification,
-      wait: { minDelay: 250, maxDelay: 1_000 },
-    }),
-    ...account.exampleFields(),
-    async close() {
-      await cloudflare.close();
-      await account.close();
-    },
+    banner: `Running against the local sandbox (no CLOUDFLARE_API_TOKEN set): a fake Cloudflare API, SendGrid API, DNS, CA and CDN edge on loopback. Branded host: ${world.hostname}.`,
+    adapter: createCloudflareProxy(world.adapter),
+    ...sandboxFields(world),
   };
 });

@@ -2,14 +2,14 @@
  * SSL click tracking through AWS CloudFront, with the certificate from ACM and DNS in Route 53.
  * With AWS credentials in the environment (AWS_ACCESS_KEY_ID or AWS_PROFILE) it runs against
  * your real AWS account (SSLCLICK_HOSTNAME names the branded host; expect the distribution to
- * take several minutes to deploy); without them, against the local sandbox.
+ * take several minutes to deploy); without them, against a local sandbox world.
  *
  *   npm run example:cloudfront    # add -- --json for the status as JSON
  */
-import { AWS_TEST_CREDENTIALS, startAwsApi } from '@sslclick/sandbox';
 import { createCloudFrontProxy } from '@sslclick/cloudfront';
+import { startSandboxWorld } from '@sslclick/sandbox';
+import { liveHostname, liveSendGrid, sandboxFields, withOptional } from './support/example-world.js';
 import { runExample } from './support/run-example.js';
-import { liveHostname, liveSendGrid, startSandboxAccount, withOptional } from './support/sandbox-account.js';
 
 await runExample(async () => {
   if (process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE) {
@@ -23,23 +23,11 @@ await runExample(async () => {
       async close() {},
     };
   }
-  // The branding's CNAME to sendgrid.net sits in the example.com hosted zone, as link branding left it.
-  const account = await startSandboxAccount({ publishBrandingDns: true });
-  const aws = await startAwsApi(account.sandbox);
-  aws.addHostedZone('example.com');
+  const world = await startSandboxWorld({ cdn: 'cloudfront' });
   return {
     mode: 'sandbox',
-    banner: `Running against the local sandbox (no AWS credentials set): fake CloudFront, ACM and Route 53 APIs, SendGrid API, DNS, CA and CDN edge on loopback. Branded host: ${account.hostname}.`,
-    adapter: createCloudFrontProxy({
-      credentials: { ...AWS_TEST_CREDENTIALS },
-      endpoints: aws.endpoints,
-      verification: account.sandbox.verification,
-      wait: { minDelay: 250, maxDelay: 1_000 },
-    }),
-    ...account.exampleFields(),
-    async close() {
-      await aws.close();
-      await account.close();
-    },
+    banner: `Running against the local sandbox (no AWS credentials set): fake CloudFront, ACM and Route 53 APIs, SendGrid API, DNS, CA and CDN edge on loopback. Branded host: ${world.hostname}.`,
+    adapter: createCloudFrontProxy(world.adapter),
+    ...sandboxFields(world),
   };
 });

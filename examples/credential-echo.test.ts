@@ -7,8 +7,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
-import { sandboxCredentials } from './support/sandbox-account.js';
+import { AWS_TEST_CREDENTIALS, SANDBOX_WORLD_CREDENTIALS as sandboxCredentials } from '@sslclick/sandbox';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));

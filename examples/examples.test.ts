@@ -1,25 +1,27 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
-import { sandboxCredentials } from './support/sandbox-account.js';
+import { AWS_TEST_CREDENTIALS, SANDBOX_WORLD_CREDENTIALS } from '@sslclick/sandbox';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const credentialVariables = ['CLOUDFLARE_API_TOKEN', 'FASTLY_API_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'SENDGRID_API_KEY', 'SSLCLICK_HOSTNAME'];
 
 // Every credential the sandbox runs use; the Fastly fake's tokens are random but all start so.
-const secrets = [sandboxCredentials.sendgridApiKey, sandboxCredentials.cloudflareToken, AWS_TEST_CREDENTIALS.secretAccessKey, 'sandbox-fastly-'];
+const secrets = [SANDBOX_WORLD_CREDENTIALS.sendgridApiKey, SANDBOX_WORLD_CREDENTIALS.cloudflareToken, AWS_TEST_CREDENTIALS.secretAccessKey, 'sandbox-fastly-'];
 
 function expectNoSecret(output: string): void {
   for (const secret of secrets) expect(output.includes(secret), `output contains ${secret}`).toBe(false);
 }
 
-/** Runs an example the way the README says, with no credentials, so it uses the sandbox. */
+/**
+ * Runs an example exactly as a user types it (`npm run example:x -- --json`, no --silent), with no
+ * credentials, so it uses the sandbox: stdout must then hold the example's output only.
+ */
 function runExample(script: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
   for (const name of credentialVariables) delete env[name];
   return new Promise((resolve) => {
-    execFile('npm', ['run', script, '--silent', '--', ...args], { cwd: repositoryRoot, env, timeout: 90_000 }, (error, stdout, stderr) => {
+    execFile('npm', script === 'start' ? ['start', '--', ...args] : ['run', script, '--', ...args], { cwd: repositoryRoot, env, timeout: 90_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -47,6 +49,12 @@ describe.each(['cloudflare', 'fastly', 'cloudfront'])('examples/%s.ts in sandbox
 });
 
 describe('npm start (the README\'s main command)', () => {
+  it('npm start -- --json writes only JSON to stdout', async () => {
+    const result = await runExample('start', ['--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ mode: 'sandbox', status: { provider: 'cloudflare', ready: true } });
+  }, 120_000);
+
   it('prints progress, the table of checks and the click', async () => {
     const result = await runExample('start');
     expect(result.code, result.stderr).toBe(0);

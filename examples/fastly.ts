@@ -2,15 +2,15 @@
  * SSL click tracking through Fastly (a Compute service running sslclick's edge program). With
  * FASTLY_API_TOKEN set it runs against your real Fastly account (SSLCLICK_HOSTNAME names the
  * branded host; with CLOUDFLARE_API_TOKEN also set, the DNS records are written in your Cloudflare
- * zone, else you publish them); without it, against the local sandbox, with DNS at Cloudflare.
+ * zone, else you publish them); without it, against a local sandbox world, with DNS at Cloudflare.
  *
  *   npm run example:fastly    # add -- --json for the status as JSON
  */
-import { startFastlyApi } from '@sslclick/sandbox';
 import { createCloudflareDns } from '@sslclick/cloudflare';
 import { createFastlyProxy } from '@sslclick/fastly';
+import { startSandboxWorld } from '@sslclick/sandbox';
+import { liveHostname, liveSendGrid, sandboxFields, withOptional } from './support/example-world.js';
 import { runExample } from './support/run-example.js';
-import { liveHostname, liveSendGrid, startSandboxAccount, startSandboxCloudflareZone, withOptional } from './support/sandbox-account.js';
 
 await runExample(async () => {
   if (process.env.FASTLY_API_TOKEN) {
@@ -25,24 +25,11 @@ await runExample(async () => {
       async close() {},
     };
   }
-  const account = await startSandboxAccount({ publishBrandingDns: false });
-  const { cloudflare, token: cloudflareToken } = await startSandboxCloudflareZone(account);
-  const fastly = await startFastlyApi(account.sandbox);
+  const world = await startSandboxWorld({ cdn: 'fastly' });
   return {
     mode: 'sandbox',
-    banner: `Running against the local sandbox (no FASTLY_API_TOKEN set): a fake Fastly API, Cloudflare DNS API, SendGrid API, DNS, CA and CDN edge on loopback. Branded host: ${account.hostname}.`,
-    adapter: createFastlyProxy({
-      apiToken: fastly.tokens.admin,
-      baseURL: fastly.url,
-      dns: createCloudflareDns({ apiToken: cloudflareToken, baseURL: cloudflare.url }),
-      verification: account.sandbox.verification,
-      wait: { minDelay: 250, maxDelay: 1_000 },
-    }),
-    ...account.exampleFields(),
-    async close() {
-      await fastly.close();
-      await cloudflare.close();
-      await account.close();
-    },
+    banner: `Running against the local sandbox (no FASTLY_API_TOKEN set): a fake Fastly API, Cloudflare DNS API, SendGrid API, DNS, CA and CDN edge on loopback. Branded host: ${world.hostname}.`,
+    adapter: createFastlyProxy({ ...world.adapter, dns: createCloudflareDns(world.dns) }),
+    ...sandboxFields(world),
   };
 });

@@ -1,7 +1,6 @@
+import { createProgressDisplay, formatStatus } from '@sslclick/cli';
 import { setup, SslClickError, type LinkBrandingSource, type ProxyAdapter, type SetupStatus, type VerificationSettings } from '@sslclick/core';
 import { clickTrackedLink, type ClickOptions, type ClickResult } from './click-through.js';
-import { createProgressDisplay } from './progress-display.js';
-import { formatStatus } from './status-table.js';
 
 /** Everything an example needs, whether it runs against the sandbox or a real vendor. */
 export interface ExampleWorld {
@@ -26,6 +25,13 @@ export interface ExampleWorld {
  */
 export async function runExample(createWorld: () => Promise<ExampleWorld>): Promise<void> {
   const json = process.argv.includes('--json');
+  // A reader that closed the pipe (`| head -1`) has what it wanted: leave quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   const display = createProgressDisplay();
   let world: ExampleWorld | undefined;
   let exitCode = 1;

@@ -7,6 +7,7 @@ import {
   type RunOptions,
 } from '@sslclick/core';
 import {
+  requireVerificationForLocalEndpoints,
   DEFAULT_CUTOVER_CHECK_TIMEOUT_MS,
   buildStatus,
   invalidInput,
@@ -87,6 +88,7 @@ function absentStatus(request: NormalizedRequest, warnings: string[] = []): Prox
 export function createCloudflareProxy(settings: CloudflareProxySettings = {}): ProxyAdapter {
   const connection = createCloudflareConnection(settings, 'createCloudflareProxy');
   validateSettings(settings);
+  requireVerificationForLocalEndpoints({ provider, endpoints: [settings.baseURL], verification: settings.verification });
   const orderCertificate = settings.orderCertificate ?? false;
   const bypassCache = settings.bypassCache ?? true;
   const certificateAuthority = settings.certificateAuthority ?? 'google';

@@ -15,6 +15,7 @@ import {
   type RunOptions,
 } from '@sslclick/core';
 import {
+  requireVerificationForLocalEndpoints,
   restoreFailingCutover,
   withRedactedErrors,
   buildStatus,
@@ -103,6 +104,7 @@ function conflictWithForeign(hostname: string, foreign: DistributionInfo): SslCl
  */
 export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {}): ProxyAdapter {
   const settings: ResolvedCloudFrontSettings = resolveCloudFrontSettings(settingsInput);
+  requireVerificationForLocalEndpoints({ provider: 'cloudfront', endpoints: Object.values(settingsInput.endpoints ?? {}), verification: settingsInput.verification });
   const route53 = createRoute53DnsOnClient(settings.route53, { hostedZoneId: settings.hostedZoneId, retry: settings.retry, timeoutMs: settings.timeoutMs });
   const wait = settings.wait ?? {};
 

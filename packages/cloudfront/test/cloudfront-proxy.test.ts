@@ -330,7 +330,7 @@ describe('createCloudFrontProxy input checks', () => {
     expect(invalid(() => createCloudFrontProxy({ endpoints: { cloudfront: 'not a url' } }))).toBe('INVALID_INPUT');
     expect(invalid(() => createCloudFrontProxy({ originProtocol: 'ftp' as 'http' }))).toBe('INVALID_INPUT');
     expect(invalid(() => createCloudFrontProxy({ tags: { 'managed-by': 'me' } }))).toBe('INVALID_INPUT');
-    const adapter = createCloudFrontProxy({ endpoints: { cloudfront: 'http://127.0.0.1:9', acm: 'http://127.0.0.1:9', route53: 'http://127.0.0.1:9' }, credentials: { ...AWS_TEST_CREDENTIALS } });
+    const adapter = createCloudFrontProxy({ endpoints: { cloudfront: 'http://127.0.0.1:9', acm: 'http://127.0.0.1:9', route53: 'http://127.0.0.1:9' }, credentials: { ...AWS_TEST_CREDENTIALS }, verification: {} });
     for (const hostname of ['', 'example.com', '*.example.com', 'https://url1.example.com/', '127.0.0.1']) {
       const error = await adapter.apply({ hostname }).catch((caught: unknown) => caught);
       expect(SslClickError.isInstance(error) && error.code).toBe('INVALID_INPUT');

@@ -6,7 +6,9 @@ import { verifyHostname } from './verifier/verify-hostname.js';
 
 /** Options for `restoreFailingCutover`. */
 export interface FailingCutoverOptions {
+  /** The branded host whose DNS may point at a failing CDN. */
   hostname: string;
+  /** The adapter's provider name, for messages and the error. */
   provider: string;
   /**
    * What to dial to check the CDN: the CNAME target the hostname points at now, or the hostname
@@ -19,8 +21,11 @@ export interface FailingCutoverOptions {
   restore: () => Promise<unknown>;
   /** Where DNS is written, for messages: `cloudflare`, `Route 53 zone example.com`. */
   dnsName: string;
+  /** How to reach and trust the CDN in the check (the sandbox passes its own). */
   verification?: VerificationSettings;
+  /** Stops the check and the restore write. */
   signal?: AbortSignal;
+  /** Receives the check's progress and the restore. */
   onProgress?: (event: ProgressEvent) => void;
 }
 

@@ -77,3 +77,32 @@ export function loadCredential(options: { value: string | undefined; environment
   registerSecret(value);
   return value;
 }
+
+function isLoopbackURL(endpoint: string): boolean {
+  if (!URL.canParse(endpoint)) return false;
+  const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Refuses, at once, an adapter pointed at a vendor API on this machine (a sandbox world, a local
+ * fake) without `verification` settings. Its edge and DNS exist only on loopback, so the checks
+ * through the edge, asking the internet's resolvers and trust store, could only fail, after the
+ * whole pre-cutover wait. An explicit `verification` (even `{}`) is taken as meant.
+ * Throws `INVALID_INPUT` naming the setting.
+ */
+export function requireVerificationForLocalEndpoints(options: {
+  provider: string;
+  endpoints: ReadonlyArray<string | undefined>;
+  verification: VerificationSettings | undefined;
+}): void {
+  if (options.verification !== undefined) return;
+  const local = options.endpoints.find((endpoint): endpoint is string => endpoint !== undefined && isLoopbackURL(endpoint));
+  if (local === undefined) return;
+  throw new SslClickError({
+    code: 'INVALID_INPUT',
+    provider: options.provider,
+    operation: 'create',
+    message: `The ${options.provider} API at ${local} is on this machine (a sandbox?), but no "verification" setting was given: the checks through the edge would ask the internet's DNS for hosts that exist only locally, and fail. Pass the sandbox's verification settings (startSandboxWorld() returns them in world.adapter and world.verification).`,
+  });
+}

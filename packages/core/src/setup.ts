@@ -185,6 +185,32 @@ function withoutProof(status: ProxyStatus, account: string | undefined): ProxySt
   };
 }
 
+/** The checks that passed through the adapter (which may know a private resolver) yet failed from outside. */
+function failedOnlyFromOutside(adapterChecks: CheckResult[], outsideChecks: CheckResult[]): string[] {
+  return outsideChecks.filter((check) => check.ok === false && adapterChecks.some((own) => own.id === check.id && own.ok === true)).map((check) => check.id);
+}
+
+/**
+ * What to do about a status that is not ready, so that one never comes back with no next step:
+ * the checks that passed through the adapter but failed from outside (the sign of verification
+ * settings given to the adapter and not to setup), each failed check, and a fallback per state.
+ */
+function notReadySteps(status: SetupStatus, outsideOnly: string[], verificationGiven: boolean): string[] {
+  const steps: string[] = [];
+  if (outsideOnly.length > 0 && !verificationGiven) {
+    steps.push(
+      `${outsideOnly.join(', ')} passed through the ${status.provider} adapter but failed when checked from outside with the internet's DNS and trust store. If the adapter was given "verification" settings (a sandbox world, a private resolver), pass the same "verification" option here too.`,
+    );
+  }
+  if (status.nextSteps.length > 0) return steps;
+  for (const check of status.checks) if (check.ok === false) steps.push(`Fix ${check.id}: ${check.detail}`);
+  if (steps.length > 0) steps.push(`Then run status to check ${status.hostname} again, or setup to finish what is missing.`);
+  else if (status.state === 'absent') steps.push(`Nothing is set up for ${status.hostname} on ${status.provider}: run setup to create it.`);
+  else if (status.state === 'provisioning') steps.push(`The ${status.provider} setup of ${status.hostname} is not finished: run setup again to continue (it is idempotent).`);
+  else steps.push(`Run status for ${status.hostname} to see which part (edge, certificate, DNS) is not in place, then run setup again.`);
+  return steps;
+}
+
 async function finish(
   adapter: ProxyAdapter,
   status: ProxyStatus,
@@ -204,6 +230,7 @@ async function finish(
     });
   }
   const checks = mergeChecks(extra.brandingChecks, status.checks, verification?.checks ?? []);
+  const outsideOnly = failedOnlyFromOutside(status.checks, verification?.checks ?? []);
   let rebuilt = buildStatus({ ...status, checks, warnings: [...status.warnings, ...(verification?.warnings ?? [])] });
   const unproven = verification?.checks.find((check) => check.id === 'reaches-sendgrid' && check.ok === null);
   if (rebuilt.ready && unproven) rebuilt = withoutProof(rebuilt, accountName(options.sendgrid, extra.branding));
@@ -222,6 +249,7 @@ async function finish(
       ...result.dns.required.map((record) => `Publish ${record.name} ${record.type} ${record.value}${record.purpose ? ` (${record.purpose})` : ''}, then run setup again.`),
     ];
   }
+  if (!result.ready) result.nextSteps = [...notReadySteps(result, outsideOnly, options.verification !== undefined), ...result.nextSteps];
   return redactValue(result);
 }
 

@@ -48,3 +48,42 @@ describe('a host whose DNS points at a CDN that fails the checks', () => {
     expect(passing.nextSteps.join(' ')).not.toMatch(/fails the checks/);
   });
 });
+
+const inPlace: StatusParts = {
+  provider: 'example-cdn',
+  hostname: 'url1234.example.com',
+  origin: 'sendgrid.net',
+  edge: { state: 'deployed', target: 'edge.example.net' },
+  certificate: { state: 'issued' },
+  dns: { managed: true, required: [], pointsToCdn: true },
+  resources: [{ kind: 'distribution', id: 'd1', owned: true }],
+};
+
+describe('buildStatus next steps', () => {
+  it('a degraded status whose adapter named no step gets one per failed check', () => {
+    // A check other than TLS or the request to SendGrid: those two make a cut-over host 'failed'.
+    const status = buildStatus({ ...inPlace, checks: [{ id: 'http-still-served', ok: false, detail: 'Plain HTTP answers 403.' }] });
+    expect(status.state).toBe('degraded');
+    expect(status.nextSteps[0]).toBe('Fix http-still-served: Plain HTTP answers 403.');
+    expect(status.nextSteps.at(-1)).toMatch(/run setup for url1234\.example\.com again/);
+  });
+
+  it('a failed status names the part that failed', () => {
+    const status = buildStatus({ ...inPlace, certificate: { state: 'failed' } });
+    expect(status.state).toBe('failed');
+    expect(status.nextSteps.join('\n')).toMatch(/The certificate for url1234\.example\.com failed at example-cdn/);
+  });
+
+  it('the adapter’s own steps are kept, and nothing is added to them', () => {
+    const status = buildStatus({ ...inPlace, checks: [{ id: 'http-still-served', ok: false, detail: 'Answers 403.' }], nextSteps: ['Allow plain HTTP.'] });
+    expect(status.nextSteps).toEqual(['Allow plain HTTP.']);
+  });
+
+  it('rebuilt as ready, a status drops the repair steps of its degraded past', () => {
+    const degraded = buildStatus({ ...inPlace, checks: [{ id: 'tls-valid', ok: false, detail: 'Expired.' }] });
+    const ready = buildStatus({ ...inPlace, checks: [{ id: 'tls-valid', ok: true, detail: 'Valid.' }], nextSteps: degraded.nextSteps });
+    expect(ready.state).toBe('ready');
+    expect(ready.nextSteps.some((step) => step.startsWith('Fix ') || step.startsWith('DNS points at a CDN that fails'))).toBe(false);
+    expect(ready.nextSteps.join('\n')).toMatch(/Ask SendGrid support/);
+  });
+});

@@ -53,9 +53,29 @@ export function readyNextSteps(status: { provider: string; hostname: string }, a
   ];
 }
 
+// What repairSteps and brokenCutoverStep write, recognised so that a rebuilt status can drop its stale steps.
+const repairStepPatterns = [/^DNS points at a CDN that fails the checks: /, /^Fix [a-z0-9-]+: /, /^The (CDN configuration|certificate) for \S+ failed at \S+: see warnings/, /^Then run setup for \S+ again \(it is idempotent\) and check with status\.$/];
+
+function isRepairStep(step: string): boolean {
+  return repairStepPatterns.some((pattern) => pattern.test(step));
+}
+
+/**
+ * What to do about a degraded or failed status whose adapter named no step, so that one never
+ * comes back with `nextSteps: []`: each failed check, or the part that failed, then run again.
+ */
+function repairSteps(parts: Pick<ProxyStatus, 'provider' | 'hostname' | 'edge' | 'certificate' | 'checks'>): string[] {
+  const steps = parts.checks.filter((check) => check.ok === false).map((check) => `Fix ${check.id}: ${check.detail}`);
+  for (const [part, state] of [['CDN configuration', parts.edge.state], ['certificate', parts.certificate.state]] as const) {
+    if (state === 'failed') steps.push(`The ${part} for ${parts.hostname} failed at ${parts.provider}: see warnings and the raw vendor state, fix or remove it, then run setup again.`);
+  }
+  steps.push(`Then run setup for ${parts.hostname} again (it is idempotent) and check with status.`);
+  return steps;
+}
+
 /**
  * Assembles a `ProxyStatus`, with credentials removed from every raw vendor value. A ready status
- * ends its next steps with `readyNextSteps`.
+ * ends its next steps with `readyNextSteps`; a degraded or failed one always has at least one.
  */
 export function buildStatus(parts: StatusParts): ProxyStatus {
   const checks = parts.checks ?? [];
@@ -66,8 +86,11 @@ export function buildStatus(parts: StatusParts): ProxyStatus {
     ? { name: parts.hostname, type: 'CNAME', value: parts.origin, purpose: 'the SendGrid link branding CNAME, as before the cutover', ...restoreHint }
     : undefined;
   const urgent = restore ? [brokenCutoverStep(parts, restore, checks)] : [];
-  const nextSteps = [...urgent, ...(parts.nextSteps ?? []).filter((step) => !standard.includes(step) && !urgent.includes(step))];
+  // Steps this function added to an earlier status of the same host are dropped, so a status
+  // rebuilt with new checks (setup's outside view) never keeps a stale one.
+  const nextSteps = [...urgent, ...(parts.nextSteps ?? []).filter((step) => !standard.includes(step) && !urgent.includes(step) && !isRepairStep(step))];
   if (state === 'ready') nextSteps.push(...standard);
+  else if ((state === 'degraded' || state === 'failed') && nextSteps.length === 0) nextSteps.push(...repairSteps({ ...parts, checks }));
   return redactValue({
     specificationVersion: 'v1',
     provider: parts.provider,

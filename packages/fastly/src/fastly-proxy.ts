@@ -17,6 +17,7 @@ import {
   type VerifierCheckId,
 } from '@sslclick/core';
 import {
+  requireVerificationForLocalEndpoints,
   restoreFailingCutover,
   DEFAULT_CUTOVER_CHECK_TIMEOUT_MS,
   readCutoverCheckTimeoutMs,
@@ -159,6 +160,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
   } catch {
     throw invalidInput(`baseURL "${baseURL}" is not a URL.`, { provider, operation: 'create' });
   }
+  requireVerificationForLocalEndpoints({ provider, endpoints: [baseURL], verification: settings.verification });
   const timeoutMs = settings.timeoutMs ?? 30_000;
   // Without the setting, a shorter `wait.maxWaitTime` still bounds the edge check, as it did before the setting existed.
   const cutoverCheckTimeoutMs =

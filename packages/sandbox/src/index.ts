@@ -51,3 +51,17 @@ export * from './cloudflare-api/index.js';
 export * from './fastly-api/index.js';
 export * from './sendgrid-api/index.js';
 export * from './aws-api/index.js';
+export { SANDBOX_CDNS, SANDBOX_WORLD_CREDENTIALS, startSandboxWorld } from './sandbox-world.js';
+export type {
+  SandboxAdapterSettings,
+  SandboxCdn,
+  SandboxCloudFrontSettings,
+  SandboxCloudflareDnsSettings,
+  SandboxCloudflareSettings,
+  SandboxFastlySettings,
+  SandboxSendGridSettings,
+  SandboxVerification,
+  SandboxWaitBounds,
+  SandboxWorld,
+  SandboxWorldOptions,
+} from './sandbox-world.js';

@@ -46,7 +46,7 @@ export interface TranslationContext {
   /** e.g. `links.list`. */
   operation: string;
   /** The API key scope the call needs. */
-  scope: 'whitelabel.read' | 'whitelabel.update';
+  scope: 'whitelabel.read' | 'whitelabel.update' | 'subusers.read';
   /** What was asked for, for `NOT_FOUND` messages: `link branding 42`. */
   subject: string;
   /** The sub-user sent as `on-behalf-of`, if any. */
@@ -82,7 +82,7 @@ export function translateSendGridError(error: unknown, context: TranslationConte
         ...details,
         code: 'PERMISSION',
         retryable: false,
-        message: `${said} to ${context.operation}. Either the API key lacks the "${context.scope}" scope (give it Sender Authentication access in SendGrid's API key settings)${subuserHint}; or SendGrid is temporarily blocking requests after too many bad ones (for example failed logins from this address): if the key has the scope, wait a few minutes and run again.`,
+        message: `${said} to ${context.operation}. Either the API key lacks the "${context.scope}" scope (give it ${context.scope.startsWith('subusers.') ? 'Subusers' : 'Sender Authentication'} access in SendGrid's API key settings)${subuserHint}; or SendGrid is temporarily blocking requests after too many bad ones (for example failed logins from this address): if the key has the scope, wait a few minutes and run again.`,
       });
     }
     if (status === 404) {

@@ -18,4 +18,5 @@ export type {
   SendGridRegion,
 } from './link-branding.js';
 export type { SendGridCallOptions } from './sendgrid-client.js';
+export type { SendGridSubuser } from './subusers.js';
 export { judgeValidationSafety, type ValidationGuardResult } from './validation-guard.js';

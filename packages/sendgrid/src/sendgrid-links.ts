@@ -8,6 +8,7 @@ import type { LinkBranding, LinkBrandingResource, SendGridRegion } from './link-
 import { MAXIMUM_LINK_BRANDING_PAGE_SIZE, readAllLinkBrandingPages } from './link-branding-pages.js';
 import { createSendGridClient } from './sendgrid-client.js';
 import type { SendGridCallOptions } from './sendgrid-client.js';
+import { listSubusers, type SendGridSubuser } from './subusers.js';
 import { assertSafeToValidate, lookupBrandedHost } from './validation-guard.js';
 
 /** The API base of SendGrid's global region. */
@@ -113,6 +114,11 @@ export interface SendGridLinks extends LinkBrandingSource {
    * guard has no off switch. Needs the `whitelabel.update` scope.
    */
   validate(id: number, options?: SendGridCallOptions): Promise<LinkBrandingValidation>;
+  /**
+   * Every sub-user of the key's account (`GET /v3/subusers`), whose brandings SendGrid enables
+   * separately. Needs the `subusers.read` scope; a sub-user's own key gets `PERMISSION`.
+   */
+  listSubusers(options?: SendGridCallOptions): Promise<SendGridSubuser[]>;
 }
 
 function checkId(id: unknown, operation: string): number {
@@ -254,6 +260,7 @@ export function createSendGridLinks(settings: SendGridLinksSettings = {}): SendG
     subuser,
     list,
     get,
+    listSubusers: (options = {}) => listSubusers(client, pageSize, options),
 
     async findByHostname(hostnameInput, options = {}) {
       const hostname = normalizeHostname(hostnameInput);

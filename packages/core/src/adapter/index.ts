@@ -19,4 +19,4 @@ export { waitUntil, type WaitObservation, type WaitOptions, type WaitResult } fr
 export { buildStatus, deriveState, describeDnsRecord, pointsAtFailingCdn, readyNextSteps, type StatusParts } from '../status.js';
 export { restoreFailingCutover, type FailingCutoverOptions, type FailingCutoverOutcome } from '../cutover-recovery.js';
 export { checkBeforeCutover, confirmAfterCutover, type CutoverCheckOptions, type CutoverConfirmationOptions } from '../cutover.js';
-export { DEFAULT_CUTOVER_CHECK_TIMEOUT_MS, loadCredential, readCutoverCheckTimeoutMs, type CommonProxySettings } from '../settings.js';
+export { DEFAULT_CUTOVER_CHECK_TIMEOUT_MS, loadCredential, readCutoverCheckTimeoutMs, requireVerificationForLocalEndpoints, type CommonProxySettings } from '../settings.js';

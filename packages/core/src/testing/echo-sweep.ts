@@ -3,15 +3,24 @@ import { findSecrets, type SecretSighting } from './secret-scan.js';
 
 /** A fake vendor API that can quote the request's credentials back (`@sslclick/sandbox`'s servers are). */
 export interface EchoingServer {
-  readonly requests: ReadonlyArray<{ fault?: string }>;
+  /** Every request the server received, in order, with the fault it answered with, if any. */
+  readonly requests: ReadonlyArray<{
+    /** The kind of fault that answered this request. */
+    fault?: string;
+  }>;
+  /** Makes the request at `match.index` answer `status` with the credentials quoted back. */
   injectFault(fault: { kind: 'echo-credential'; status: number; match: { index: number } }): void;
+  /** Removes every injected fault. */
   clearFaults(): void;
 }
 
 /** What an echo sweep saw: every error thrown, progress event sent and value returned. */
 export interface EchoSweepRecord {
+  /** Every error the operations threw. */
   thrown: unknown[];
+  /** Every progress event the operations sent. */
   events: ProgressEvent[];
+  /** Every value the operations returned. */
   returned: unknown[];
   /** How many operations were faulted in all. */
   faulted: number;
@@ -61,7 +70,15 @@ export async function sweepEchoFaults(options: {
 }
 
 /** Every sighting of a secret in what a sweep saw, labelled by where it was. */
-export function secretsInSweep(record: EchoSweepRecord, secrets: readonly string[]): Array<SecretSighting & { in: string }> {
+export function secretsInSweep(
+  record: EchoSweepRecord,
+  secrets: readonly string[],
+): Array<
+  SecretSighting & {
+    /** Which thrown error, progress event or returned value held it. */
+    in: string;
+  }
+> {
   return [
     ...record.thrown.flatMap((error, index) => findSecrets(error, secrets).map((sighting) => ({ ...sighting, in: `thrown[${index}]` }))),
     ...record.events.flatMap((event, index) => findSecrets(event, secrets).map((sighting) => ({ ...sighting, in: `event[${index}] ${event.type}` }))),

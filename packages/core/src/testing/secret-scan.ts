@@ -2,7 +2,9 @@ import { inspect } from 'node:util';
 
 /** Where a secret was found: a path from the scanned value (`cause.error.errors[0].message`) or a rendering (`util.inspect`). */
 export interface SecretSighting {
+  /** Where in the value the secret was found, e.g. `.cause.error.errors[0].message` or `util.inspect`. */
   path: string;
+  /** The secret that was found there. */
   secret: string;
 }
 

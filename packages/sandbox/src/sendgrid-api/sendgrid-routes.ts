@@ -3,7 +3,7 @@ import { accessForbidden, authorizationRequired, resourceNotFound, sendGridError
 import type { SendGridLinkBrandingResource, SendGridState, SendGridUser } from './sendgrid-state.js';
 
 /** The API key scopes the link branding paths need, as SendGrid names them. */
-export type SendGridScope = 'whitelabel.read' | 'whitelabel.update';
+export type SendGridScope = 'whitelabel.read' | 'whitelabel.update' | 'subusers.read';
 
 /** Options of the routes: paging and the behaviours SendGrid leaves undocumented (read live). */
 export interface SendGridRouteOptions {
@@ -92,8 +92,23 @@ function sendGridDefault(user: SendGridUser): SendGridLinkBrandingResource {
   };
 }
 
-/** Adds the `/v3/whitelabel/links` paths of SendGrid's v3 API. Specific paths come before `:id`. */
+/** Adds the `/v3/whitelabel/links` and `/v3/subusers` paths of SendGrid's v3 API. Specific paths come before `:id`. */
 export function addSendGridRoutes(router: VendorRouter, state: SendGridState, options: SendGridRouteOptions): void {
+  // GET /v3/subusers: the parent's sub-users, a page at a time (`limit`, `offset`), as a bare
+  // array of { disabled, email, id, username }. A sub-user has none to list: 403.
+  router.add('GET', '/v3/subusers', (request) => {
+    const caller = authenticate(state, request, 'subusers.read', options);
+    if (isResponse(caller)) return caller;
+    if (caller.actingForSubuser || caller.keyUser.parent !== undefined) return accessForbidden();
+    const limit = parseCount(request, 'limit');
+    if (typeof limit === 'object') return limit;
+    const offset = parseCount(request, 'offset');
+    if (typeof offset === 'object') return offset;
+    const start = offset ?? 0;
+    const page = state.subusersOf(caller.keyUser.username).slice(start, start + Math.min(limit ?? options.maxPageSize, options.maxPageSize));
+    return { status: 200, body: page.map((user) => ({ disabled: false, email: `${user.username}@example.com`, id: user.userId, username: user.username })) as unknown as Record<string, unknown> };
+  });
+
   const visible = (caller: Caller): SendGridLinkBrandingResource[] =>
     state.visibleBrandings(caller.user, { includeAssociated: options.subuserSeesAssociatedBranding });
   router.add('GET', '/v3/whitelabel/links/default', (request) => {

@@ -150,6 +150,11 @@ export class SendGridState {
     return this.#users.get(username);
   }
 
+  /** The sub-users of `parent`, oldest first. */
+  subusersOf(parent: string): SendGridUser[] {
+    return [...this.#users.values()].filter((user) => user.parent === parent).sort((left, right) => left.userId - right.userId);
+  }
+
   addSubuser(parent: string, username: string): SendGridUser {
     const parentUser = this.ensureUser(parent);
     if (parentUser.parent !== undefined) throw new TypeError(`${parent} is a sub-user; sub-users cannot have sub-users.`);

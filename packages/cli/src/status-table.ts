@@ -3,7 +3,7 @@ import type { SetupStatus } from '@sslclick/core';
 
 const marks = { true: 'pass', false: 'FAIL', null: '—' } as const;
 
-/** The final status as a readable table of checks, then the state, next steps and warnings. */
+/** The final status of `setup`, `getStatus` or `destroy` as a readable table of checks, then the state, next steps and warnings. */
 export function formatStatus(status: SetupStatus): string {
   const summary = new Table({ style: { head: [], border: [] } });
   summary.push(

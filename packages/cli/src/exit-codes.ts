@@ -1,0 +1,14 @@
+/** The exit codes of every `sslclick` command. */
+export const ExitCode = {
+  /** Ready (setup, status, verify, readiness), done (destroy, a dry run), or help shown. */
+  ready: 0,
+  /** It ran, and the result is not ready yet: the output says what is left. */
+  notReady: 1,
+  /** An error: bad input, credentials, a vendor failure. Nothing was left half-changed. */
+  error: 2,
+  /** Stopped by Ctrl-C (128 + SIGINT, as shells report it); run the command again to resume. */
+  interrupted: 130,
+} as const;
+
+/** One of {@link ExitCode}'s values. */
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,0 +1,155 @@
+import { Command, CommanderError, Option } from 'commander';
+import { runDestroy, runReadiness, runSetup, runStatus, runVerify, type CommandContext } from './commands.js';
+import { ExitCode } from './exit-codes.js';
+import { cdnNames, dnsChoices, parseCdn, parseDns } from './targets.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const environmentHelp = `
+Credentials come from the environment, as the examples read them:
+  CLOUDFLARE_API_TOKEN   Cloudflare (the CDN, or DNS with --dns cloudflare)
+  FASTLY_API_TOKEN       Fastly
+  AWS_ACCESS_KEY_ID …    AWS, through the AWS SDK's own chain (AWS_PROFILE works too)
+  SENDGRID_API_KEY       SendGrid, optional for setup/status: checks the link branding first
+  SENDGRID_SUBUSER       the sub-user whose branding it is, if any
+
+Exit codes: 0 ready (or done), 1 not ready yet, 2 error, 130 interrupted.`;
+
+function cdnOption(): Option {
+  return new Option('--cdn <cdn>', 'the CDN in front of SendGrid').choices(cdnNames).makeOptionMandatory();
+}
+
+function commonHostOptions(command: Command): Command {
+  return command
+    .addOption(cdnOption())
+    .option('--json', 'write only the status as JSON to stdout (progress stays on stderr)')
+    .option('--sandbox', 'run against a fresh local sandbox world on loopback instead of your accounts')
+    .option('--verification <file>', 'JSON file with the verifier\'s resolver, ca and ports (a private resolver, a sandbox world)');
+}
+
+/**
+ * The `sslclick` program. Commander parses (a well-kept parser with per-command `--help`,
+ * choices and mandatory options, so none of that is hand-written here); the work is the library's.
+ */
+export function createProgram(context: CommandContext, setExitCode: (code: number) => void): Command {
+  const program = new Command('sslclick')
+    .description('HTTPS click and open tracking for SendGrid branded links, through Cloudflare, Fastly or CloudFront.')
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', environmentHelp)
+    .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => context.stderr.write(text) })
+    .exitOverride();
+
+  commonHostOptions(
+    program
+      .command('setup')
+      .description('Put the CDN in front of the branded link host, prove it works, then move DNS; idempotent, so run it again to resume.')
+      .argument('<hostname>', 'the branded link host, e.g. url1234.example.com'),
+  )
+    .addOption(new Option('--dns <where>', 'where the CNAME is written: cloudflare, route53 (CloudFront), or manual (you publish the records)').choices(dnsChoices))
+    .option('--sample-link <url>', 'a tracked link from a sent message, to prove a real click redirects')
+    .option('--adopt', 'take over CDN resources and DNS records for this host that sslclick did not create')
+    .option('--dry-run', 'show the plan (what would be created or changed) and change nothing')
+    .option('--wait-for-dns', 'with --dns manual: wait until the records are published, then finish')
+    .addHelpText('after', environmentHelp)
+    .action(async (hostname: string, options: { cdn: string; dns?: string; json?: boolean; sandbox?: boolean; verification?: string; sampleLink?: string; adopt?: boolean; dryRun?: boolean; waitForDns?: boolean }) => {
+      setExitCode(
+        await runSetup(
+          hostname,
+          {
+            cdn: parseCdn(options.cdn),
+            ...(options.dns ? { dns: parseDns(options.dns) } : {}),
+            ...(options.json ? { json: true } : {}),
+            ...(options.sandbox ? { sandbox: true } : {}),
+            ...(options.verification ? { verificationFile: options.verification } : {}),
+            ...(options.sampleLink ? { sampleLink: options.sampleLink } : {}),
+            ...(options.adopt ? { adopt: true } : {}),
+            ...(options.dryRun ? { dryRun: true } : {}),
+            ...(options.waitForDns ? { waitForDns: true } : {}),
+          },
+          context,
+        ),
+      );
+    });
+
+  for (const [name, description, run] of [
+    ['status', 'Read the host\'s state on the CDN and check it from the outside; changes nothing.', runStatus],
+    ['destroy', 'Point DNS back at SendGrid where sslclick manages it, then remove only what sslclick created.', runDestroy],
+  ] as const) {
+    commonHostOptions(program.command(name).description(description).argument('<hostname>', 'the branded link host'))
+      .addOption(new Option('--dns <where>', 'where the CNAME is managed, as given to setup').choices(dnsChoices))
+      .addHelpText('after', environmentHelp)
+      .action(async (hostname: string, options: { cdn: string; dns?: string; json?: boolean; sandbox?: boolean; verification?: string }) => {
+        setExitCode(
+          await run(
+            hostname,
+            {
+              cdn: parseCdn(options.cdn),
+              ...(options.dns ? { dns: parseDns(options.dns) } : {}),
+              ...(options.json ? { json: true } : {}),
+              ...(options.sandbox ? { sandbox: true } : {}),
+              ...(options.verification ? { verificationFile: options.verification } : {}),
+            },
+            context,
+          ),
+        );
+      });
+  }
+
+  program
+    .command('verify')
+    .description('Check hosts from the outside as SendGrid support does: DNS points at a CDN, TLS is valid, clicks reach SendGrid. Needs no credentials.')
+    .argument('<hostname...>', 'one or more branded link hosts')
+    .option('--expect-target <name>', 'a CNAME target or address that means "the CDN" (repeatable; default: well-known CDN domains)', collect)
+    .option('--sample-link <url>', 'a tracked link from a sent message, to prove a real click redirects')
+    .option('--verification <file>', 'JSON file with the verifier\'s resolver, ca and ports')
+    .option('--json', 'write only the results as JSON to stdout')
+    .action(async (hostnames: string[], options: { expectTarget?: string[]; sampleLink?: string; verification?: string; json?: boolean }) => {
+      setExitCode(
+        await runVerify(
+          hostnames,
+          {
+            ...(options.expectTarget ? { expectTarget: options.expectTarget } : {}),
+            ...(options.sampleLink ? { sampleLink: options.sampleLink } : {}),
+            ...(options.verification ? { verificationFile: options.verification } : {}),
+            ...(options.json ? { json: true } : {}),
+          },
+          context,
+        ),
+      );
+    });
+
+  program
+    .command('readiness')
+    .description('Check every link branding of the SendGrid account and of each of its sub-users before asking for SSL click tracking, which SendGrid switches on per account, for all of its brandings at once.')
+    .option('--subuser <username>', 'check only this sub-user besides the account (repeatable); default: every sub-user the key can list', collect)
+    .option('--sandbox', 'check a fresh local sandbox world\'s SendGrid account instead of yours')
+    .option('--verification <file>', 'JSON file with the verifier\'s resolver, ca and ports')
+    .option('--json', 'write only the results as JSON to stdout')
+    .addHelpText('after', '\nNeeds SENDGRID_API_KEY: a parent account\'s key with link branding read access (whitelabel.read), and subusers.read to list the sub-users.')
+    .action(async (options: { subuser?: string[]; sandbox?: boolean; verification?: string; json?: boolean }) => {
+      setExitCode(
+        await runReadiness(
+          {
+            ...(options.subuser ? { subuser: options.subuser } : {}),
+            ...(options.sandbox ? { sandbox: true } : {}),
+            ...(options.verification ? { verificationFile: options.verification } : {}),
+            ...(options.json ? { json: true } : {}),
+          },
+          context,
+        ),
+      );
+    });
+
+  return program;
+}
+
+/**
+ * Commander's own exits: asked-for help (`--help`) and version are success; a usage error, and
+ * help shown because no command was given, are errors (2), never "not ready".
+ */
+export function exitCodeOfCommanderError(error: CommanderError): number {
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ready;
+  // `sslclick help setup` is asked for (exit code 0); a bare `sslclick` shows help as an error (1).
+  if (error.code === 'commander.help' && error.exitCode === 0) return ExitCode.ready;
+  return ExitCode.error;
+}

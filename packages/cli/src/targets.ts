@@ -1,0 +1,188 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { SslClickError, type DnsProvider, type LinkBrandingSource, type ProxyAdapter, type VerificationSettings } from '@sslclick/core';
+import { invalidInput } from '@sslclick/core/adapter';
+import type { SandboxWorld } from '@sslclick/sandbox';
+import { createSendGridLinks } from '@sslclick/sendgrid';
+
+// Each command loads only the adapter it drives, and the sandbox only with --sandbox: the AWS SDK
+// alone takes seconds to load, which a Cloudflare run should not pay.
+const loadCloudflare = (): Promise<typeof import('@sslclick/cloudflare')> => import('@sslclick/cloudflare');
+const loadFastly = (): Promise<typeof import('@sslclick/fastly')> => import('@sslclick/fastly');
+const loadCloudFront = (): Promise<typeof import('@sslclick/cloudfront')> => import('@sslclick/cloudfront');
+const loadSandbox = (): Promise<typeof import('@sslclick/sandbox')> => import('@sslclick/sandbox');
+
+/** The CDNs the command line can drive. */
+export type CdnName = 'cloudflare' | 'fastly' | 'cloudfront';
+
+/** Every CDN `--cdn` accepts. */
+export const cdnNames: readonly CdnName[] = ['cloudflare', 'fastly', 'cloudfront'];
+
+/** Where the branded host's DNS record is written (`--dns`). */
+export type DnsChoice = 'cloudflare' | 'route53' | 'manual';
+
+/** Every value `--dns` accepts. */
+export const dnsChoices: readonly DnsChoice[] = ['cloudflare', 'route53', 'manual'];
+
+/** What a command works on: an adapter and, when known, SendGrid and the verifier's settings. */
+export interface Target {
+  /** Said first on stderr, so nobody mistakes a sandbox run for a live one. */
+  banner: string;
+  mode: 'live' | 'sandbox';
+  adapter: ProxyAdapter;
+  sendgrid?: LinkBrandingSource;
+  verification?: VerificationSettings;
+  /** A tracked link to prove a real click redirects (`--sample-link`, or the sandbox's). */
+  sampleLink?: string;
+  /** Where DNS records are left to the user, so setup may wait for them. */
+  dnsLeftToUser: boolean;
+  close(): Promise<void>;
+}
+
+/** What the options of `setup`, `status` and `destroy` say about the target. */
+export interface TargetOptions {
+  cdn: CdnName;
+  hostname: string;
+  dns?: DnsChoice;
+  sandbox?: boolean;
+  sampleLink?: string;
+  verificationFile?: string;
+}
+
+/** `--cdn`: one of the three, or `INVALID_INPUT` listing them. */
+export function parseCdn(value: string): CdnName {
+  if ((cdnNames as readonly string[]).includes(value)) return value as CdnName;
+  throw invalidInput(`--cdn must be one of ${cdnNames.join(', ')}, not "${value}".`, { operation: 'cli' });
+}
+
+/** `--dns`: one of the choices, or `INVALID_INPUT` listing them. */
+export function parseDns(value: string): DnsChoice {
+  if ((dnsChoices as readonly string[]).includes(value)) return value as DnsChoice;
+  throw invalidInput(`--dns must be one of ${dnsChoices.join(', ')}, not "${value}".`, { operation: 'cli' });
+}
+
+/**
+ * Reads `--verification <file>`: JSON with the verifier's `resolver`, `ca` (PEM) and `ports`,
+ * for hosts only a private resolver knows (a sandbox world, a split-horizon DNS).
+ */
+export async function readVerificationFile(path: string | undefined): Promise<VerificationSettings | undefined> {
+  if (path === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new SslClickError({ code: 'INVALID_INPUT', operation: 'cli', cause: error, message: `--verification ${path} is not a readable JSON file: ${error instanceof Error ? error.message : String(error)}` });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidInput(`--verification ${path} must hold a JSON object such as {"resolver": "127.0.0.1:5353", "ca": "-----BEGIN CERTIFICATE-----…", "ports": {"https": 8443}}.`, { operation: 'cli' });
+  }
+  const { resolver, ca, ports, timeoutMs } = parsed as Record<string, unknown>;
+  return {
+    ...(typeof resolver === 'string' || Array.isArray(resolver) ? { resolver: resolver as string | string[] } : {}),
+    ...(typeof ca === 'string' || Array.isArray(ca) ? { ca: ca as string | string[] } : {}),
+    ...(typeof ports === 'object' && ports !== null ? { ports: ports as { https?: number; http?: number } } : {}),
+    ...(typeof timeoutMs === 'number' ? { timeoutMs } : {}),
+  };
+}
+
+/** SendGrid from the environment, as the examples read it: only when `SENDGRID_API_KEY` is set. */
+export function sendGridFromEnvironment(subuser: string | undefined = process.env.SENDGRID_SUBUSER): LinkBrandingSource | undefined {
+  if (!process.env.SENDGRID_API_KEY) return undefined;
+  return createSendGridLinks(subuser ? { subuser } : {});
+}
+
+function defaultDns(cdn: CdnName): DnsChoice {
+  if (cdn === 'cloudfront') return 'route53';
+  if (cdn === 'fastly') return process.env.CLOUDFLARE_API_TOKEN ? 'cloudflare' : 'manual';
+  return 'cloudflare';
+}
+
+function checkDnsChoice(cdn: CdnName, dns: DnsChoice): void {
+  const allowed: Record<CdnName, readonly DnsChoice[]> = { cloudflare: ['cloudflare'], fastly: ['cloudflare', 'manual'], cloudfront: ['route53', 'cloudflare', 'manual'] };
+  if (!allowed[cdn].includes(dns)) {
+    throw invalidInput(`--dns ${dns} does not go with --cdn ${cdn}: choose ${allowed[cdn].join(' or ')}.`, { operation: 'cli' });
+  }
+}
+
+/**
+ * The adapter for a real account, credentials from the environment as the examples read them:
+ * CLOUDFLARE_API_TOKEN, FASTLY_API_TOKEN, the AWS SDK's own chain (AWS_ACCESS_KEY_ID, AWS_PROFILE,
+ * …) and, when set, SENDGRID_API_KEY with SENDGRID_SUBUSER.
+ */
+async function liveTarget(options: TargetOptions): Promise<Target> {
+  const dns = options.dns ?? defaultDns(options.cdn);
+  checkDnsChoice(options.cdn, dns);
+  const verification = await readVerificationFile(options.verificationFile);
+  const common = verification ? { verification } : {};
+  const cloudflareDnsProvider = async (): Promise<{ dns: DnsProvider }> => ({ dns: (await loadCloudflare()).createCloudflareDns() });
+  let adapter: ProxyAdapter;
+  if (options.cdn === 'cloudflare') adapter = (await loadCloudflare()).createCloudflareProxy({ ...common });
+  else if (options.cdn === 'fastly') adapter = (await loadFastly()).createFastlyProxy({ ...common, ...(dns === 'cloudflare' ? await cloudflareDnsProvider() : {}) });
+  else adapter = (await loadCloudFront()).createCloudFrontProxy({ ...common, ...(dns === 'cloudflare' ? await cloudflareDnsProvider() : dns === 'manual' ? { route53: false } : {}) });
+  const sendgrid = sendGridFromEnvironment();
+  return {
+    mode: 'live',
+    banner: `Running against your real ${options.cdn} account${sendgrid ? ' and SendGrid (SENDGRID_API_KEY is set)' : ''}.`,
+    adapter,
+    ...(sendgrid ? { sendgrid } : {}),
+    ...(verification ? { verification } : {}),
+    ...(options.sampleLink ? { sampleLink: options.sampleLink } : {}),
+    dnsLeftToUser: dns === 'manual',
+    async close() {},
+  };
+}
+
+/** A sandbox world for the CDN and its adapter, built from the world's settings. */
+async function startWorldWithAdapter(cdn: CdnName, hostname: string, warn: (message: string) => void): Promise<{ world: SandboxWorld; build: () => ProxyAdapter }> {
+  const { startSandboxWorld } = await loadSandbox();
+  if (cdn === 'cloudflare') {
+    const { createCloudflareProxy } = await loadCloudflare();
+    const world = await startSandboxWorld({ cdn: 'cloudflare', hostname });
+    return { world, build: () => createCloudflareProxy(world.adapter) };
+  }
+  if (cdn === 'fastly') {
+    const [{ createFastlyProxy, defaultEdgePackageURL }, { createCloudflareDns }] = await Promise.all([loadFastly(), loadCloudflare()]);
+    // An installed @sslclick/fastly ships its Compute package; a fresh clone has not built it yet
+    // (npm run build:edge -w @sslclick/fastly), and the offline trial should not need that.
+    const mode = existsSync(defaultEdgePackageURL) ? 'compute' : 'vcl';
+    if (mode === 'vcl') warn('The Fastly Compute package is not built (npm run build:edge -w @sslclick/fastly), so this sandbox run uses a VCL service instead.');
+    const world = await startSandboxWorld({ cdn: 'fastly', hostname });
+    return { world, build: () => createFastlyProxy({ ...world.adapter, mode, dns: createCloudflareDns(world.dns) }) };
+  }
+  const { createCloudFrontProxy } = await loadCloudFront();
+  const world = await startSandboxWorld({ cdn: 'cloudfront', hostname });
+  return { world, build: () => createCloudFrontProxy(world.adapter) };
+}
+
+/** A fresh first-day sandbox world for the CDN, on loopback: nothing leaves this machine. */
+async function sandboxTarget(options: TargetOptions): Promise<Target> {
+  // The world comes with its own DNS and verifier settings: other ones cannot be honoured there.
+  const worldDns: DnsChoice = options.cdn === 'cloudfront' ? 'route53' : 'cloudflare';
+  if (options.dns !== undefined && options.dns !== worldDns) {
+    throw invalidInput(`--dns ${options.dns} is not available with --sandbox: the sandbox world for ${options.cdn} keeps DNS in ${worldDns}.`, { operation: 'cli' });
+  }
+  if (options.verificationFile !== undefined) {
+    throw invalidInput('--verification does not go with --sandbox: the sandbox world brings its own resolver, root certificate and ports.', { operation: 'cli' });
+  }
+  const { world, build } = await startWorldWithAdapter(options.cdn, options.hostname, (message) => process.stderr.write(`${message}\n`));
+  try {
+    return {
+      mode: 'sandbox',
+      banner: `Running against a local sandbox world (--sandbox): fake ${options.cdn} and SendGrid APIs, DNS, a certificate authority and a CDN edge on loopback. Branded host: ${world.hostname}.`,
+      adapter: build(),
+      sendgrid: createSendGridLinks(world.sendgrid),
+      verification: world.verification,
+      sampleLink: options.sampleLink ?? world.sampleLink,
+      dnsLeftToUser: false,
+      close: () => world.close(),
+    };
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
+}
+
+/** Opens the target the options name: a sandbox world with `--sandbox`, else the real accounts. */
+export function openTarget(options: TargetOptions): Promise<Target> {
+  return options.sandbox ? sandboxTarget(options) : liveTarget(options);
+}
