@@ -15,7 +15,7 @@ import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-rou
 import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setup, type ProxyAdapter } from '@sslclick/core';
-import { AWS_TEST_CREDENTIALS, type CloudflareApi } from '@sslclick/sandbox';
+import { AWS_TEST_CREDENTIALS, type CloudflareApi, type Sandbox } from '@sslclick/sandbox';
 import { createTestProxy as createCloudflareProxy, seedBrandedHost, startCloudflareWorld, type CloudflareWorld } from '../packages/cloudflare/test/cloudflare-world.js';
 import { createTestAdapter as createCloudFrontAdapter, prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from '../packages/cloudfront/test/cloudfront-world.js';
 import { reliabilityProxy, seedHost, startReliabilityWorld, type ReliabilityWorld } from '../packages/fastly/test/reliability-world.js';
@@ -50,7 +50,12 @@ function cloudflareState(api: CloudflareApi, touched: { recordIds: string[]; rul
 interface TraceCase {
   cdn: string;
   /** Builds the world with the customer's own objects; returns the host and how to read the whole vendor state. */
-  start(): Promise<{ hostname: string; adapter: ProxyAdapter; verification: object; snapshot(): Promise<string>; close(): Promise<void>; drive?: (type: string) => void }>;
+  start(): Promise<{ hostname: string; sampleLink: string; adapter: ProxyAdapter; verification: object; snapshot(): Promise<string>; close(): Promise<void>; drive?: (type: string) => void }>;
+}
+
+/** A tracked link on the host, as from a sent message: what proves SendGrid knows the Host (issue 12). */
+function trackedLink(sandbox: Pick<Sandbox, 'origin'>, hostname: string): string {
+  return sandbox.origin.createLink(hostname, 'https://shop.example.com/welcome', { protocol: 'https' }).clickUrl;
 }
 
 const cases: TraceCase[] = [
@@ -70,6 +75,7 @@ const cases: TraceCase[] = [
       const branding = api.recordsAt(world.zone.id, hostname)[0]?.id ?? '';
       return {
         hostname,
+        sampleLink: trackedLink(world.sandbox, hostname),
         adapter: createCloudflareProxy(world),
         verification: world.verification,
         snapshot: async () => cloudflareState(api, { recordIds: [branding], rulesetIds: [cache.id] }),
@@ -102,6 +108,7 @@ const cases: TraceCase[] = [
       expect(branding?.comment).toBeNull();
       return {
         hostname,
+        sampleLink: trackedLink(world.sandbox, hostname),
         adapter: reliabilityProxy(world),
         verification: world.sandbox.verification,
         snapshot: async () =>
@@ -132,6 +139,7 @@ const cases: TraceCase[] = [
       await world.aws.sync();
       return {
         hostname,
+        sampleLink: trackedLink(world, hostname),
         adapter: createCloudFrontAdapter(world),
         verification: world.verification,
         snapshot: async () =>
@@ -160,7 +168,7 @@ describe.each(cases)('$cdn: destroy leaves every vendor object that is not sslcl
   it('setup to ready, destroy to absent, and the vendor state is what it was', async () => {
     const before = await world.snapshot();
     const run = { onProgress: (event: { type: string }) => world.drive?.(event.type) };
-    const status = await setup(world.adapter, { hostname: world.hostname }, { ...run, verification: world.verification });
+    const status = await setup(world.adapter, { hostname: world.hostname }, { ...run, verification: world.verification, sampleLink: world.sampleLink });
     expect(status.ready, JSON.stringify(status.checks.filter((check) => check.ok === false))).toBe(true);
     expect(await world.snapshot()).not.toBe(before);
     const destroyed = await world.adapter.destroy({ hostname: world.hostname }, run);

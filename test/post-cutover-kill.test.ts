@@ -74,7 +74,7 @@ async function cloudflareHarness(): Promise<Harness> {
     wait: { minDelay: 30, maxDelay: 150, maxWaitTime: 20_000 },
     retry: { minDelay: 10, maxDelay: 50 },
     timeoutMs: 60_000,
-    cutoverCheckTimeout: 4_000,
+    cutoverCheckTimeoutMs: 4_000,
   };
   const record = (hostname: string) => world.cloudflare.recordsAt(world.zone.id, hostname)[0];
   return {

@@ -73,11 +73,13 @@ describe.each(SANDBOX_CDNS)('startSandboxWorld({ cdn: %s })', (cdn) => {
 });
 
 describe('setup() given no verification while the adapter has it', () => {
-  it('is degraded, and its next steps say to pass the same verification', async () => {
+  it('is not ready, and its first next step says to pass the same verification', async () => {
     const world = await startSandboxWorld({ cdn: 'cloudflare' });
     try {
       const status = await setup(createCloudflareProxy(world.adapter), { hostname: world.hostname });
-      expect(status).toMatchObject({ ready: false, state: 'degraded' });
+      // From outside (the internet's trust store) TLS fails on a host whose DNS points at the CDN:
+      // that is 'failed' (issue 16); the first step names the likelier cause, the missing option.
+      expect(status).toMatchObject({ ready: false, state: 'failed' });
       expect(status.nextSteps.length).toBeGreaterThan(0);
       expect(status.nextSteps[0]).toMatch(/passed through the cloudflare adapter but failed when checked from outside.*pass the same "verification"/);
     } finally {

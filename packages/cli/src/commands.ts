@@ -48,7 +48,8 @@ export interface HostCommandOptions extends OutputOptions, Omit<TargetOptions, '
 /** The options of `verify`. */
 export interface VerifyCommandOptions extends OutputOptions {
   expectTarget?: string[];
-  sampleLink?: string;
+  /** Tracked links from sent messages, each proving the host in its URL (repeatable option). */
+  sampleLink?: string[];
   verificationFile?: string;
 }
 
@@ -157,14 +158,32 @@ function formatVerification(result: VerifyResult): string {
   return lines.join('\n');
 }
 
+/**
+ * Each tracked link keyed by the host in its URL, so that `verify a b --sample-link … --sample-link …`
+ * proves each host with its own link; a link for none of the hosts is a usage error.
+ */
+function sampleLinksByHost(hostnames: string[], links: string[]): Record<string, string> {
+  const wanted = new Set(hostnames.map((hostname) => hostname.toLowerCase().replace(/\.$/, '')));
+  const byHost: Record<string, string> = {};
+  for (const link of links) {
+    const host = URL.canParse(link) ? new URL(link).hostname : undefined;
+    if (host === undefined || !wanted.has(host)) {
+      throw invalidInput(`--sample-link ${link.slice(0, 120)} is not a link on one of the hosts to verify (${[...wanted].join(', ')}).`, { operation: 'cli' });
+    }
+    byHost[host] = link;
+  }
+  return byHost;
+}
+
 /** `sslclick verify <hostname…>`: the checks SendGrid support makes, from the outside, for each host. */
 export async function runVerify(hostnames: string[], options: VerifyCommandOptions, context: CommandContext): Promise<number> {
   const verification = await readVerificationFile(options.verificationFile);
+  const sampleLinks = sampleLinksByHost(hostnames, options.sampleLink ?? []);
   const results = await verifyHostnames(hostnames, {
     ...verification,
     signal: context.signal,
     ...(options.expectTarget && options.expectTarget.length > 0 ? { expectedTargets: options.expectTarget } : {}),
-    ...(options.sampleLink ? { sampleLink: options.sampleLink } : {}),
+    ...(Object.keys(sampleLinks).length > 0 ? { sampleLinks } : {}),
   });
   const ready = results.every((result) => result.ok);
   if (options.json) await writeJson({ ready, hosts: results });

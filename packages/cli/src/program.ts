@@ -100,10 +100,10 @@ export function createProgram(context: CommandContext, setExitCode: (code: numbe
     .description('Check hosts from the outside as SendGrid support does: DNS points at a CDN, TLS is valid, clicks reach SendGrid. Needs no credentials.')
     .argument('<hostname...>', 'one or more branded link hosts')
     .option('--expect-target <name>', 'a CNAME target or address that means "the CDN" (repeatable; default: well-known CDN domains)', collect)
-    .option('--sample-link <url>', 'a tracked link from a sent message, to prove a real click redirects')
+    .option('--sample-link <url>', 'a tracked link from a sent message on one of the hosts, to prove SendGrid knows it (repeatable, one per host)', collect)
     .option('--verification <file>', 'JSON file with the verifier\'s resolver, ca and ports')
     .option('--json', 'write only the results as JSON to stdout')
-    .action(async (hostnames: string[], options: { expectTarget?: string[]; sampleLink?: string; verification?: string; json?: boolean }) => {
+    .action(async (hostnames: string[], options: { expectTarget?: string[]; sampleLink?: string[]; verification?: string; json?: boolean }) => {
       setExitCode(
         await runVerify(
           hostnames,

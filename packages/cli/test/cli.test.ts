@@ -99,14 +99,20 @@ describe('sslclick status, destroy, verify, readiness', () => {
     const world = await startSandboxWorld({ cdn: 'cloudflare' });
     const directory = await mkdtemp(join(tmpdir(), 'sslclick-cli-'));
     try {
-      const status = await setup(createCloudflareProxy(world.adapter), { hostname: world.hostname }, { verification: world.verification });
+      const status = await setup(createCloudflareProxy(world.adapter), { hostname: world.hostname }, { verification: world.verification, sampleLink: world.sampleLink });
       expect(status.ready).toBe(true);
       const file = join(directory, 'verification.json');
       await writeFile(file, JSON.stringify(world.verification));
-      const ready = await runSslclick(['verify', world.hostname, '--verification', file, '--json']);
+      // Without a tracked link nothing proves SendGrid knows the Host: not ready (issue 12).
+      const unproven = await runSslclick(['verify', world.hostname, '--verification', file, '--json']);
+      expect(unproven.code, unproven.stderr).toBe(1);
+      const ready = await runSslclick(['verify', world.hostname, '--verification', file, '--sample-link', world.sampleLink, '--json']);
       expect(ready.code, ready.stderr).toBe(0);
       expect(JSON.parse(ready.stdout)).toMatchObject({ ready: true, hosts: [{ hostname: world.hostname, ok: true }] });
-      const mixed = await runSslclick(['verify', world.hostname, 'url9.example.com', '--verification', file]);
+      const stray = await runSslclick(['verify', world.hostname, '--verification', file, '--sample-link', 'https://url9.example.com/ls/click?upn=x']);
+      expect(stray.code).toBe(2);
+      expect(stray.stderr).toMatch(/is not a link on one of the hosts to verify/);
+      const mixed = await runSslclick(['verify', world.hostname, 'url9.example.com', '--verification', file, '--sample-link', world.sampleLink]);
       expect(mixed.code, mixed.stderr).toBe(1);
       expect(mixed.stdout).toContain('url9.example.com: NOT READY');
     } finally {

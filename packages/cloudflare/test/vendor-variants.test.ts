@@ -82,11 +82,23 @@ describe.each([false, true])('rules echoed with defaulted fields: %s', (echo) =>
     if (ours) ours.action_parameters = { ssl: 'strict' };
     expect((await adapter.status({ hostname })).edge.state).toBe('pending');
 
-    const start = world.cloudflare.server.requests.length;
+    // SSL mode Strict breaks the proxied host (sendgrid.net's certificate does not name it), so
+    // the first apply puts the record back to DNS-only before anything else (issue 16) and stops
+    // there; the next one repairs the rule and proxies again.
+    let start = world.cloudflare.server.requests.length;
+    const first = await adapter.apply({ hostname });
+    expect(first.ready).toBe(false);
+    const restoreWrites = world.cloudflare.server.requests.slice(start).filter((request) => request.write);
+    expect(restoreWrites.map((request) => request.method)).toEqual(['PATCH']);
+    expect(restoreWrites[0]?.path).toMatch(/\/dns_records\//);
+    expect(JSON.parse(restoreWrites[0]?.body ?? '{}')).toMatchObject({ proxied: false });
+
+    start = world.cloudflare.server.requests.length;
     expect((await adapter.apply({ hostname })).ready).toBe(true);
     const writes = world.cloudflare.server.requests.slice(start).filter((request) => request.write);
-    expect(writes.map((request) => request.method)).toEqual(['PATCH']);
-    expect(JSON.parse(writes[0]?.body ?? '{}')).toMatchObject({ action_parameters: { ssl: 'full' } });
+    const ruleWrites = writes.filter((request) => request.path.includes('/rulesets/'));
+    expect(ruleWrites.map((request) => request.method)).toEqual(['PATCH']);
+    expect(JSON.parse(ruleWrites[0]?.body ?? '{}')).toMatchObject({ action_parameters: { ssl: 'full' } });
     expect(world.edge.getRoute(hostname)?.originProtocol).toBe('https');
   });
 });

@@ -56,11 +56,11 @@ export async function restoreFailingCutover(options: FailingCutoverOptions): Pro
     ...(options.signal ? { signal: options.signal } : {}),
   });
   throwIfAborted(options.signal, 'apply');
-  if (result.ok) return { restored: false, checks: result.checks, finding: '' };
-  const finding = result.checks
-    .filter((check) => check.ok !== true)
-    .map((check) => check.detail)
-    .join(' ');
+  // `edgeForwards`, not `ok`: without a tracked link nothing proves that SendGrid knows the Host,
+  // yet an edge with valid TLS that forwards without a CDN error is one that serves the links.
+  if (result.edgeForwards) return { restored: false, checks: result.checks, finding: '' };
+  const failed = result.checks.filter((check) => check.ok === false);
+  const finding = (failed.length > 0 ? failed : result.checks.filter((check) => check.ok !== true)).map((check) => check.detail).join(' ');
   const record = describeDnsRecord(options.restoreRecord);
   options.onProgress?.({
     type: 'cutover-failing',
