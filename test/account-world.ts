@@ -36,6 +36,7 @@ export function adapterOf(config: AccountRunConfig): ProxyAdapter {
         verification,
         wait,
         retry: fastRetry,
+        mode: 'vcl',
         dns: createCloudflareDns({ ...(config.dns as NonNullable<SandboxAccount<'fastly'>['dns']>), retry: fastRetry }),
       });
     case 'cloudfront':
