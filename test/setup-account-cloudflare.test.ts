@@ -5,7 +5,7 @@
  * writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupAccount, type AccountSetupResult, type ProxyAdapter } from '@sslclick/core';
+import { setupAccount, type AccountSetupResult, type LinkBrandingSource, type ProxyAdapter } from '@sslclick/core';
 import { startSandboxAccount, type SandboxAccount } from '@sslclick/sandbox';
 import { adapterOf, proxyBefore, runConfigOf, runOptionsOf, sendgridOf } from './account-world.js';
 import { expectAccountEndState } from './account-expectations.js';
@@ -40,6 +40,19 @@ describe('setupAccount() through Cloudflare', () => {
       expect(tenantC?.blockedBy).toContainEqual({ hostname: host.hostname, reason: expect.stringContaining('No CDN was chosen') });
     }
     expect(plan.accounts.every((entry) => entry.supportRequest === undefined)).toBe(true);
+  });
+
+  it('refuses bad input with INVALID_INPUT before any request', async () => {
+    const config = runConfigOf(account);
+    const requests = account.apis.sendgrid.server.requests.length;
+    await expect(setupAccount(sendgridOf(config), adapter, { ...runOptionsOf(config), concurrency: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(setupAccount(sendgridOf(config), {} as ProxyAdapter, runOptionsOf(config))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    // A source of another author that cannot list or act for sub-users, asked for them.
+    const links = sendgridOf(config);
+    const plain: LinkBrandingSource = { list: (options) => links.list(options), findByHostname: (hostname, options) => links.findByHostname(hostname, options), validate: (id, options) => links.validate(id, options) };
+    const refusal = await setupAccount(plain, adapter, runOptionsOf(config)).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('listSubusers and forSubuser') });
+    expect(account.apis.sendgrid.server.requests.length).toBe(requests);
   });
 
   let first: AccountSetupResult;
