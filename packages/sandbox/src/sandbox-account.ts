@@ -39,6 +39,11 @@ export interface SandboxAccountHost {
   readonly state: SandboxAccountHostState;
   /** Whether a complete account run can make it ready (false for the three blocking states). */
   readonly canBeReady: boolean;
+  /**
+   * Sub-users the parent's branding is associated with (they send with it, so their lists hold it
+   * too and each account's request must name it).
+   */
+  readonly alsoListedBy: readonly string[];
 }
 
 /** How many hosts of each state an account (parent or sub-user) holds. */
@@ -47,7 +52,8 @@ export type SandboxAccountLayout = Readonly<Record<string, Partial<Record<Sandbo
 /**
  * The default layout, 48 brandings: the parent `agency` and `tenant-a` can become ready; `tenant-b`
  * is blocked by a foreign CNAME, `tenant-c` by a branding SendGrid cannot validate and a host in
- * a zone the credentials cannot reach.
+ * a zone the credentials cannot reach. The parent's first `fresh` branding is associated with the
+ * first sub-user, so both accounts list it.
  */
 export const DEFAULT_SANDBOX_ACCOUNT_LAYOUT: SandboxAccountLayout = {
   agency: { fresh: 10, 'auto-ssl': 2, 'proxied-before': 3, 'not-yet-valid': 2 },
@@ -190,7 +196,10 @@ export async function startSandboxAccount<Cdn extends SandboxCdn>(options: Sandb
             sampleLinks[hostname] = sandbox.origin.createLink(hostname, linkTarget, { protocol: 'https' }).clickUrl;
             if (!valid) sandbox.origin.removeBrandedHost(hostname);
           }
-          hosts.push({ hostname, username, subuser, state, canBeReady: state !== 'unvalidatable' && state !== 'foreign-cname' && state !== 'unreachable-zone' });
+          // The parent's first fresh branding is the one its first sub-user sends with.
+          const associate = subuser === undefined && state === 'fresh' && index === 0 && subusers[0] !== undefined ? subusers[0] : undefined;
+          if (associate) sendgrid.associateSubuser(resource.id, associate);
+          hosts.push({ hostname, username, subuser, state, canBeReady: state !== 'unvalidatable' && state !== 'foreign-cname' && state !== 'unreachable-zone', alsoListedBy: associate ? [associate] : [] });
         }
       }
     }
