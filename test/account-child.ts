@@ -5,11 +5,11 @@
  * to stdout, then `done` at the end.
  */
 import { setupAccount } from '@sslclick/core';
-import { adapterOf, runOptionsOf, sendgridOf, type AccountRunConfig } from './account-world.js';
+import { adapterOf, fastRunOptionsOf, sendgridOf, type AccountRunConfig } from './account-world.js';
 
 const config = JSON.parse(process.env.SSLCLICK_ACCOUNT_CHILD ?? '{}') as AccountRunConfig;
 await setupAccount(sendgridOf(config), adapterOf(config), {
-  ...runOptionsOf(config),
+  ...fastRunOptionsOf(config),
   // Fewer at once, so the kill lands with hosts done, hosts in flight and hosts not started.
   concurrency: 4,
   onProgress: (event) => process.stdout.write(`event ${event.type} ${event.hostname ?? '-'}\n`),

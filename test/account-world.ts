@@ -4,7 +4,7 @@
  */
 import { createCloudflareDns, createCloudflareProxy } from '@sslclick/cloudflare';
 import { createCloudFrontProxy } from '@sslclick/cloudfront';
-import { setup, type ProxyAdapter, type SetupAccountOptions } from '@sslclick/core';
+import { createWriteBudget, setup, type ProxyAdapter, type SetupAccountOptions } from '@sslclick/core';
 import { createFastlyProxy } from '@sslclick/fastly';
 import type { SandboxAccount, SandboxCdn } from '@sslclick/sandbox';
 import { createSendGridLinks, type SendGridLinks } from '@sslclick/sendgrid';
@@ -50,6 +50,16 @@ export function sendgridOf(config: AccountRunConfig): SendGridLinks {
 
 export function runOptionsOf(config: AccountRunConfig): SetupAccountOptions {
   return { subusers: true, concurrency: 8, verification: { ...config.sendgrid.verification, timeoutMs: 3_000 }, sampleLinks: config.sampleLinks };
+}
+
+/**
+ * `runOptionsOf`, with a wide budget for CloudFront: the sandbox's AWS fakes throttle nothing, and
+ * CloudFront's default budget (2 writes a second) would make a test wait a minute for ~150 writes.
+ */
+export function fastRunOptionsOf(config: AccountRunConfig): SetupAccountOptions {
+  if (config.cdn !== 'cloudfront') return runOptionsOf(config);
+  const budget = createWriteBudget({ name: 'cloudfront account', capacity: 1_000, intervalMs: 1_000 });
+  return { ...runOptionsOf(config), budgetFor: () => budget };
 }
 
 /** Sets up the `proxied-before` hosts one by one, as an earlier run by hand would have. */

@@ -4,10 +4,10 @@
  * reaches its end state and a re-run makes 0 writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SslClickError, createWriteBudget, defaultResourceQuotas, setupAccount, type ProxyAdapter, type ResourceQuota } from '@sslclick/core';
+import { SslClickError, defaultResourceQuotas, setupAccount, type ProxyAdapter, type ResourceQuota } from '@sslclick/core';
 import { startSandboxAccount, type SandboxAccount } from '@sslclick/sandbox';
 import { expectAccountEndState } from './account-expectations.js';
-import { adapterOf, proxyBefore, runConfigOf, runOptionsOf, sendgridOf } from './account-world.js';
+import { adapterOf, fastRunOptionsOf, proxyBefore, runConfigOf, runOptionsOf, sendgridOf } from './account-world.js';
 
 describe('setupAccount() through CloudFront', () => {
   let account: SandboxAccount<'cloudfront'>;
@@ -48,9 +48,7 @@ describe('setupAccount() through CloudFront', () => {
 
   it('sets up the account to its end state, then re-runs with 0 writes', async () => {
     const config = runConfigOf(account);
-    // The sandbox's fake throttles nothing; a wide budget keeps the test short.
-    const budget = createWriteBudget({ name: 'cloudfront account', capacity: 1_000, intervalMs: 1_000 });
-    const options = { ...runOptionsOf(config), budgetFor: () => budget };
+    const options = fastRunOptionsOf(config);
     const result = await setupAccount(sendgridOf(config), adapter, options);
     expectAccountEndState(account, result);
     expect(account.rateLimited()).toBe(0);
