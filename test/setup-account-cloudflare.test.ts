@@ -5,8 +5,8 @@
  * writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupAccount, type AccountSetupResult, type LinkBrandingSource, type ProxyAdapter } from '@sslclick/core';
-import { startSandboxAccount, type SandboxAccount } from '@sslclick/sandbox';
+import { createWriteBudget, setupAccount, type AccountSetupResult, type LinkBrandingSource, type ProxyAdapter } from '@sslclick/core';
+import { SANDBOX_WORLD_CREDENTIALS, startSandboxAccount, type SandboxAccount } from '@sslclick/sandbox';
 import { adapterOf, proxyBefore, runConfigOf, runOptionsOf, sendgridOf } from './account-world.js';
 import { expectAccountEndState } from './account-expectations.js';
 
@@ -42,6 +42,22 @@ describe('setupAccount() through Cloudflare', () => {
     expect(plan.accounts.every((entry) => entry.supportRequest === undefined)).toBe(true);
   });
 
+  it('chooses the adapter per sub-user; adapters on one vendor account share one budget in the plan', async () => {
+    const config = runConfigOf(account);
+    const tenants = adapterOf(config);
+    // One write a second: the combined writes of both adapters decide the estimate.
+    const shared = createWriteBudget({ name: 'cloudflare account', capacity: 10, intervalMs: 10_000 });
+    const before = account.writes();
+    const result = await setupAccount(sendgridOf(config), (host) => (host.subuser === undefined ? adapter : tenants), { ...runOptionsOf(config), dryRun: true, budgetFor: () => shared });
+    expect(account.writes()).toBe(before);
+    const [parentVendor, tenantVendor] = result.plan.vendors;
+    expect(parentVendor).toMatchObject({ provider: 'cloudflare', budget: 'cloudflare account', hosts: 12 });
+    expect(tenantVendor).toMatchObject({ provider: 'cloudflare', budget: 'cloudflare account', hosts: 26 });
+    const writes = (parentVendor?.writes ?? 0) + (tenantVendor?.writes ?? 0);
+    expect(result.plan.estimatedMs).toBe(Math.ceil(((writes - 10) * 10_000) / 10));
+    expect(parentVendor?.estimatedMs).toBe(result.plan.estimatedMs);
+  });
+
   it('refuses bad input with INVALID_INPUT before any request', async () => {
     const config = runConfigOf(account);
     const requests = account.apis.sendgrid.server.requests.length;
@@ -62,6 +78,9 @@ describe('setupAccount() through Cloudflare', () => {
     expect(first.plan.decisions).toEqual({ 'auto-ssl': 6, 'already-ready': 3, 'set-up': 38, blocked: 1 });
     expectAccountEndState(account, first);
     expect(account.rateLimited()).toBe(0);
+    // Errors of blocked hosts and statuses travel in the result: no credential with them.
+    const text = JSON.stringify(first);
+    for (const credential of Object.values(SANDBOX_WORLD_CREDENTIALS)) expect(text).not.toContain(credential);
     // The not-yet-valid brandings were validated while their CNAMEs still led to SendGrid.
     for (const host of account.hosts.filter((candidate) => candidate.state === 'not-yet-valid')) {
       const branding = first.accounts.flatMap((entry) => entry.hosts).find((candidate) => candidate.hostname === host.hostname)?.branding;

@@ -112,6 +112,10 @@ function accountResults(accounts: readonly ListedAccount[], works: readonly Host
  * The result is per account (parent and sub-users): each host's status and checks, and a
  * ready-to-send support request for each account whose hosts are all ready; an account with a
  * host not ready names that host and why instead.
+ *
+ * Progress events, besides those of `setup` for each host: `brandings-listed` (per account),
+ * `subuser-skipped` (a disabled sub-user), `account-planned` (with the plan in `detail.plan`),
+ * `budget-waiting`, `host-starting` and `host-finished` (with `detail.ready`).
  */
 export async function setupAccount(sendgrid: LinkBrandingSource, adapters: AdapterChoice, options: SetupAccountOptions = {}): Promise<AccountSetupResult> {
   const concurrency = checkOptions(adapters, options);
