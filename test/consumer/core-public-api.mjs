@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 const main = await import('@sslclick/core');
 const adapter = await import('@sslclick/core/adapter');
 
-for (const name of ['setup', 'getStatus', 'destroy', 'verifyHostname', 'verifyHostnames', 'accountReadiness', 'normalizeHostname', 'SslClickError', 'lookupName']) {
+for (const name of ['setup', 'getStatus', 'destroy', 'verifyHostname', 'verifyHostnames', 'accountReadiness', 'setupAccount', 'createWriteBudget', 'knownWriteBudget', 'defaultResourceQuotas', 'normalizeHostname', 'SslClickError', 'lookupName']) {
   assert.ok(name in main, `@sslclick/core exports ${name}`);
 }
 assert.ok(!('status' in main), '@sslclick/core no longer exports status (renamed getStatus)');

@@ -11,7 +11,8 @@ export type SslClickErrorCode =
   | 'PROVIDER'
   | 'TIMEOUT'
   | 'ABORTED'
-  | 'UNSAFE';
+  | 'UNSAFE'
+  | 'QUOTA_EXCEEDED';
 
 /** Codes whose cause may go away by itself, so the operation can be tried again. */
 const retryableCodes: ReadonlySet<SslClickErrorCode> = new Set(['RATE_LIMITED', 'TIMEOUT', 'PROVIDER']);

@@ -1,7 +1,8 @@
 /**
  * `@sslclick/core`: what a setup script uses. `setup`, `getStatus` and `destroy` drive any
  * adapter (`createCloudflareProxy`, `createFastlyProxy`, `createCloudFrontProxy`);
- * `verifyHostname(s)` and `accountReadiness` check from the outside what SendGrid support
+ * `setupAccount` does it for every branded host of an account and its sub-users within the vendors'
+ * write budgets; `verifyHostname(s)` and `accountReadiness` check from the outside what SendGrid support
  * checks; every failure is an `SslClickError` with a stable `code`.
  *
  * Helpers that only adapter authors need live in `@sslclick/core/adapter`; the conformance suite
@@ -45,4 +46,20 @@ export type { HttpObservation, TlsObservation } from './verifier/tls-probe.js';
 export type { VerificationSettings } from './cutover.js';
 export { accountReadiness, type AccountReadiness, type AccountReadinessOptions, type BrandedHostReadiness } from './account-readiness.js';
 export type { DnsProvider, DnsProviderRecord, UpsertCnameOptions } from './dns-provider.js';
-export type { LinkBranding, LinkBrandingSource, LinkBrandingValidation } from './link-branding.js';
+export type { LinkBranding, LinkBrandingSource, LinkBrandingSubuser, LinkBrandingValidation } from './link-branding.js';
+export { setupAccount } from './account/setup-account.js';
+export { defaultResourceQuotas } from './account/account-plan.js';
+export { createWriteBudget, knownWriteBudget, type WriteBudget, type WriteBudgetSettings } from './account/write-budget.js';
+export type {
+  AccountHost,
+  AccountHostResult,
+  AccountPlan,
+  AccountSetupResult,
+  AdapterChoice,
+  HostDecision,
+  QuotaUse,
+  ResourceQuota,
+  SendGridAccountResult,
+  SetupAccountOptions,
+  VendorPlan,
+} from './account/account-types.js';

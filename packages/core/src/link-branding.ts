@@ -68,4 +68,19 @@ export interface LinkBrandingSource {
    * branded host's CNAME no longer leads straight to SendGrid: validating then breaks it.
    */
   validate(id: number, options?: RunOptions): Promise<LinkBrandingValidation>;
+  /**
+   * The sub-users of the key's account, asked as the account itself (`GET /v3/subusers`). Needed
+   * by `setupAccount` with `subusers: true`; a source without it has no sub-users to offer.
+   */
+  listSubusers?(options?: RunOptions): Promise<ReadonlyArray<LinkBrandingSubuser>>;
+  /** The same source, acting for sub-user `username` (`on-behalf-of`) with the parent's key. */
+  forSubuser?(username: string): LinkBrandingSource;
+}
+
+/** A sub-user whose link brandings SendGrid enables separately from its parent's. */
+export interface LinkBrandingSubuser {
+  /** The sub-user's username, sent as `on-behalf-of`. */
+  username: string;
+  /** A disabled sub-user sends nothing; `setupAccount` skips it. */
+  disabled: boolean;
 }

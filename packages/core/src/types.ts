@@ -1,3 +1,5 @@
+import type { WriteBudget } from './account/write-budget.js';
+
 /** The version of the adapter contract that this package defines. */
 export type SpecificationVersion = 'v1';
 
@@ -27,6 +29,14 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called for every step, retry and wait, as it happens. */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * The vendor account's write budget, shared by every host of an account run (`setupAccount`).
+   * An adapter that honours it calls `budget.take(1)` before each vendor write, so no host gets a
+   * 429 that the budget could have prevented. Adapters that do not call it are still held to it
+   * per host: `setupAccount` takes the host's planned writes before its `apply`, and this view
+   * hands those out first, so nothing is counted twice.
+   */
+  budget?: WriteBudget;
 }
 
 /** One thing that happened during a run, for a progress display or a log. */

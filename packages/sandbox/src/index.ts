@@ -65,3 +65,5 @@ export type {
   SandboxWorld,
   SandboxWorldOptions,
 } from './sandbox-world.js';
+export { DEFAULT_SANDBOX_ACCOUNT_LAYOUT, startSandboxAccount } from './sandbox-account.js';
+export type { SandboxAccount, SandboxAccountHost, SandboxAccountHostState, SandboxAccountLayout, SandboxAccountOptions } from './sandbox-account.js';

@@ -119,6 +119,11 @@ export interface SendGridLinks extends LinkBrandingSource {
    * separately. Needs the `subusers.read` scope; a sub-user's own key gets `PERMISSION`.
    */
   listSubusers(options?: SendGridCallOptions): Promise<SendGridSubuser[]>;
+  /**
+   * The same reader (key, region, settings) acting for sub-user `username` with `on-behalf-of`:
+   * how `setupAccount` reaches each sub-user's brandings. Bad input is `INVALID_INPUT`.
+   */
+  forSubuser(username: string): SendGridLinks;
 }
 
 function checkId(id: unknown, operation: string): number {
@@ -261,6 +266,7 @@ export function createSendGridLinks(settings: SendGridLinksSettings = {}): SendG
     list,
     get,
     listSubusers: (options = {}) => listSubusers(client, pageSize, options),
+    forSubuser: (username) => createSendGridLinks({ ...settings, apiKey, subuser: username }),
 
     async findByHostname(hostnameInput, options = {}) {
       const hostname = normalizeHostname(hostnameInput);

@@ -38,3 +38,20 @@ describe('SendGridLinks.listSubusers', () => {
     expect((error as Error).message).not.toContain(brandingOnlyKey);
   });
 });
+
+describe('SendGridLinks.forSubuser', () => {
+  it('acts for the sub-user with the parent’s key: its own brandings, not the parent’s', async () => {
+    world.api.addLinkBranding({ domain: 'umbrella.example', username: 'umbrella', publishDns: false });
+    const own = world.api.addLinkBranding({ domain: 'shop.example', username: 'shop', publishDns: false });
+    const parent = createSendGridLinks({ apiKey: parentKey, baseURL: world.api.url, retry: fastRetry });
+    const shop = parent.forSubuser('shop');
+    expect(shop.subuser).toBe('shop');
+    expect((await shop.list()).map((branding) => branding.hostname)).toEqual([own.dns.domain_cname.host]);
+    expect((await parent.list()).map((branding) => branding.username)).toEqual(['umbrella']);
+  });
+
+  it('refuses a username that cannot be sent as on-behalf-of with INVALID_INPUT, before any request', () => {
+    const parent = createSendGridLinks({ apiKey: parentKey, baseURL: world.api.url, retry: fastRetry });
+    expect(() => parent.forSubuser('shop\r\nx-injected: 1')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+});

@@ -1,0 +1,4 @@
+/** setupAccount() killed mid-way in a child process and resumed, over the sandbox account with Cloudflare (see account-kill.ts). */
+import { describeKilledAccountRun } from './account-kill.js';
+
+describeKilledAccountRun('cloudflare');
