@@ -1,3 +1,4 @@
+import type { LookupCache } from './lookup-cache.js';
 /** The version of the adapter contract that this package defines. */
 export type SpecificationVersion = 'v1';
 
@@ -27,6 +28,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called for every step, retry and wait, as it happens. */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Lookups (zone, service, hosted zone) to share with the other hosts of the same run: pass one
+   * `createLookupCache()` to every call of a run over many hosts. Without it the adapter's
+   * `lookupCache` setting is used, else each call looks everything up afresh.
+   */
+  lookupCache?: LookupCache | undefined;
 }
 
 /** One thing that happened during a run, for a progress display or a log. */
