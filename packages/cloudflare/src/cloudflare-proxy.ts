@@ -20,7 +20,7 @@ import {
 } from '@sslclick/core/adapter';
 import { randomUUID } from 'node:crypto';
 import { commentWithPack, commentWithoutPack, orderedPackId, pendingPackMarker, readRecordsAt, type BrandingRecord } from './branding-record.js';
-import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, orderedPackFor } from './certificate-coverage.js';
+import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, orderedPackFor, type CertificatePackSummary } from './certificate-coverage.js';
 import { createCloudflareConnection, type CloudflareConnectionSettings } from './cloudflare-client.js';
 import { observe, targetRecord, type CloudflareObservation, type ObservationPart } from './cloudflare-observation.js';
 import { checkThroughEdge, observedAddresses, publicView, verificationForZone, verifyOnce } from './edge-verification.js';
@@ -140,13 +140,14 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     }
   }
 
-  async function waitForCertificate(request: NormalizedRequest, zone: CloudflareZoneReference, run: RunOptions): Promise<void> {
-    await waitUntil(
+  /** Waits until a pack covering the host is active; returns the zone's packs as the last poll read them. */
+  async function waitForCertificate(request: NormalizedRequest, zone: CloudflareZoneReference, run: RunOptions): Promise<CertificatePackSummary[] | undefined> {
+    const result = await waitUntil(
       async () => {
-        const packs = coveringPacks(await listCertificatePacks(connection, zone.id, run), request.hostname);
-        const best = packs[0];
+        const all = await listCertificatePacks(connection, zone.id, run);
+        const best = coveringPacks(all, request.hostname)[0];
         if (!best) return { done: false, state: 'no covering pack', failed: true };
-        return { done: isActivePack(best), state: best.status, failed: isFailedPack(best) };
+        return { done: isActivePack(best), state: best.status, failed: isFailedPack(best), value: all };
       },
       {
         description: `the Cloudflare certificate pack for ${request.hostname} to become active`,
@@ -160,6 +161,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         ...(run.onProgress ? { onProgress: run.onProgress } : {}),
       },
     );
+    return result.value;
   }
 
   /**
@@ -409,9 +411,15 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     // 3. Wait for the certificate.
     if (!best || !isActivePack(best)) {
       // The pack's state changes while waiting: the final status reads it again.
-      changed.add('packs');
       try {
-        await waitForCertificate(request, zone, run);
+        // The last poll read the packs after the wait: the final status uses them, not a new read.
+        const packs = await waitForCertificate(request, zone, run);
+        if (packs) {
+          observation = { ...observation, packs };
+          changed.delete('packs');
+        } else {
+          changed.add('packs');
+        }
       } catch (error) {
         // A pack that failed or a wait that ran out ends the run before the cutover: its id is
         // noted now, so the marker names the pack rather than relying on the pending search.

@@ -86,6 +86,8 @@ describe('Cloudflare vendor calls', () => {
     expect(applied.ready).toBe(true);
     const calls = callsSince(start);
     expect(calls['PATCH /zones/:id/dns_records/:id']).toBe(2);
+    // The packs: read to plan, then by the wait's one poll (the fake issues at once); the final status uses that poll's answer.
+    expect(calls['GET /zones/:id/ssl/certificate_packs']).toBe(2);
     const patches = world.cloudflare.server.requests.slice(start).filter((request) => request.method === 'PATCH');
     expect(patches.map((request) => JSON.parse(request.body || '{}') as { comment?: string; proxied?: boolean }).map(({ comment, proxied }) => ({ comment, proxied }))).toEqual([
       { comment: '[sslclick pack pending]', proxied: false },

@@ -61,11 +61,6 @@ export function createLookupCache(): LookupCache {
   };
 }
 
-/** The cache a run uses: the run's own, else the adapter's setting, else none (every lookup asks the vendor). */
-export function lookupCacheFor(run: { lookupCache?: LookupCache | undefined } | undefined, setting: LookupCache | undefined): LookupCache | undefined {
-  return run?.lookupCache ?? setting;
-}
-
 /**
  * Runs `find` through `cache` under `key` when there is a cache, else calls it directly: the one
  * line adapters use for each lookup they may share. An absent answer (`undefined`) is looked up
