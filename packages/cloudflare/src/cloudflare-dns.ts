@@ -1,10 +1,18 @@
-import { SslClickError, type DnsProvider, type DnsProviderRecord, type RunOptions, type UpsertCnameOptions } from '@sslclick/core';
+import { randomUUID } from 'node:crypto';
+import { SslClickError, type DnsProvider, type LookupCache, type DnsProviderRecord, type RunOptions, type UpsertCnameOptions } from '@sslclick/core';
 import { invalidInput, withRedactedErrors } from '@sslclick/core/adapter';
 import { createCloudflareConnection, listAll, type CloudflareConnectionSettings } from './cloudflare-client.js';
 import { isPartialZone, requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
 
-/** Settings of `createCloudflareDns`: the connection settings (`apiToken`, `zoneId`, `baseURL`, `retry`, `fetch`). */
-export type CloudflareDnsSettings = CloudflareConnectionSettings;
+/** Settings of `createCloudflareDns`: the connection settings (`apiToken`, `zoneId`, `baseURL`, `retry`, `fetch`) and a lookup cache. */
+export interface CloudflareDnsSettings extends CloudflareConnectionSettings {
+  /**
+   * Shares zone lookups (each parent name asked once) across the names of one run
+   * (`createLookupCache()`; a run's own `RunOptions.lookupCache` comes first). Without it each
+   * new name walks its parent names afresh; a zone once found for a name is remembered anyway.
+   */
+  lookupCache?: LookupCache | undefined;
+}
 
 /** The comment written on records sslclick creates, unless the caller gives one (a record that is there already keeps its own). */
 export const defaultCloudflareDnsComment = 'Managed by sslclick (SendGrid click tracking)';
@@ -52,11 +60,13 @@ function toProviderRecord(record: RawRecord): DnsProviderRecord {
 export function createCloudflareDns(settings: CloudflareDnsSettings = {}): DnsProvider {
   const connection = createCloudflareConnection(settings, 'createCloudflareDns');
   const zones = new Map<string, CloudflareZoneReference>();
+  const lookupScope = `cloudflare-dns:${randomUUID()}`;
 
   async function zoneFor(name: string, run?: RunOptions): Promise<CloudflareZoneReference> {
     const known = zones.get(name);
     if (known) return known;
-    const zone = await requireActiveZone(connection, name, run);
+    // A run's (or this provider's) lookup cache shares the walk over parent names across hosts.
+    const zone = await requireActiveZone(connection, name, run, { cache: run?.lookupCache ?? settings.lookupCache, scope: lookupScope });
     if (isPartialZone(zone)) {
       // The public asks the customer's own DNS host for a partial (CNAME setup) zone: a record
       // written in Cloudflare would never be seen, and a wait for it would only time out.

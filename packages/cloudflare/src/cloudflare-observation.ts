@@ -11,6 +11,8 @@ export interface CloudflareObservation {
   origin: string;
   zone: CloudflareZoneReference;
   records: BrandingRecord[];
+  /** Every certificate pack of the zone, as read. */
+  packs: CertificatePackSummary[];
   recordState: BrandingRecordState;
   /** Every pack covering the host, best first. */
   covering: CertificatePackSummary[];
@@ -35,19 +37,35 @@ export function targetRecord(observation: CloudflareObservation): BrandingRecord
   return undefined;
 }
 
-/** Reads the zone's records at the host, its certificate packs and both phase entrypoints. */
+/** The four things an observation reads, each with one API call. */
+export type ObservationPart = 'records' | 'packs' | 'configuration' | 'cache';
+
+/** An earlier observation of the same host in the same run, and the parts written since, which alone are read again. */
+export interface ObservationReuse {
+  previous: CloudflareObservation;
+  changed: ReadonlySet<ObservationPart>;
+}
+
+/**
+ * Reads the zone's records at the host, its certificate packs and both phase entrypoints. With
+ * `reuse`, only the parts this run wrote since `reuse.previous` are read again: what it did not
+ * touch is what that observation saw moments ago in the same run.
+ */
 export async function observe(
   connection: CloudflareConnection,
   zone: CloudflareZoneReference,
   hostname: string,
   origin: string,
   run?: RunOptions,
+  reuse?: ObservationReuse,
 ): Promise<CloudflareObservation> {
+  const fresh = (part: ObservationPart): boolean => !reuse || reuse.changed.has(part);
+  const previous = reuse?.previous;
   const [records, packs, configurationEntrypoint, cacheEntrypoint] = await Promise.all([
-    readRecordsAt(connection, zone.id, hostname, run),
-    listCertificatePacks(connection, zone.id, run),
-    readEntrypoint(connection, zone.id, 'configuration', 'http_config_settings', run),
-    readEntrypoint(connection, zone.id, 'cache', 'http_request_cache_settings', run),
+    fresh('records') || !previous ? readRecordsAt(connection, zone.id, hostname, run) : previous.records,
+    fresh('packs') || !previous ? listCertificatePacks(connection, zone.id, run) : previous.packs,
+    fresh('configuration') || !previous ? readEntrypoint(connection, zone.id, 'configuration', 'http_config_settings', run) : previous.configuration.entrypoint,
+    fresh('cache') || !previous ? readEntrypoint(connection, zone.id, 'cache', 'http_request_cache_settings', run) : previous.cache.entrypoint,
   ]);
   const recordState = classifyRecords(records, origin);
   const marked = records.map(orderedPackId).find((id) => id !== undefined);
@@ -59,6 +77,7 @@ export async function observe(
     origin,
     zone,
     records,
+    packs,
     recordState,
     covering: coveringPacks(packs, hostname),
     ownedPack: marked ? packs.find((pack) => pack.id === marked) : pendingOrderPack,

@@ -18,15 +18,16 @@ import {
   withRedactedErrors,
   type CommonProxySettings,
 } from '@sslclick/core/adapter';
+import { randomUUID } from 'node:crypto';
 import { commentWithPack, commentWithoutPack, orderedPackId, pendingPackMarker, readRecordsAt, type BrandingRecord } from './branding-record.js';
-import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, orderedPackFor } from './certificate-coverage.js';
+import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, orderedPackFor, type CertificatePackSummary } from './certificate-coverage.js';
 import { createCloudflareConnection, type CloudflareConnectionSettings } from './cloudflare-client.js';
-import { observe, targetRecord, type CloudflareObservation } from './cloudflare-observation.js';
+import { observe, targetRecord, type CloudflareObservation, type ObservationPart } from './cloudflare-observation.js';
 import { checkThroughEdge, observedAddresses, publicView, verificationForZone, verifyOnce } from './edge-verification.js';
 import { applyRuleDecision, deleteOurEmptyEntrypoint, deleteOurRule, type RuleDecision } from './host-rules.js';
 import { autoSslNote, normalizeRequest, plannedChanges, type NormalizedRequest } from './planned-changes.js';
 import { buildCloudflareStatus, dnsOnlyRecord } from './status-mapping.js';
-import { findZone, isPartialZone, partialZoneTarget, requireActiveZone, type CloudflareZoneReference } from './zone-lookup.js';
+import { findZone, isPartialZone, partialZoneTarget, requireActiveZone, type CloudflareZoneReference, type ZoneLookupCache } from './zone-lookup.js';
 
 /** Settings of `createCloudflareProxy`. */
 export interface CloudflareProxySettings extends CloudflareConnectionSettings, CommonProxySettings {
@@ -100,8 +101,20 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     run.onProgress?.({ type, message, provider, hostname, ...(detail ? { detail } : {}) });
   };
 
-  async function observeRequest(request: NormalizedRequest, zone: CloudflareZoneReference, run: RunOptions): Promise<CloudflareObservation> {
-    return observe(connection, zone, request.hostname, request.origin, run);
+  // Entries this adapter puts in a shared lookup cache are its own: another adapter (another
+  // token or endpoint) using the same cache never gets a zone this one found.
+  const lookupScope = `cloudflare:${randomUUID()}`;
+  const zoneLookups = (run: RunOptions): ZoneLookupCache => ({ cache: run.lookupCache ?? settings.lookupCache, scope: lookupScope });
+
+  /**
+   * Reads the host's records, packs and rules. Given the run's earlier observation and the parts
+   * written since, reads only those again (and empties `changed`): a run reads each resource once,
+   * and afterwards only what it wrote.
+   */
+  async function observeRequest(request: NormalizedRequest, zone: CloudflareZoneReference, run: RunOptions, previous?: CloudflareObservation, changed?: Set<ObservationPart>): Promise<CloudflareObservation> {
+    const observation = await observe(connection, zone, request.hostname, request.origin, run, previous && changed ? { previous, changed: new Set(changed) } : undefined);
+    changed?.clear();
+    return observation;
   }
 
   async function editRecord(record: BrandingRecord, zoneId: string, fields: { type: string; content: string; proxied: boolean; ttl: number; comment: string | null }, run: RunOptions): Promise<void> {
@@ -127,13 +140,14 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     }
   }
 
-  async function waitForCertificate(request: NormalizedRequest, zone: CloudflareZoneReference, run: RunOptions): Promise<void> {
-    await waitUntil(
+  /** Waits until a pack covering the host is active; returns the zone's packs as the last poll read them. */
+  async function waitForCertificate(request: NormalizedRequest, zone: CloudflareZoneReference, run: RunOptions): Promise<CertificatePackSummary[] | undefined> {
+    const result = await waitUntil(
       async () => {
-        const packs = coveringPacks(await listCertificatePacks(connection, zone.id, run), request.hostname);
-        const best = packs[0];
+        const all = await listCertificatePacks(connection, zone.id, run);
+        const best = coveringPacks(all, request.hostname)[0];
         if (!best) return { done: false, state: 'no covering pack', failed: true };
-        return { done: isActivePack(best), state: best.status, failed: isFailedPack(best) };
+        return { done: isActivePack(best), state: best.status, failed: isFailedPack(best), value: all };
       },
       {
         description: `the Cloudflare certificate pack for ${request.hostname} to become active`,
@@ -147,6 +161,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         ...(run.onProgress ? { onProgress: run.onProgress } : {}),
       },
     );
+    return result.value;
   }
 
   /**
@@ -156,16 +171,28 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
    * (put back if that fails), and the CNAME the customer must publish is returned in
    * `dns.required` until the public DNS, never the zone's own nameserver, shows it.
    */
-  async function finishInPartialZone(request: NormalizedRequest, zone: CloudflareZoneReference, record: BrandingRecord, original: BrandingRecord, run: RunOptions): Promise<ProxyStatus> {
+  async function finishInPartialZone(
+    request: NormalizedRequest,
+    zone: CloudflareZoneReference,
+    record: BrandingRecord,
+    original: BrandingRecord,
+    run: RunOptions,
+    earlier: CloudflareObservation,
+    changed: Set<ObservationPart>,
+  ): Promise<ProxyStatus> {
     const { hostname, origin } = request;
     const target = partialZoneTarget(hostname);
     const verification = await verificationForZone(settings.verification, zone);
     const wasProxied = record.type === 'CNAME' && record.content === origin && record.proxied;
     if (!wasProxied) {
-      const observation = await observeRequest(request, zone, run);
-      if (observation.recordState.kind === 'foreign') await deleteExtras(observation.recordState.records.slice(1), zone.id, run);
+      if (earlier.recordState.kind === 'foreign') await deleteExtras(earlier.recordState.records.slice(1), zone.id, run);
       await editRecord(record, zone.id, { type: 'CNAME', content: origin, proxied: true, ttl: 1, comment: record.comment }, run);
+      changed.add('records');
       progress(run, 'record-proxied', `${hostname} is proxied in the partial zone ${zone.name}; checking it through ${target}.`, hostname);
+    } else if (record.comment !== original.comment) {
+      // Only the pack's id to note (an order resumed): the record itself stays as it is.
+      await editRecord(record, zone.id, { type: record.type, content: record.content, proxied: record.proxied, ttl: record.ttl, comment: record.comment }, run);
+      changed.add('records');
     }
     const outcome = await checkThroughEdge({
       hostname,
@@ -179,7 +206,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     if (!outcome.ok) {
       // Put back only what this run changed: a record already proxied may be what the public reaches.
       if (!wasProxied) await editRecord(record, zone.id, { type: original.type, content: original.content, proxied: original.proxied, ttl: original.ttl, comment: record.comment }, run);
-      const observation = await observeRequest(request, zone, run);
+      const observation = await observeRequest(request, zone, run, earlier, changed);
       return buildCloudflareStatus(observation, {
         bypassCache,
         cutoverFailed: true,
@@ -192,7 +219,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         ],
       });
     }
-    const observation = await observeRequest(request, zone, run);
+    const observation = await observeRequest(request, zone, run, earlier, changed);
     if (!view.pointsToCdn) {
       return buildCloudflareStatus(observation, {
         bypassCache,
@@ -225,9 +252,11 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     const request = normalizeRequest(input);
     const { hostname, origin } = request;
     throwIfAborted(run.signal, 'apply');
-    const zone = await requireActiveZone(connection, hostname, run);
+    const zone = await requireActiveZone(connection, hostname, run, zoneLookups(run));
     progress(run, 'zone-found', `${hostname} is in the Cloudflare zone ${zone.name}.`, hostname, { zoneId: zone.id });
     let observation = await observeRequest(request, zone, run);
+    // What this run wrote since the last observation: the final status re-reads only that.
+    const changed = new Set<ObservationPart>();
 
     // Before anything else: a proxied record while Cloudflare fails the checks (a run that died
     // before putting the record back) goes back to DNS-only first. The record is not proxied again
@@ -241,14 +270,17 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         provider,
         edgeTarget: hostname,
         restoreRecord: dnsOnlyRecord(hostname, origin),
-        restore: () => editRecord(live, zone.id, { type: 'CNAME', content: origin, proxied: false, ttl: live.ttl, comment: live.comment }, run),
+        restore: async () => {
+          changed.add('records');
+          await editRecord(live, zone.id, { type: 'CNAME', content: origin, proxied: false, ttl: live.ttl, comment: live.comment }, run);
+        },
         dnsName: `the Cloudflare zone ${zone.name}`,
         verification: await verificationForZone(settings.verification, zone),
         ...(run.signal ? { signal: run.signal } : {}),
         ...(run.onProgress ? { onProgress: run.onProgress } : {}),
       });
       if (outcome.restored) {
-        observation = await observeRequest(request, zone, run);
+        observation = await observeRequest(request, zone, run, observation, changed);
         return buildCloudflareStatus(observation, {
           bypassCache,
           cutoverFailed: true,
@@ -279,8 +311,9 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         // A create whose answer was lost may have been carried out: the record is read back before a retry.
         { recover: async () => (await readRecordsAt(connection, zone.id, hostname, run)).find((record) => record.type === 'CNAME' && record.content === origin)?.id },
       );
+      changed.add('records');
       progress(run, 'record-created', `Created ${hostname} CNAME ${origin}, DNS-only.`, hostname);
-      observation = await observeRequest(request, zone, run);
+      observation = await observeRequest(request, zone, run, observation, changed);
       // In a partial zone the public never sees this record (SendGrid validates the one at the
       // customer's DNS host), so there is nothing to validate first: carry on in this run.
       const next = isPartialZone(zone) ? plannedChanges(request, observation, changeSettings) : undefined;
@@ -295,18 +328,19 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     }
 
     // From here the target record is the branding CNAME, or (adopt) the first foreign record.
+    // `record` is the record as this run wants it; `original` as the zone holds it. The comment
+    // naming sslclick's pack is written with the cutover, in the one PATCH that proxies the record
+    // (until then the pending marker, written before any order, proves the pack is ours).
     let record = targetRecord(observation) as BrandingRecord;
     const original = { ...record };
     throwIfAborted(run.signal, 'apply');
 
     // 1. The certificate: order an advanced pack when nothing covers the host (checked above).
     // A previous run that stopped between ordering and noting the pack's id left the pending
-    // marker: the pack it ordered is ours, so its id is noted now instead of ordering another.
+    // marker: the pack it ordered is ours, so its id is noted (with the cutover) instead of ordering another.
     if (observation.pendingOrderRecord?.id === record.id && observation.ownedPack) {
       const claimed = observation.ownedPack;
-      const comment = commentWithPack(record.comment, claimed.id);
-      await editRecord(record, zone.id, { type: record.type, content: record.content, proxied: record.proxied, ttl: record.ttl, comment }, run);
-      record = { ...record, comment };
+      record = { ...record, comment: commentWithPack(record.comment, claimed.id) };
       progress(run, 'certificate-resumed', `Found the advanced certificate pack ${claimed.id} that an earlier run ordered for ${hostname}; using it.`, hostname, { packId: claimed.id });
     }
     const best = observation.covering[0];
@@ -316,20 +350,24 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
       // own, or nothing would ever point at it again.
       const failedOwn = observation.ownedPack && isFailedPack(observation.ownedPack) && !['deleted', 'pending_deletion'].includes(observation.ownedPack.status) ? observation.ownedPack : undefined;
       if (failedOwn) {
+        changed.add('packs');
         await deletePack(failedOwn.id, zone.id, run);
         progress(run, 'certificate-deleted', `Deleted the certificate pack ${failedOwn.id} that sslclick ordered earlier: it is "${failedOwn.status}" and will not serve; ordering a new one.`, hostname, { packId: failedOwn.id });
       }
       // The intent goes into the record's comment first, so a run stopped right after the order
       // still knows the pack is ours (see above) and neither orders a second one nor orphans it.
       const pendingComment = commentWithPack(record.comment, pendingPackMarker);
-      if (pendingComment !== record.comment) {
-        await editRecord(record, zone.id, { type: record.type, content: record.content, proxied: record.proxied, ttl: record.ttl, comment: pendingComment }, run);
-        record = { ...record, comment: pendingComment };
+      if (pendingComment !== original.comment) {
+        changed.add('records');
+        await editRecord(record, zone.id, { type: original.type, content: original.content, proxied: original.proxied, ttl: original.ttl, comment: pendingComment }, run);
+        original.comment = pendingComment;
       }
+      record = { ...record, comment: pendingComment };
       // An order whose answer was lost (a time-out) may have been carried out: before a retry the
       // packs are read again, and a pack for exactly these hosts that was not there before is
       // the one just ordered (as the pending marker says across runs), so no second one is ordered.
       const knownPacks = new Set(observation.covering.map((pack) => pack.id));
+      changed.add('packs');
       const pack = await connection.call(
         'ssl.certificatePacks.create',
         'Zone > SSL and Certificates > Edit',
@@ -350,38 +388,65 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         },
       );
       progress(run, 'certificate-ordered', `Ordered the advanced certificate pack ${pack.id} for ${zone.name} and ${hostname}.`, hostname, { packId: pack.id, status: pack.status });
-      // The pack's id goes into the record's comment at once: it is how destroy knows the pack is ours.
-      const comment = commentWithPack(record.comment, pack.id);
-      await editRecord(record, zone.id, { type: record.type, content: record.content, proxied: record.proxied, ttl: record.ttl, comment }, run);
-      record = { ...record, comment };
+      // The pack's id goes into the record's comment with the cutover (one PATCH): it is how
+      // destroy knows the pack is ours. A run stopped before then leaves the pending marker, and
+      // the next run finds the pack by it (above), as does destroy.
+      record = { ...record, comment: commentWithPack(record.comment, pack.id) };
     }
 
     // 2. The rules, one by one, never replacing a phase.
     for (const decision of [observation.configuration, ...(bypassCache ? [observation.cache] : [])]) {
       if (decision.action === 'none') continue;
       throwIfAborted(run.signal, 'apply');
+      changed.add(decision === observation.configuration ? 'configuration' : 'cache');
       const id = await applyRuleDecision(connection, zone.id, decision, run);
       progress(run, decision.action === 'update' ? 'rule-repaired' : 'rule-created', `${decision.action === 'update' ? 'Repaired' : 'Added'} "${decision.desired.description}".`, hostname, { rule: id });
     }
     if (!bypassCache && observation.cache.existing && observation.cache.entrypoint) {
+      changed.add('cache');
       await deleteOurRule(connection, zone.id, observation.cache.desired, observation.cache.entrypoint.id, observation.cache.existing.id, run);
       progress(run, 'rule-deleted', `Removed sslclick's Cache Rule for ${hostname} (bypassCache is false).`, hostname);
     }
 
     // 3. Wait for the certificate.
-    if (!best || !isActivePack(best)) await waitForCertificate(request, zone, run);
+    if (!best || !isActivePack(best)) {
+      // The pack's state changes while waiting: the final status reads it again.
+      try {
+        // The last poll read the packs after the wait: the final status uses them, not a new read.
+        const packs = await waitForCertificate(request, zone, run);
+        if (packs) {
+          observation = { ...observation, packs };
+          changed.delete('packs');
+        } else {
+          changed.add('packs');
+        }
+      } catch (error) {
+        // A pack that failed or a wait that ran out ends the run before the cutover: its id is
+        // noted now, so the marker names the pack rather than relying on the pending search.
+        if (record.comment !== original.comment && !(SslClickError.isInstance(error) && error.code === 'ABORTED')) {
+          await editRecord(record, zone.id, { type: original.type, content: original.content, proxied: original.proxied, ttl: original.ttl, comment: record.comment }, run).catch(() => undefined);
+        }
+        throw error;
+      }
+    }
     throwIfAborted(run.signal, 'apply');
 
     // 4. The cutover, checked through the edge, rolled back if the check fails.
-    if (isPartialZone(zone)) return finishInPartialZone(request, zone, record, original, run);
+    if (isPartialZone(zone)) return finishInPartialZone(request, zone, record, original, run, observation, changed);
     const verification = await verificationForZone(settings.verification, zone);
     const alreadyCutOver = record.type === 'CNAME' && record.content === origin && record.proxied;
     if (alreadyCutOver) {
+      if (record.comment !== original.comment) {
+        // Only the pack's id to note (an order resumed on a record already proxied).
+        changed.add('records');
+        await editRecord(record, zone.id, { type: record.type, content: record.content, proxied: record.proxied, ttl: record.ttl, comment: record.comment }, run);
+      }
       const outcome = await verifyOnce(hostname, verification, run.signal);
-      observation = await observeRequest(request, zone, run);
+      observation = await observeRequest(request, zone, run, observation, changed);
       return buildCloudflareStatus(observation, { bypassCache, verifierChecks: outcome.checks, observedDns: outcome.observedDns });
     }
     if (observation.recordState.kind === 'foreign') await deleteExtras(observation.recordState.records.slice(1), zone.id, run);
+    changed.add('records');
     await editRecord(record, zone.id, { type: 'CNAME', content: origin, proxied: true, ttl: 1, comment: record.comment }, run);
     progress(run, 'record-proxied', `${hostname} is now proxied through Cloudflare to ${origin}; checking it through the edge.`, hostname);
     const outcome = await checkThroughEdge({
@@ -394,7 +459,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     if (!outcome.ok) {
       await editRecord(record, zone.id, { type: original.type, content: original.content, proxied: original.proxied, ttl: original.ttl, comment: record.comment }, run);
       progress(run, 'record-rolled-back', `The check through the edge failed, so ${hostname} was put back as it was (${original.type} ${original.content}, ${original.proxied ? 'proxied' : 'DNS-only'}).`, hostname);
-      observation = await observeRequest(request, zone, run);
+      observation = await observeRequest(request, zone, run, observation, changed);
       return buildCloudflareStatus(observation, {
         bypassCache,
         cutoverFailed: true,
@@ -406,14 +471,14 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         ],
       });
     }
-    observation = await observeRequest(request, zone, run);
+    observation = await observeRequest(request, zone, run, observation, changed);
     return buildCloudflareStatus(observation, { bypassCache, verifierChecks: outcome.checks, observedDns: outcome.observedDns });
   }
 
   async function status(input: ProxyRequest, run: RunOptions = {}): Promise<ProxyStatus> {
     const request = normalizeRequest(input);
     throwIfAborted(run.signal, 'status');
-    const zone = await findZone(connection, request.hostname, run);
+    const zone = await findZone(connection, request.hostname, run, zoneLookups(run));
     if (!zone) return absentStatus(request, [`No Cloudflare zone this token can see holds ${request.hostname}.`]);
     const observation = await observeRequest(request, zone, run);
     const notes = observation.recordState.kind === 'auto-ssl' ? [autoSslNote(request.hostname)] : [];
@@ -441,7 +506,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
   async function plan(input: ProxyRequest, run: RunOptions = {}): Promise<Plan> {
     const request = normalizeRequest(input);
     throwIfAborted(run.signal, 'plan');
-    const zone = await requireActiveZone(connection, request.hostname, run);
+    const zone = await requireActiveZone(connection, request.hostname, run, zoneLookups(run));
     const observation = await observeRequest(request, zone, run);
     const { changes, warnings } = plannedChanges(request, observation, changeSettings);
     return { provider, hostname: request.hostname, changes, warnings };
@@ -451,9 +516,10 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     const request = normalizeRequest(input);
     const { hostname, origin } = request;
     throwIfAborted(run.signal, 'destroy');
-    const zone = await findZone(connection, hostname, run);
+    const zone = await findZone(connection, hostname, run, zoneLookups(run));
     if (!zone) return absentStatus(request, [`No Cloudflare zone this token can see holds ${hostname}; nothing to remove.`]);
     let observation = await observeRequest(request, zone, run);
+    const changed = new Set<ObservationPart>();
     const state = observation.recordState;
 
     // In a partial zone the public CNAME is the customer's: while it points at Cloudflare, taking
@@ -474,6 +540,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     // 1. DNS first: the branding record back to DNS-only at SendGrid (never deleted: SendGrid needs it).
     if (state.kind === 'branding' && state.record.proxied) {
       const record = state.record;
+      changed.add('records');
       await editRecord(record, zone.id, { type: 'CNAME', content: origin, proxied: false, ttl: 1, comment: record.comment }, run);
       progress(run, 'record-unproxied', `${hostname} is a DNS-only CNAME to ${origin} again.`, hostname);
     }
@@ -482,6 +549,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     // 2. Our rules, and only ours; then a phase entrypoint sslclick created, once it holds no rule.
     for (const decision of [observation.configuration, observation.cache]) {
       if (!decision.entrypoint) continue;
+      changed.add(decision === observation.configuration ? 'configuration' : 'cache');
       if (decision.existing) {
         await deleteOurRule(connection, zone.id, decision.desired, decision.entrypoint.id, decision.existing.id, run);
         progress(run, 'rule-deleted', `Removed "${decision.desired.description}".`, hostname);
@@ -494,12 +562,14 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
     // 3. The pack we ordered, then its note in the record's comment.
     if (observation.ownedPack && !['deleted', 'pending_deletion'].includes(observation.ownedPack.status)) {
       const packId = observation.ownedPack.id;
+      changed.add('packs');
       await deletePack(packId, zone.id, run);
       progress(run, 'certificate-deleted', `Deleted the certificate pack ${packId} that sslclick ordered.`, hostname);
     }
     const ownedPackId = observation.ownedPackId;
     const marked = ownedPackId ? observation.records.find((record) => orderedPackId(record) === ownedPackId) : observation.pendingOrderRecord;
     if (marked) {
+      changed.add('records');
       const isBranding = state.kind === 'branding' && state.record.id === marked.id;
       await editRecord(
         marked,
@@ -510,7 +580,7 @@ export function createCloudflareProxy(settings: CloudflareProxySettings = {}): P
         run,
       );
     }
-    observation = await observeRequest(request, zone, run);
+    observation = await observeRequest(request, zone, run, observation, changed);
     return buildCloudflareStatus(observation, { bypassCache });
   }
 

@@ -1,5 +1,6 @@
 import { SslClickError, type RunOptions } from '@sslclick/core';
-import { invalidInput, isWithinDomain, parentDomains } from '@sslclick/core/adapter';
+import { cachedLookup, invalidInput, isWithinDomain, parentDomains } from '@sslclick/core/adapter';
+import type { LookupCache } from '@sslclick/core';
 import { listAll, type CloudflareConnection } from './cloudflare-client.js';
 
 /** The zone a hostname lives in, as the adapter uses it. */
@@ -43,21 +44,30 @@ export function partialZoneTarget(hostname: string): string {
   return `${hostname}.cdn.cloudflare.net`;
 }
 
+/** Where zone lookups are remembered: the run's or adapter's cache, under the adapter's own scope. */
+export interface ZoneLookupCache {
+  cache: LookupCache | undefined;
+  /** Keeps apart the entries of adapters with other tokens or endpoints that share one cache. */
+  scope: string;
+}
+
 /**
  * Finds the zone of `hostname`: with a configured zone id, that zone (the hostname must be inside
  * it); otherwise the zone whose name is the longest suffix of the hostname, asking for each parent
  * name by exact match (cheaper than listing every zone of a large account). Returns undefined
  * when no zone matches; status is returned as is, callers decide what an inactive zone means.
+ * With a lookup cache, each name (and a configured zone) is asked once per cache: the hosts of
+ * one run under the same parent names share their lookups. The adapter never writes zones, so
+ * nothing it does makes an entry stale.
  */
-export async function findZone(connection: CloudflareConnection, hostname: string, run?: RunOptions): Promise<CloudflareZoneReference | undefined> {
+export async function findZone(connection: CloudflareConnection, hostname: string, run?: RunOptions, lookups?: ZoneLookupCache): Promise<CloudflareZoneReference | undefined> {
+  const cache = lookups?.cache;
+  const scope = lookups?.scope ?? 'cloudflare';
   if (connection.zoneId) {
-    const zone = await connection.call(
-      'zones.get',
-      'Zone > Zone > Read',
-      (options) => connection.client.zones.get({ zone_id: connection.zoneId as string }, options),
-      run,
+    const zoneId = connection.zoneId;
+    const found = await cachedLookup(cache, `${scope}:zone-id:${zoneId}`, async () =>
+      reference(await connection.call('zones.get', 'Zone > Zone > Read', (options) => connection.client.zones.get({ zone_id: zoneId }, options), run)),
     );
-    const found = reference(zone);
     if (!isWithinDomain(hostname, found.name)) {
       throw invalidInput(`${hostname} is not in the zone ${found.name} (zoneId ${found.id}); pass the zone that holds it, or leave zoneId out.`, {
         provider: 'cloudflare',
@@ -67,23 +77,27 @@ export async function findZone(connection: CloudflareConnection, hostname: strin
     return found;
   }
   for (const candidate of parentDomains(hostname)) {
-    const zones = await listAll(
-      connection,
-      'zones.list',
-      'Zone > Zone > Read',
-      (page, options) => connection.client.zones.list({ name: candidate, page, per_page: 50 }, options),
-      run,
-      50,
-    );
-    const match = zones.find((zone) => zone.name.toLowerCase() === candidate);
-    if (match) return reference(match);
+    const match = await cachedLookup(cache, `${scope}:zone-name:${candidate}`, async () => {
+      const zones = await listAll(
+        connection,
+        'zones.list',
+        'Zone > Zone > Read',
+        (page, options) => connection.client.zones.list({ name: candidate, page, per_page: 50 }, options),
+        run,
+        50,
+      );
+      const named = zones.find((zone) => zone.name.toLowerCase() === candidate);
+      // null, not undefined: "no zone of this name" is remembered too, for the next host under it.
+      return named ? reference(named) : null;
+    });
+    if (match) return match;
   }
   return undefined;
 }
 
 /** Like `findZone`, but a missing or inactive zone is an error that says what to do. */
-export async function requireActiveZone(connection: CloudflareConnection, hostname: string, run?: RunOptions): Promise<CloudflareZoneReference> {
-  const zone = await findZone(connection, hostname, run);
+export async function requireActiveZone(connection: CloudflareConnection, hostname: string, run?: RunOptions, lookups?: ZoneLookupCache): Promise<CloudflareZoneReference> {
+  const zone = await findZone(connection, hostname, run, lookups);
   if (!zone) {
     throw new SslClickError({
       code: 'NOT_FOUND',

@@ -391,16 +391,22 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
     const warnings: string[] = [];
     const dns = await resolveDns(target, warnings);
     const inspection = await inspect(target);
+    // The host's record is read once in this run, and again only after this run wrote it.
+    let hostRecord: Promise<{ value: string | undefined; others: string[] }> | undefined;
+    const readHostRecord = (): Promise<{ value: string | undefined; others: string[] }> => (hostRecord ??= currentCname(target, dns));
     // Before anything else: a hostname on our distribution while it fails the checks (a run that
     // died before putting DNS back) goes back to SendGrid first.
     const live = inspection.distribution;
-    if (dns && live && (await currentCname(target, dns)).value === live.domainName) {
+    if (dns && live && (await readHostRecord()).value === live.domainName) {
       await restoreFailingCutover({
         hostname,
         provider,
         edgeTarget: live.domainName,
         restoreRecord: { name: hostname, type: 'CNAME', value: origin },
-        restore: () => dns.provider.upsertCname(hostname, origin, { replaceable: [live.domainName], ...run.options }),
+        restore: () => {
+          hostRecord = undefined;
+          return dns.provider.upsertCname(hostname, origin, { replaceable: [live.domainName], ...run.options });
+        },
         dnsName: dns.description,
         ...(settings.verification ? { verification: settings.verification } : {}),
         ...(run.options.signal ? { signal: run.options.signal } : {}),
@@ -410,7 +416,7 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
     if (inspection.foreign && !adopt) throw conflictWithForeign(hostname, inspection.foreign);
     // A name holding someone else's records is refused before anything is created for it.
     if (dns) {
-      const conflict = foreignDnsConflict(target, dns, await currentCname(target, dns), inspection.distribution?.domainName);
+      const conflict = foreignDnsConflict(target, dns, await readHostRecord(), inspection.distribution?.domainName);
       if (conflict) throw conflict;
     }
 
@@ -442,22 +448,30 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
     // 3. The distribution: created, or repaired when it drifted.
     const desired = desiredFor(target, certificate.arn);
     let distribution = inspection.distribution;
+    // Whether this run changed the distribution: only then is its state read again.
+    let distributionWritten = false;
     if (!distribution) {
       distribution = await createOrFind(target, desired);
+      distributionWritten = true;
     } else {
-      await repairDistribution(target, distribution, desired);
+      distributionWritten = await repairDistribution(target, distribution, desired);
       if (!distribution.owned) {
         await tagDistribution(run, distribution.arn);
+        // The tags just written are the ownership proof (TagResource succeeded).
+        distribution = { ...distribution, owned: true };
         run.progress('distribution-adopted', `Adopted CloudFront distribution ${distribution.id} for ${hostname} (adopt: true).`, { distributionId: distribution.id });
       }
     }
     throwIfAborted(run.options.signal, 'apply');
 
-    // 4. Wait until it is deployed everywhere.
-    await waitForDeployed(target, distribution.id);
+    // 4. Wait until it is deployed everywhere; one this run found deployed and left alone is not read again.
+    if (distributionWritten || distribution.status !== 'Deployed') {
+      const deployed = await waitForDeployed(target, distribution.id);
+      if (deployed) distribution = { ...distribution, status: deployed.status, enabled: deployed.enabled, domainName: deployed.domainName };
+    }
 
     // 5. DNS, only after the pre-cutover check proves the distribution serves the hostname.
-    const current = await currentCname(target, dns);
+    const current = await readHostRecord();
     if (current.value !== distribution.domainName) {
       const replaceable = [origin, 'sendgrid.net'];
       const conflict = dns ? foreignDnsConflict(target, dns, current, undefined) : undefined;
@@ -500,7 +514,10 @@ export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {
         });
       }
     }
-    return readStatus(target, dns, warnings);
+    // The final status from what this run read or wrote: the certificate as last read (after any
+    // wait), the distribution as last read (after any write and wait; now sslclick's if adopted,
+    // so no foreign one is left: a foreign one without adopt stopped the run above).
+    return readStatus(target, dns, warnings, { certificate, distribution });
   }
 
   async function plan(request: ProxyRequest, options?: RunOptions): Promise<Plan> {

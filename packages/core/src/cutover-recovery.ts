@@ -56,11 +56,12 @@ export async function restoreFailingCutover(options: FailingCutoverOptions): Pro
     ...(options.signal ? { signal: options.signal } : {}),
   });
   throwIfAborted(options.signal, 'apply');
-  // `edgeForwards`, not `ok`: without a tracked link nothing proves that SendGrid knows the Host,
-  // yet an edge with valid TLS that forwards without a CDN error is one that serves the links.
-  if (result.edgeForwards) return { restored: false, checks: result.checks, finding: '' };
-  const failed = result.checks.filter((check) => check.ok === false);
-  const finding = (failed.length > 0 ? failed : result.checks.filter((check) => check.ok !== true)).map((check) => check.detail).join(' ');
+  // Only a check that failed puts DNS back. One not decided (`reaches-sendgrid` without a
+  // tracked link to prove SendGrid knows the Host) is how a healthy host looks on every re-run:
+  // restoring then would take a working proxy down each time apply runs.
+  const failing = result.checks.filter((check) => check.ok === false);
+  if (failing.length === 0) return { restored: false, checks: result.checks, finding: '' };
+  const finding = failing.map((check) => check.detail).join(' ');
   const record = describeDnsRecord(options.restoreRecord);
   options.onProgress?.({
     type: 'cutover-failing',

@@ -29,6 +29,7 @@ export type {
   RunOptions,
   SpecificationVersion,
 } from './types.js';
+export { createLookupCache, type LookupCache } from './lookup-cache.js';
 export { SslClickError, type SslClickErrorCode, type SslClickErrorOptions } from './errors.js';
 export { normalizeHostname } from './hostname.js';
 export { setup, getStatus, destroy, type SetupOptions, type SetupStatus } from './setup.js';

@@ -1,3 +1,4 @@
+import type { LookupCache } from './lookup-cache.js';
 import type { VerificationSettings } from './cutover.js';
 import { SslClickError } from './errors.js';
 import { registerSecret } from './redact.js';
@@ -28,6 +29,12 @@ export interface CommonProxySettings {
    * @default 60000
    */
   cutoverCheckTimeoutMs?: number | undefined;
+  /**
+   * Remembers zone, service and hosted-zone lookups for as long as this cache lives, so one
+   * adapter used for many hosts finds each once (`createLookupCache()`; a run's own
+   * `RunOptions.lookupCache` comes first). Without it every call looks up afresh.
+   */
+  lookupCache?: LookupCache | undefined;
 }
 
 /** The default of {@link CommonProxySettings.cutoverCheckTimeoutMs}, in ms. */

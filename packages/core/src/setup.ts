@@ -48,13 +48,14 @@ function accountName(sendgrid: LinkBrandingSource | undefined, branding: LinkBra
   return branding ? `the account "${branding.username}"` : undefined;
 }
 
-/** The run options handed to the adapter and SendGrid: the signal, the write budget, and progress with credentials removed. */
+/** The run options handed to the adapter and SendGrid: the signal, the write budget, the lookup cache, and progress with credentials removed. */
 function runOptionsOf(options: SetupOptions): RunOptions {
   const onProgress = options.onProgress;
   return {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(onProgress ? { onProgress: (event: ProgressEvent) => onProgress(redactValue(event)) } : {}),
     ...(options.budget ? { budget: options.budget } : {}),
+    ...(options.lookupCache ? { lookupCache: options.lookupCache } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { WriteBudget } from './account/write-budget.js';
-
+import type { LookupCache } from './lookup-cache.js';
 /** The version of the adapter contract that this package defines. */
 export type SpecificationVersion = 'v1';
 
@@ -37,6 +37,12 @@ export interface RunOptions {
    * hands those out first, so nothing is counted twice.
    */
   budget?: WriteBudget;
+  /**
+   * Lookups (zone, service, hosted zone) to share with the other hosts of the same run: pass one
+   * `createLookupCache()` to every call of a run over many hosts. Without it the adapter's
+   * `lookupCache` setting is used, else each call looks everything up afresh.
+   */
+  lookupCache?: LookupCache | undefined;
 }
 
 /** One thing that happened during a run, for a progress display or a log. */

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import {
   SslClickError,
+  createLookupCache,
   lookupName,
   normalizeHostname,
   verifyHostname,
   type CheckResult,
   type DnsProvider,
+  type LookupCache,
   type DnsRecord,
   type Plan,
   type PlannedChange,
@@ -23,6 +26,7 @@ import {
   readCutoverCheckTimeoutMs,
   withRedactedErrors,
   buildStatus,
+  cachedLookup,
   checkBeforeCutover,
   confirmAfterCutover,
   invalidInput,
@@ -199,6 +203,31 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
 
   const servicePath = (serviceId: string): string => `/service/${encodeURIComponent(serviceId)}`;
 
+  // What one call of apply, status or destroy has read (`reads`, a cache living as long as the
+  // call): each thing is read once, and a write forgets what it changed, so the final status
+  // re-reads only that. Beyond one call (the run's `lookupCache`, else the adapter's setting, else
+  // one of its own) only what never changes is kept: the TLS configuration's CNAME target, and the
+  // contents of a locked version (Fastly never edits a locked version, sslclick clones it).
+  // Services and subscriptions are per host and read each time.
+  const lookupScope = `fastly:${randomUUID()}`;
+  const ownLookups = createLookupCache();
+  const lastingLookups = (run: RunOptions | undefined): LookupCache => run?.lookupCache ?? settings.lookupCache ?? ownLookups;
+  const lookService = (target: Target, run: RunOptions | undefined, reads: LookupCache | undefined): Promise<FoundService | undefined> =>
+    cachedLookup(reads, 'service', () => findService(client, target.hostname, run), { rememberAbsent: true });
+  const lookSubscription = (target: Target, run: RunOptions | undefined, reads: LookupCache | undefined): Promise<Subscription | undefined> =>
+    cachedLookup(reads, 'subscription', () => findSubscription(client, target.hostname, run), { rememberAbsent: true });
+  const lookCnameTarget = (configurationId: string | undefined, run: RunOptions | undefined): Promise<string> =>
+    cachedLookup(lastingLookups(run), `${lookupScope}:configuration:${configurationId ?? 'default'}`, () => configurationCnameTarget(client, configurationId, run));
+  const lookContents = (service: FastlyServiceDetail, version: FastlyVersion, run: RunOptions | undefined, reads: LookupCache | undefined): Promise<VersionContents> =>
+    version.locked
+      ? cachedLookup(lastingLookups(run), `${lookupScope}:locked-version:${service.id}:${version.number}`, () => readVersionContents(client, service, version.number, run))
+      : cachedLookup(reads, `contents:${service.id}:${version.number}`, () => readVersionContents(client, service, version.number, run));
+  /** Forgets what the run read of the service, after a write to it. */
+  const forgetService = (reads: LookupCache | undefined): void => {
+    reads?.invalidate('service');
+    reads?.invalidate('contents');
+  };
+
   /**
    * Re-reads one named item of a version (`domain`, `backend`, `snippet`): what a create whose
    * answer was lost made, if it took effect; the list answers in the shape the create does.
@@ -259,13 +288,14 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
   }
 
   /** Makes the service's active version hold what sslclick needs, never editing an active or locked version. */
-  async function ensureService(target: Target, run: RunOptions | undefined): Promise<FoundService> {
-    let found = await findService(client, target.hostname, run);
+  async function ensureService(target: Target, run: RunOptions | undefined, reads: LookupCache | undefined): Promise<FoundService> {
+    let found = await lookService(target, run, reads);
     if (found) assertUsable(found, mode, target.adopt);
     const packageHash = mode === 'compute' ? (await loadPackage()).filesHash : undefined;
     let createdServiceId: string | undefined;
     if (!found) {
       throwIfAborted(run?.signal, 'apply');
+      forgetService(reads);
       const name = serviceName(target.hostname);
       const type = mode === 'compute' ? 'wasm' : 'vcl';
       const comment = serviceComment(target.hostname);
@@ -289,9 +319,11 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     const desired = { hostname: target.hostname, origin: target.origin, mode, ...(packageHash ? { packageHash } : {}) };
     const base = found.active ?? found.latest;
     const empty: VersionContents = { domains: [], backends: [], snippets: [] };
-    const baseContents = base && !createdServiceId ? await readVersionContents(client, found.service, base.number, run) : empty;
+    const baseContents = base && !createdServiceId ? await lookContents(found.service, base, run, reads) : empty;
     let changes = diffVersion(baseContents, desired);
     if (changes.length === 0 && found.active) return found;
+    // From here the service is written: what the run read of it is forgotten (whatever fails next).
+    forgetService(reads);
 
     let editable: FastlyVersion;
     if (found.latest && !found.latest.active && !found.latest.locked) {
@@ -342,12 +374,19 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     return { ...found, active: { ...editable, active: true, locked: true }, latest: { ...editable, active: true, locked: true } };
   }
 
-  async function currentCname(name: string, run: RunOptions | undefined): Promise<string | undefined> {
-    if (dns) {
-      const records = await dns.getRecords(name, 'CNAME', run);
-      return cleanName(records[0]?.value);
-    }
-    return (await publicLookup(name)).cnameChain[0];
+  async function currentCname(name: string, run: RunOptions | undefined, reads?: LookupCache): Promise<string | undefined> {
+    return cachedLookup(
+      reads,
+      `cname:${name}`,
+      async () => {
+        if (dns) {
+          const records = await dns.getRecords(name, 'CNAME', run);
+          return cleanName(records[0]?.value);
+        }
+        return (await publicLookup(name)).cnameChain[0];
+      },
+      { rememberAbsent: true },
+    );
   }
 
   /** What public DNS (or the verification resolver) shows for a name; never throws. */
@@ -376,8 +415,8 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
    * made for the host beforehand is used as it is but never deleted. Without readable times the
    * domain rule alone decides.
    */
-  async function findHostSubscription(target: Target, found: FoundService | undefined, run: RunOptions | undefined): Promise<Subscription | undefined> {
-    const subscription = await findSubscription(client, target.hostname, run);
+  async function findHostSubscription(target: Target, found: FoundService | undefined, run: RunOptions | undefined, reads?: LookupCache): Promise<Subscription | undefined> {
+    const subscription = await lookSubscription(target, run, reads);
     if (!subscription?.owned) return subscription;
     if (!found?.owned) return { ...subscription, owned: false };
     const subscriptionMade = Date.parse(subscription.raw.attributes.created_at ?? '');
@@ -386,8 +425,8 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     return subscriptionMade >= serviceMade ? subscription : { ...subscription, owned: false };
   }
 
-  async function readStatus(target: Target, run: RunOptions | undefined, extraWarnings: string[] = []): Promise<ProxyStatus> {
-    const found = await findService(client, target.hostname, run);
+  async function readStatus(target: Target, run: RunOptions | undefined, extraWarnings: string[] = [], reads: LookupCache = createLookupCache()): Promise<ProxyStatus> {
+    const found = await lookService(target, run, reads);
     const resources: ResourceReference[] = [];
     const warnings = [...extraWarnings];
     const nextSteps: string[] = [];
@@ -398,7 +437,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
       let drift: VersionChange[] = [];
       let packageHash: string | undefined;
       if (found.active) {
-        const contents = await readVersionContents(client, found.service, found.active.number, run);
+        const contents = await lookContents(found.service, found.active, run, reads);
         packageHash = contents.packageHash;
         const expectedHash = mode === 'compute' && found.service.type === 'wasm' ? await loadPackage().then((built) => built.filesHash, () => undefined) : undefined;
         drift = diffVersion(contents, { hostname: target.hostname, origin: target.origin, mode: found.service.type === 'wasm' ? 'compute' : 'vcl', ...(expectedHash ? { packageHash: expectedHash } : {}) });
@@ -415,9 +454,9 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
         drift: drift.map((change) => change.description),
       };
     }
-    const subscription = await findHostSubscription(target, found, run);
+    const subscription = await findHostSubscription(target, found, run, reads);
     if (subscription) resources.push({ kind: 'fastly-tls-subscription', id: subscription.id, owned: subscription.owned });
-    const cnameTarget = subscription ? await configurationCnameTarget(client, subscription.configurationId, run) : undefined;
+    const cnameTarget = subscription ? await lookCnameTarget(subscription.configurationId, run) : undefined;
     const edgeState = edgeStateOf({ serviceExists: found !== undefined, activeVersion: found?.active?.number, activeComplete });
     const certificateState = subscription ? certificateStateOf[subscription.state] : 'absent';
 
@@ -425,7 +464,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     let observed: string[] | undefined;
     let pointsToCdn: boolean | undefined;
     if (cnameTarget) {
-      const pointing = (await currentCname(target.hostname, run)) === cnameTarget;
+      const pointing = (await currentCname(target.hostname, run, reads)) === cnameTarget;
       // Once DNS points at Fastly, clicks go through it whatever the API says: always check it.
       const serving = pointing || (certificateState === 'issued' && edgeState === 'deployed');
       const selected: VerifierCheckId[] = serving ? ['dns-points-to-cdn', 'dns-not-sendgrid', 'tls-valid', 'reaches-sendgrid'] : ['dns-points-to-cdn', 'dns-not-sendgrid'];
@@ -447,7 +486,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     if (!found) nextSteps.push(`Run apply to create the Fastly service for ${target.hostname}.`);
     else if (edgeState !== 'deployed') nextSteps.push('Run apply to finish and activate the Fastly service version.');
     if (subscription?.challenge && (certificateState === 'pending' || certificateState === 'failed')) {
-      const seen = (await currentCname(subscription.challenge.name, run)) === subscription.challenge.value;
+      const seen = (await currentCname(subscription.challenge.name, run, reads)) === subscription.challenge.value;
       if (!seen) {
         nextSteps.push(
           dns
@@ -489,21 +528,24 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
    * Before anything else: a hostname that points at our Fastly edge while the edge fails the
    * checks (a run that died before putting DNS back) goes back to SendGrid first.
    */
-  async function restoreIfFailing(target: Target, dnsProvider: DnsProvider, run: RunOptions | undefined): Promise<void> {
+  async function restoreIfFailing(target: Target, dnsProvider: DnsProvider, run: RunOptions | undefined, reads: LookupCache): Promise<void> {
     // Fastly's CNAME target is shared by every customer: only a host on sslclick's own service
     // (or one being adopted) is sslclick's to move back.
-    const found = await findService(client, target.hostname, run);
+    const found = await lookService(target, run, reads);
     if (!found || (!found.owned && !target.adopt)) return;
-    const subscription = await findSubscription(client, target.hostname, run);
+    const subscription = await lookSubscription(target, run, reads);
     if (!subscription) return;
-    const cnameTarget = await configurationCnameTarget(client, subscription.configurationId, run);
-    if (!cnameTarget || (await currentCname(target.hostname, run)) !== cnameTarget) return;
+    const cnameTarget = await lookCnameTarget(subscription.configurationId, run);
+    if (!cnameTarget || (await currentCname(target.hostname, run, reads)) !== cnameTarget) return;
     await restoreFailingCutover({
       hostname: target.hostname,
       provider,
       edgeTarget: cnameTarget,
       restoreRecord: { name: target.hostname, type: 'CNAME', value: target.origin },
-      restore: () => dnsProvider.upsertCname(target.hostname, target.origin, { ...run, replaceable: [cnameTarget] }),
+      restore: () => {
+        reads.invalidate(`cname:${target.hostname}`);
+        return dnsProvider.upsertCname(target.hostname, target.origin, { ...run, replaceable: [cnameTarget] });
+      },
       dnsName: dnsProvider.name,
       ...(verification ? { verification } : {}),
       ...(run?.signal ? { signal: run.signal } : {}),
@@ -513,27 +555,31 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
 
   async function apply(request: ProxyRequest, run?: RunOptions): Promise<ProxyStatus> {
     const target = normalizeRequest(request);
-    if (dns) await restoreIfFailing(target, dns, run);
+    // Each thing is read once in this call; a write forgets what it changed (see lookService).
+    const reads = createLookupCache();
+    if (dns) await restoreIfFailing(target, dns, run, reads);
     if (mode === 'compute') await loadPackage();
     // An unknown zone or a DNS token that cannot read it fails here, before any Fastly write.
-    if (dns) await dns.getRecords(target.hostname, 'CNAME', run);
+    if (dns) await currentCname(target.hostname, run, reads);
     throwIfAborted(run?.signal, 'apply');
-    await ensureService(target, run);
+    await ensureService(target, run, reads);
 
-    let subscription = await findSubscription(client, target.hostname, run);
+    let subscription = await lookSubscription(target, run, reads);
     const warnings: string[] = [];
     if (!subscription) {
       throwIfAborted(run?.signal, 'apply');
+      reads.invalidate('subscription');
       subscription = await createSubscription(client, target.hostname, certificateAuthority, run);
       emit(run, { type: 'certificate-requested', hostname: target.hostname, message: `Requested a ${certificateAuthority} certificate for ${target.hostname} (TLS subscription ${subscription.id}, managed-dns challenge).` });
     } else if (subscription.certificateAuthority !== certificateAuthority) {
       warnings.push(`The TLS subscription ${subscription.id} uses ${subscription.certificateAuthority}, not ${certificateAuthority}; it is kept as it is.`);
     }
-    const cnameTarget = await configurationCnameTarget(client, subscription.configurationId, run);
+    const cnameTarget = await lookCnameTarget(subscription.configurationId, run);
     const challenge = subscription.challenge;
 
     if (challenge && dns) {
       // Kept after issuance too: Fastly renews through the same record.
+      reads.invalidate(`cname:${challenge.name}`);
       const written = await dns.upsertCname(challenge.name, challenge.value, { ...run, adopt: target.adopt, comment: 'sslclick: Fastly certificate validation' });
       if (written.changed) emit(run, { type: 'dns-record-written', hostname: target.hostname, message: `Wrote ${challenge.name} CNAME ${challenge.value} through ${dns.name}.` });
     }
@@ -541,8 +587,10 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
       if (!challenge) throw new SslClickError({ code: 'PROVIDER', provider, operation: 'apply', message: `The TLS subscription ${subscription.id} offers no managed-dns challenge for ${target.hostname}.` });
       if (!dns && (await publicLookup(challenge.name)).cnameChain[0] !== challenge.value) {
         emit(run, { type: 'records-required', hostname: target.hostname, message: `Publish ${challenge.name} CNAME ${challenge.value} so Fastly can issue the certificate, then run apply again.` });
-        return readStatus(target, run, warnings);
+        return readStatus(target, run, warnings, reads);
       }
+      // The subscription's state changes while waiting: the final status reads it again.
+      reads.invalidate('subscription');
       await waitUntil(
         async ({ signal }) => {
           const current = await findSubscription(client, target.hostname, { ...run, ...(signal ? { signal } : {}) });
@@ -563,7 +611,9 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
       );
     }
 
-    if ((await currentCname(target.hostname, run)) !== cnameTarget) {
+    if ((await currentCname(target.hostname, run, reads)) !== cnameTarget) {
+      // DNS is written (and maybe put back) from here: the final status reads it again.
+      reads.invalidate(`cname:${target.hostname}`);
       await checkBeforeCutover({
         hostname: target.hostname,
         edgeTarget: cnameTarget,
@@ -596,7 +646,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
         emit(run, { type: 'records-required', hostname: target.hostname, message: `The edge is verified: point ${target.hostname} CNAME ${cnameTarget}, then run apply again.` });
       }
     }
-    return readStatus(target, run, warnings);
+    return readStatus(target, run, warnings, reads);
   }
 
   async function plan(request: ProxyRequest, run?: RunOptions): Promise<Plan> {
@@ -649,12 +699,14 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
   async function destroy(request: ProxyRequest, run?: RunOptions): Promise<ProxyStatus> {
     const target = normalizeRequest(request);
     const warnings: string[] = [];
-    const found = await findService(client, target.hostname, run);
-    const subscription = await findHostSubscription(target, found, run);
-    const cnameTarget = await configurationCnameTarget(client, subscription?.configurationId, run);
+    const reads = createLookupCache();
+    const found = await lookService(target, run, reads);
+    const subscription = await findHostSubscription(target, found, run, reads);
+    const cnameTarget = await lookCnameTarget(subscription?.configurationId, run);
     const removesSomething = found?.owned === true || subscription?.owned === true;
     if (dns) {
-      if ((await currentCname(target.hostname, run)) === cnameTarget) {
+      if ((await currentCname(target.hostname, run, reads)) === cnameTarget) {
+        reads.invalidate(`cname:${target.hostname}`);
         // Links must keep working: DNS goes back to SendGrid before Fastly stops serving.
         await dns.upsertCname(target.hostname, target.origin, { ...run, replaceable: [cnameTarget], comment: 'sslclick: restored to SendGrid' });
         emit(run, { type: 'dns-restored', hostname: target.hostname, message: `Pointed ${target.hostname} back at ${target.origin} through ${dns.name}.` });
@@ -664,7 +716,11 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     }
     throwIfAborted(run?.signal, 'destroy');
     if (subscription?.owned) {
-      if (dns && subscription.challenge) await dns.deleteCname(subscription.challenge.name, subscription.challenge.value, run);
+      reads.invalidate('subscription');
+      if (dns && subscription.challenge) {
+        reads.invalidate(`cname:${subscription.challenge.name}`);
+        await dns.deleteCname(subscription.challenge.name, subscription.challenge.value, run);
+      }
       await client.write('DELETE', `/tls/subscriptions/${encodeURIComponent(subscription.id)}`, { operation: 'tls.subscriptions.delete', query: { force: 'true' }, allowNotFound: true, run });
       emit(run, { type: 'certificate-deleted', hostname: target.hostname, message: `Deleted the TLS subscription ${subscription.id}.` });
     } else if (subscription) {
@@ -676,6 +732,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
       );
     }
     if (found?.owned) {
+      forgetService(reads);
       if (found.active) {
         const serviceId = found.service.id;
         const activeNumber = found.active.number;
@@ -694,7 +751,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     } else if (found) {
       warnings.push(`The service "${found.service.name}" (${found.service.id}) was not created by sslclick; it was left alone.`);
     }
-    return readStatus(target, run, warnings);
+    return readStatus(target, run, warnings, reads);
   }
 
   /**

@@ -38,7 +38,7 @@ export interface ResourceQuota {
 }
 
 /** Options for `setupAccount`. */
-export interface SetupAccountOptions extends Pick<RunOptions, 'signal' | 'onProgress'> {
+export interface SetupAccountOptions extends Pick<RunOptions, 'signal' | 'onProgress' | 'lookupCache'> {
   /**
    * Also every sub-user of the account (each asked with `on-behalf-of`), disabled ones skipped.
    * The source must offer `listSubusers` and `forSubuser` (`createSendGridLinks` does).

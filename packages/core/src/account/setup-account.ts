@@ -1,6 +1,7 @@
 import { SslClickError, invalidInput, throwIfAborted } from '../errors.js';
 import type { LinkBrandingSource } from '../link-branding.js';
 import { redactValue } from '../redact.js';
+import { createLookupCache } from '../lookup-cache.js';
 import { setup } from '../setup.js';
 import type { ProgressEvent, ProxyAdapter, RunOptions } from '../types.js';
 import { listAccounts, listedSource, type ListedAccount } from './account-listing.js';
@@ -123,6 +124,8 @@ export async function setupAccount(sendgrid: LinkBrandingSource, adapters: Adapt
   const runOptions: RunOptions = {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(onProgress ? { onProgress: (event: ProgressEvent) => onProgress(redactValue(event)) } : {}),
+    // One run, one set of zone, service and hosted-zone lookups, shared by every host.
+    lookupCache: options.lookupCache ?? createLookupCache(),
   };
   const accounts = await listAccounts(sendgrid, options.subusers ?? false, runOptions);
   const works = collectHosts(accounts, adapters);

@@ -20,3 +20,4 @@ export { buildStatus, deriveState, describeDnsRecord, pointsAtFailingCdn, readyN
 export { restoreFailingCutover, type FailingCutoverOptions, type FailingCutoverOutcome } from '../cutover-recovery.js';
 export { checkBeforeCutover, confirmAfterCutover, type CutoverCheckOptions, type CutoverConfirmationOptions } from '../cutover.js';
 export { DEFAULT_CUTOVER_CHECK_TIMEOUT_MS, loadCredential, readCutoverCheckTimeoutMs, requireVerificationForLocalEndpoints, type CommonProxySettings } from '../settings.js';
+export { cachedLookup } from '../lookup-cache.js';
