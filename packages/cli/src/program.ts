@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { runDestroy, runReadiness, runSetup, runStatus, runVerify, type CommandContext } from './commands.js';
+import { runDestroy, runReadiness, runSetup, runStatus, runVerify, type CommandContext, type HostCommandOptions } from './commands.js';
 import { ExitCode } from './exit-codes.js';
 import { cdnNames, dnsChoices, parseCdn, parseDns } from './targets.js';
 
@@ -18,6 +18,30 @@ Exit codes: 0 ready (or done), 1 not ready yet, 2 error, 130 interrupted.`;
 function cdnOption(): Option {
   return new Option('--cdn <cdn>', 'the CDN in front of SendGrid').choices(cdnNames).makeOptionMandatory();
 }
+
+/** What commander parsed for the options every host command shares. */
+interface ParsedHostOptions {
+  cdn: string;
+  dns?: string;
+  json?: boolean;
+  sandbox?: boolean;
+  verification?: string;
+  sampleLink?: string;
+}
+
+/** The shared host options, as the command functions take them. */
+function hostOptionsOf(options: ParsedHostOptions): HostCommandOptions {
+  return {
+    cdn: parseCdn(options.cdn),
+    ...(options.dns ? { dns: parseDns(options.dns) } : {}),
+    ...(options.json ? { json: true } : {}),
+    ...(options.sandbox ? { sandbox: true } : {}),
+    ...(options.verification ? { verificationFile: options.verification } : {}),
+    ...(options.sampleLink ? { sampleLink: options.sampleLink } : {}),
+  };
+}
+
+const sampleLinkHelp = 'a tracked link from a sent message, to prove SendGrid knows the host (without it the host is not called ready)';
 
 function commonHostOptions(command: Command): Command {
   return command
@@ -46,22 +70,17 @@ export function createProgram(context: CommandContext, setExitCode: (code: numbe
       .argument('<hostname>', 'the branded link host, e.g. url1234.example.com'),
   )
     .addOption(new Option('--dns <where>', 'where the CNAME is written: cloudflare, route53 (CloudFront), or manual (you publish the records)').choices(dnsChoices))
-    .option('--sample-link <url>', 'a tracked link from a sent message, to prove a real click redirects')
+    .option('--sample-link <url>', sampleLinkHelp)
     .option('--adopt', 'take over CDN resources and DNS records for this host that sslclick did not create')
     .option('--dry-run', 'show the plan (what would be created or changed) and change nothing')
     .option('--wait-for-dns', 'with --dns manual: wait until the records are published, then finish')
     .addHelpText('after', environmentHelp)
-    .action(async (hostname: string, options: { cdn: string; dns?: string; json?: boolean; sandbox?: boolean; verification?: string; sampleLink?: string; adopt?: boolean; dryRun?: boolean; waitForDns?: boolean }) => {
+    .action(async (hostname: string, options: ParsedHostOptions & { adopt?: boolean; dryRun?: boolean; waitForDns?: boolean }) => {
       setExitCode(
         await runSetup(
           hostname,
           {
-            cdn: parseCdn(options.cdn),
-            ...(options.dns ? { dns: parseDns(options.dns) } : {}),
-            ...(options.json ? { json: true } : {}),
-            ...(options.sandbox ? { sandbox: true } : {}),
-            ...(options.verification ? { verificationFile: options.verification } : {}),
-            ...(options.sampleLink ? { sampleLink: options.sampleLink } : {}),
+            ...hostOptionsOf(options),
             ...(options.adopt ? { adopt: true } : {}),
             ...(options.dryRun ? { dryRun: true } : {}),
             ...(options.waitForDns ? { waitForDns: true } : {}),
@@ -71,28 +90,17 @@ export function createProgram(context: CommandContext, setExitCode: (code: numbe
       );
     });
 
-  for (const [name, description, run] of [
-    ['status', 'Read the host\'s state on the CDN and check it from the outside; changes nothing.', runStatus],
-    ['destroy', 'Point DNS back at SendGrid where sslclick manages it, then remove only what sslclick created.', runDestroy],
+  // status takes --sample-link too: without it a classic host is never proven ready (issue 12).
+  for (const [name, description, run, takesSampleLink] of [
+    ['status', 'Read the host\'s state on the CDN and check it from the outside; changes nothing.', runStatus, true],
+    ['destroy', 'Point DNS back at SendGrid where sslclick manages it, then remove only what sslclick created.', runDestroy, false],
   ] as const) {
-    commonHostOptions(program.command(name).description(description).argument('<hostname>', 'the branded link host'))
-      .addOption(new Option('--dns <where>', 'where the CNAME is managed, as given to setup').choices(dnsChoices))
-      .addHelpText('after', environmentHelp)
-      .action(async (hostname: string, options: { cdn: string; dns?: string; json?: boolean; sandbox?: boolean; verification?: string }) => {
-        setExitCode(
-          await run(
-            hostname,
-            {
-              cdn: parseCdn(options.cdn),
-              ...(options.dns ? { dns: parseDns(options.dns) } : {}),
-              ...(options.json ? { json: true } : {}),
-              ...(options.sandbox ? { sandbox: true } : {}),
-              ...(options.verification ? { verificationFile: options.verification } : {}),
-            },
-            context,
-          ),
-        );
-      });
+    const command = commonHostOptions(program.command(name).description(description).argument('<hostname>', 'the branded link host'))
+      .addOption(new Option('--dns <where>', 'where the CNAME is managed, as given to setup').choices(dnsChoices));
+    if (takesSampleLink) command.option('--sample-link <url>', sampleLinkHelp);
+    command.addHelpText('after', environmentHelp).action(async (hostname: string, options: ParsedHostOptions) => {
+      setExitCode(await run(hostname, hostOptionsOf(options), context));
+    });
   }
 
   program

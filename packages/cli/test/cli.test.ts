@@ -18,6 +18,13 @@ describe('sslclick --help', () => {
     expect(result.stdout).toContain(`Usage: sslclick${command ? ` ${command}` : ''}`);
   });
 
+  it('setup and status take --sample-link (without it a classic host is never proven ready); destroy does not', async () => {
+    for (const [command, takes] of [['setup', true], ['status', true], ['destroy', false]] as const) {
+      const result = await runSslclick([command, '--help']);
+      expect(result.stdout.includes('--sample-link <url>'), command).toBe(takes);
+    }
+  });
+
   it('no command: the usage on stderr, exit 2', async () => {
     const result = await runSslclick([]);
     expect(result.code).toBe(2);
