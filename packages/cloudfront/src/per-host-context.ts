@@ -1,0 +1,236 @@
+import { SslClickError, lookupName, normalizeHostname, type DnsProvider, type ProxyRequest, type RunOptions } from '@sslclick/core';
+import { invalidInput, throwIfAborted, waitUntil } from '@sslclick/core/adapter';
+import { createAwsRun, type AwsRun } from './aws-run.js';
+import { coversHostname, describeCertificate, findOwnedCertificate, type CertificateInfo } from './certificate-lookup.js';
+import type { ResolvedCloudFrontSettings } from './cloudfront-settings.js';
+import type { DesiredDistribution } from './distribution-config.js';
+import { findDistribution, getDistribution, type DistributionInfo } from './distribution-lookup.js';
+import type { Route53DnsProvider } from './route53-dns.js';
+
+/** The provider name on every status, error and progress event of the CloudFront adapter. */
+export const provider = 'cloudfront';
+/** ACM certificate statuses that never become `ISSUED`. */
+export const failedCertificateStatuses = new Set(['FAILED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'EXPIRED', 'INACTIVE']);
+
+/** What one run works on, after the request was checked. */
+export interface Target {
+  run: AwsRun;
+  hostname: string;
+  origin: string;
+  adopt: boolean;
+}
+
+/** Where the hostname's DNS is written, when sslclick manages it. */
+export interface DnsTarget {
+  provider: DnsProvider;
+  /** For messages: `Route 53 zone example.com`, `cloudflare`. */
+  description: string;
+}
+
+/** What is on AWS for the hostname now. */
+export interface Inspection {
+  /** Ours, or the foreign one when adopting. */
+  distribution?: DistributionInfo;
+  /** A distribution holding the alias that sslclick did not create. */
+  foreign?: DistributionInfo;
+  certificate?: CertificateInfo;
+}
+
+/** A hostname's record as its DNS holds it: the CNAME's value, and any other records. */
+export interface HostRecord {
+  value: string | undefined;
+  others: string[];
+}
+
+function checkOrigin(origin: unknown): string {
+  if (typeof origin !== 'string' || !/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i.test(origin)) {
+    throw invalidInput(`origin ${JSON.stringify(origin)} is not a host name such as "sendgrid.net".`, { provider });
+  }
+  return origin.toLowerCase().replace(/\.$/, '');
+}
+
+/** The `CONFLICT` for a hostname held by a distribution sslclick did not create. */
+export function conflictWithForeign(hostname: string, foreign: DistributionInfo): SslClickError {
+  return new SslClickError({
+    code: 'CONFLICT',
+    message: `${hostname} is an alternate domain name of CloudFront distribution ${foreign.id} (${foreign.domainName}${foreign.comment ? `, comment "${foreign.comment}"` : ''}), which sslclick did not create; it was left alone. Remove the alias from it, or run apply with adopt: true to take that distribution over.`,
+    provider,
+    operation: 'apply',
+  });
+}
+
+/**
+ * What the per-host mode's steps (status, plan, apply, destroy) share: the resolved settings and
+ * the reads, waits and checks more than one step makes.
+ */
+export interface PerHostContext {
+  readonly settings: ResolvedCloudFrontSettings;
+  /**
+   * The CNAME target of a name as public DNS (or the configured resolver) answers it, for records
+   * the user publishes by hand. Core's `lookupName` applies no hostname rules, so ACM's `_…`
+   * validation names work; a failed lookup counts as "no CNAME".
+   */
+  publishedCname(name: string): Promise<string | undefined>;
+  /** Checks a request and starts the run for it. */
+  prepare(request: ProxyRequest, options: RunOptions | undefined, operation: string): Target;
+  /** Where the hostname's DNS is written: the `dns` setting, the Route 53 zone holding it, or nowhere. */
+  resolveDns(target: Target, warnings: string[]): Promise<DnsTarget | undefined>;
+  /** Reads what is on AWS for the hostname: its distribution and its certificate. */
+  inspect(target: Target): Promise<Inspection>;
+  desiredFor(target: Target, certificateArn: string): DesiredDistribution;
+  waitForCertificate(target: Target, arn: string, until: 'validation-record' | 'issued'): Promise<CertificateInfo>;
+  waitForDeployed(target: Target, id: string): Promise<{ status: string; enabled: boolean; etag: string; domainName: string } | undefined>;
+  /** The hostname's record, from the DNS provider when there is one, else from public DNS. */
+  currentCname(target: Target, dns: DnsTarget | undefined): Promise<HostRecord>;
+  /**
+   * The `CONFLICT` for a hostname whose DNS holds something sslclick would not replace: a CNAME
+   * elsewhere than SendGrid or our distribution, or other records (an A record). `undefined` when
+   * the name is free, ours, or `adopt` is set.
+   */
+  foreignDnsConflict(target: Target, dns: DnsTarget, current: HostRecord, ourTarget: string | undefined): SslClickError | undefined;
+}
+
+/** Builds the reads, waits and checks the per-host steps share. */
+export function createPerHostContext(settings: ResolvedCloudFrontSettings, route53: Route53DnsProvider): PerHostContext {
+  const wait = settings.wait ?? {};
+
+  async function publishedCname(name: string): Promise<string | undefined> {
+    const resolver = settings.verification?.resolver;
+    const lookup = await lookupName(name, {
+      servers: resolver === undefined ? [] : Array.isArray(resolver) ? resolver : [resolver],
+      timeoutMs: settings.verification?.timeoutMs ?? 5_000,
+    });
+    return lookup.cnameChain[0];
+  }
+
+  function prepare(request: ProxyRequest, options: RunOptions | undefined, operation: string): Target {
+    if (typeof request !== 'object' || request === null) throw invalidInput('The request must be an object such as { hostname: "url1234.example.com" }.', { provider, operation });
+    let hostname: string;
+    try {
+      hostname = normalizeHostname(request.hostname);
+    } catch (error) {
+      // Core's hostname rules name no provider; the error says it came from this adapter.
+      if (!SslClickError.isInstance(error)) throw error;
+      throw new SslClickError({ code: error.code, message: error.message, provider, operation, cause: error });
+    }
+    const origin = checkOrigin(request.origin ?? 'sendgrid.net');
+    throwIfAborted(options?.signal, operation);
+    return { run: createAwsRun(settings, hostname, options ?? {}), hostname, origin, adopt: request.adopt === true };
+  }
+
+  async function resolveDns(target: Target, warnings: string[]): Promise<DnsTarget | undefined> {
+    if (settings.dns) return { provider: settings.dns, description: settings.dns.name };
+    if (!settings.route53Lookup && settings.hostedZoneId === undefined) return undefined;
+    try {
+      const zone = await route53.findZone(target.hostname, target.run.options);
+      return zone ? { provider: route53, description: `Route 53 zone ${zone.name}` } : undefined;
+    } catch (error) {
+      // Without Route 53 permissions the zone cannot be found: the records are left to the user.
+      if (settings.hostedZoneId === undefined && SslClickError.isInstance(error) && error.code === 'PERMISSION') {
+        warnings.push(`Route 53 could not be searched for ${target.hostname}'s zone (${error.message}); DNS records are left for you to publish.`);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async function inspect(target: Target): Promise<Inspection> {
+    const { run } = target;
+    const found = await findDistribution(run);
+    const ours = found?.owned ? found : undefined;
+    const foreign = found && !found.owned ? found : undefined;
+    let certificate: CertificateInfo | undefined;
+    if (settings.certificateArn) {
+      certificate = await describeCertificate(run, settings.certificateArn, false);
+    } else {
+      const inUse = ours?.certificateArn ? await describeCertificate(run, ours.certificateArn) : undefined;
+      certificate = inUse?.owned && inUse.names.some((name) => coversHostname(name, target.hostname)) ? inUse : await findOwnedCertificate(run);
+    }
+    return {
+      ...(ours ? { distribution: ours } : target.adopt && foreign ? { distribution: foreign } : {}),
+      ...(foreign ? { foreign } : {}),
+      ...(certificate ? { certificate } : {}),
+    };
+  }
+
+  function desiredFor(target: Target, certificateArn: string): DesiredDistribution {
+    return {
+      hostname: target.hostname,
+      origin: target.origin,
+      certificateArn,
+      originProtocol: settings.originProtocol,
+      viewerProtocol: settings.viewerProtocol,
+      priceClass: settings.priceClass,
+    };
+  }
+
+  async function waitForCertificate(target: Target, arn: string, until: 'validation-record' | 'issued'): Promise<CertificateInfo> {
+    const { run } = target;
+    const result = await waitUntil(
+      async () => {
+        const certificate = await describeCertificate(run, arn, !settings.certificateArn);
+        if (!certificate) throw new SslClickError({ code: 'NOT_FOUND', message: `The ACM certificate ${arn} disappeared while sslclick waited for it; run apply again.`, provider, operation: 'apply' });
+        const done = until === 'issued' ? certificate.status === 'ISSUED' : certificate.validationRecord !== undefined || certificate.status === 'ISSUED';
+        return { done, value: certificate, state: certificate.status, failed: failedCertificateStatuses.has(certificate.status) };
+      },
+      {
+        description: until === 'issued' ? `ACM to issue the certificate for ${target.hostname}` : `ACM to compute the validation record for ${target.hostname}`,
+        subject: 'certificate',
+        provider,
+        hostname: target.hostname,
+        minDelay: wait.minDelay ?? (until === 'issued' ? 10_000 : 2_000),
+        maxDelay: wait.maxDelay ?? 60_000,
+        maxWaitTime: wait.maxWaitTime ?? 3_600_000,
+        ...(run.options.signal ? { signal: run.options.signal } : {}),
+        ...(run.options.onProgress ? { onProgress: run.options.onProgress } : {}),
+      },
+    );
+    return result.value as CertificateInfo;
+  }
+
+  async function waitForDeployed(target: Target, id: string): Promise<{ status: string; enabled: boolean; etag: string; domainName: string } | undefined> {
+    const { run } = target;
+    const result = await waitUntil(
+      async () => {
+        const current = await getDistribution(run, id);
+        return current ? { done: current.status === 'Deployed', value: current, state: current.status } : { done: true, state: 'deleted' };
+      },
+      {
+        description: `the CloudFront distribution ${id} to deploy`,
+        subject: 'edge',
+        provider,
+        hostname: target.hostname,
+        minDelay: wait.minDelay ?? 15_000,
+        maxDelay: wait.maxDelay ?? 60_000,
+        maxWaitTime: wait.maxWaitTime ?? 2_400_000,
+        ...(run.options.signal ? { signal: run.options.signal } : {}),
+        ...(run.options.onProgress ? { onProgress: run.options.onProgress } : {}),
+      },
+    );
+    return result.value;
+  }
+
+  async function currentCname(target: Target, dns: DnsTarget | undefined): Promise<HostRecord> {
+    if (!dns) return { value: await publishedCname(target.hostname), others: [] };
+    const records = await dns.provider.getRecords(target.hostname, undefined, target.run.options);
+    return {
+      value: records.find((record) => record.type === 'CNAME')?.value,
+      others: records.filter((record) => record.type !== 'CNAME').map((record) => `${record.type} ${record.value}`),
+    };
+  }
+
+  function foreignDnsConflict(target: Target, dns: DnsTarget, current: HostRecord, ourTarget: string | undefined): SslClickError | undefined {
+    if (target.adopt) return undefined;
+    const replaceable = [target.origin, 'sendgrid.net', ...(ourTarget ? [ourTarget] : [])];
+    const blocked = current.value !== undefined ? !replaceable.includes(current.value) : current.others.length > 0;
+    if (!blocked) return undefined;
+    return new SslClickError({
+      code: 'CONFLICT',
+      message: `${target.hostname} holds ${current.value ? `CNAME ${current.value}` : current.others.join(', ')} in ${dns.description}, not sendgrid.net: sslclick will not overwrite it, and created nothing. Check where it should point, or run apply with adopt: true to replace it.`,
+      provider,
+      operation: 'apply',
+    });
+  }
+
+  return { settings, publishedCname, prepare, resolveDns, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict };
+}
