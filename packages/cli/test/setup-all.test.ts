@@ -19,6 +19,24 @@ import { hostRowsOf } from './report-dom.js';
 import { runInProcess } from './run-in-process.js';
 import { expectNoSecret } from './run-sslclick.js';
 
+describe('sslclick setup --all --subusers --sandbox', () => {
+  it('a fresh sandbox account: the parent and tenant-a reach ready with their requests; tenant-b and tenant-c name their blockers (exit 1)', async () => {
+    const result = await runInProcess(['setup', '--all', '--subusers', '--cdn', 'cloudflare', '--sandbox', '--concurrency', '16']);
+    expect(result.code, result.stderr.slice(-3_000)).toBe(1);
+    expect(result.stderr).toContain('Running against a fresh local sandbox account (--sandbox): the parent "agency" and its sub-users "tenant-a", "tenant-b", "tenant-c", 48 link brandings');
+    expect(result.stdout).toContain('Plan: 48 branded hosts: 41 to set up, 0 ready already, 6 Auto SSL, 1 blocked.');
+    for (const [name, label] of [['agency', 'agency (the parent account)'], ['tenant-a', 'tenant-a (sub-user)']]) {
+      expect(result.stdout).toContain(`${label}: READY: every branded host serves HTTPS`);
+      expect(result.stdout).toContain(`Request to send to SendGrid support for ${name}:\n\n  Subject: Please enable SSL click and open tracking for ${name === 'agency' ? 'the account "agency"' : 'the sub-user "tenant-a"'}`);
+    }
+    expect(result.stdout).toContain('tenant-b (sub-user): NOT READY');
+    expect(result.stdout).toMatch(/No request to SendGrid support yet: SSL click tracking is switched on for all of tenant-b's hosts at once, and these are not ready:\n  - url\d+\.tenant-b\.example: .*links\.elsewhere\.example/);
+    expect(result.stdout).toContain('tenant-c (sub-user): NOT READY');
+    expect(result.stdout).toContain('2 of 4 accounts ready for SSL click tracking.');
+    expectNoSecret(result);
+  }, 120_000);
+});
+
 describe('sslclick setup --all --subusers on one sandbox account (Cloudflare)', () => {
   let account: SandboxAccount<'cloudflare'>;
   let directory: string;
