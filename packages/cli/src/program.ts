@@ -12,10 +12,12 @@ Credentials come from the environment, as the examples read them:
   CLOUDFLARE_API_TOKEN   Cloudflare (the CDN, or DNS with --dns cloudflare)
   FASTLY_API_TOKEN       Fastly
   AWS_ACCESS_KEY_ID …    AWS, through the AWS SDK's own chain (AWS_PROFILE works too)
-  SENDGRID_API_KEY       SendGrid, optional for setup/status: checks the link branding first
+  SENDGRID_API_KEY       SendGrid, optional for setup/status: checks the link branding first;
+                         required by setup --all (a parent's key: it lists every branding)
   SENDGRID_SUBUSER       the sub-user whose branding it is, if any
 
-Exit codes: 0 ready (or done), 1 not ready yet, 2 error, 130 interrupted.`;
+Exit codes: 0 ready (or done), 1 not ready yet, 2 error, 130 interrupted. With setup --all: 0 every
+account ready (or a dry run that fits), 1 an account not ready, 2 a plan over a quota or an error.`;
 
 function cdnOption(): Option {
   return new Option('--cdn <cdn>', 'the CDN in front of SendGrid').choices(cdnNames).makeOptionMandatory();

@@ -37,8 +37,3 @@ async function runChromium(args: string[]): Promise<string> {
 export function renderedDom(file: string): Promise<string> {
   return runChromium(['--dump-dom', pathToFileURL(file).href]);
 }
-
-/** A screenshot of the page, to look at it. */
-export async function screenshot(file: string, png: string): Promise<void> {
-  await runChromium(['--window-size=1280,2000', `--screenshot=${png}`, pathToFileURL(file).href]);
-}
