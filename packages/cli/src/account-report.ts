@@ -31,6 +31,10 @@ code, textarea, pre { font: 13px/1.4 ui-monospace, "SFMono-Regular", Menlo, Cons
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
 th { font-weight: 600; }
+table.hosts { table-layout: fixed; }
+table.hosts col.host { width: 22%; } table.hosts col.result { width: 10%; } table.hosts col.cdn { width: 10%; }
+table.hosts col.certificate { width: 10%; } table.hosts col.checks { width: 48%; }
+td { overflow-wrap: break-word; }
 section.account { border: 1px solid var(--line); border-radius: 8px; padding: 1rem; margin: 1.25rem 0; }
 .badge { display: inline-block; border-radius: 999px; padding: 0 .6rem; font-size: .85rem; font-weight: 600; color: #fff; vertical-align: middle; }
 .badge.ready { background: var(--pass); }
@@ -89,7 +93,8 @@ function accountSection(account: SendGridAccountResult, index: number, dryRun: b
   if (account.hosts.length === 0) parts.push('<p>No link brandings.</p>');
   else {
     parts.push(
-      '<table><thead><tr><th>host</th><th>result</th><th>CDN</th><th>certificate</th><th>checks</th></tr></thead><tbody>',
+      '<table class="hosts"><colgroup><col class="host"><col class="result"><col class="cdn"><col class="certificate"><col class="checks"></colgroup>',
+      '<thead><tr><th>host</th><th>result</th><th>CDN</th><th>certificate</th><th>checks</th></tr></thead><tbody>',
       ...account.hosts.map((host) => hostRow(host, dryRun)),
       '</tbody></table>',
     );
