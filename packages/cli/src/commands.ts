@@ -16,16 +16,18 @@ import {
 import { invalidInput } from '@sslclick/core/adapter';
 import { createSendGridLinks, type SendGridLinksSettings } from '@sslclick/sendgrid';
 import { ExitCode } from './exit-codes.js';
-import { writeJson, writeOut } from './output.js';
+import { writeJson, writeOut, type OutputStream } from './output.js';
 import { createProgressDisplay, type ProgressDisplay } from './progress-display.js';
 import { formatStatus } from './status-table.js';
 import { openTarget, readVerificationFile, type Target, type TargetOptions } from './targets.js';
 
-/** What every command gets from the program: the abort signal and where progress goes. */
+/** What every command gets from the program: the abort signal and where results and progress go. */
 export interface CommandContext {
   signal: AbortSignal;
+  /** The result only: the status, the table, or the JSON document. */
+  stdout: OutputStream;
   /** Progress and banners; stdout holds only the result. */
-  stderr: NodeJS.WriteStream;
+  stderr: OutputStream;
 }
 
 /** Options every command has. */
@@ -81,13 +83,13 @@ function setupOptionsOf(target: Target, display: ProgressDisplay, context: Comma
   };
 }
 
-async function report(status: SetupStatus, options: OutputOptions): Promise<void> {
+async function report(status: SetupStatus, options: OutputOptions, stdout: OutputStream): Promise<void> {
   if (options.json) {
-    await writeJson(status);
+    await writeJson(status, stdout);
     return;
   }
-  await writeOut(`\n${formatStatus(status)}\n`);
-  if (status.supportRequest) await writeOut(`\nRequest to send to SendGrid support:\n\n${status.supportRequest.replace(/^/gm, '  ')}\n`);
+  await writeOut(`\n${formatStatus(status)}\n`, stdout);
+  if (status.supportRequest) await writeOut(`\nRequest to send to SendGrid support:\n\n${status.supportRequest.replace(/^/gm, '  ')}\n`, stdout);
 }
 
 function formatPlan(plan: Plan): string {
@@ -103,8 +105,8 @@ export async function runSetup(hostname: string, options: SetupCommandOptions, c
   return withTarget({ ...options, hostname }, context, async (target) => {
     if (options.dryRun) {
       const plan = await target.adapter.plan({ hostname, ...(options.adopt ? { adopt: true } : {}) });
-      if (options.json) await writeJson(plan);
-      else await writeOut(formatPlan(plan));
+      if (options.json) await writeJson(plan, context.stdout);
+      else await writeOut(formatPlan(plan), context.stdout);
       return ExitCode.ready;
     }
     const display = createProgressDisplay(context.stderr);
@@ -117,7 +119,7 @@ export async function runSetup(hostname: string, options: SetupCommandOptions, c
       throw error;
     }
     display.stop(status.ready ? 'succeed' : 'fail', status.ready ? `${status.hostname} is ready for SSL click tracking.` : `${status.hostname} is not ready (${status.state}).`);
-    await report(status, options);
+    await report(status, options, context.stdout);
     return status.ready ? ExitCode.ready : ExitCode.notReady;
   });
 }
@@ -127,7 +129,7 @@ export async function runStatus(hostname: string, options: HostCommandOptions, c
   return withTarget({ ...options, hostname }, context, async (target) => {
     const display = createProgressDisplay(context.stderr);
     const status = await getStatus(target.adapter, { hostname }, setupOptionsOf(target, display, context)).finally(() => display.stop('succeed', 'Status read.'));
-    await report(status, options);
+    await report(status, options, context.stdout);
     return status.ready ? ExitCode.ready : ExitCode.notReady;
   });
 }
@@ -145,7 +147,7 @@ export async function runDestroy(hostname: string, options: HostCommandOptions, 
     }
     const gone = !status.resources.some((resource) => resource.owned);
     display.stop(gone ? 'succeed' : 'fail', gone ? `Nothing sslclick created for ${hostname} is left.` : `Some of what sslclick created for ${hostname} is still there.`);
-    await report(status, options);
+    await report(status, options, context.stdout);
     return gone ? ExitCode.ready : ExitCode.notReady;
   });
 }
@@ -160,14 +162,16 @@ function formatVerification(result: VerifyResult): string {
 
 /**
  * Each tracked link keyed by the host in its URL, so that `verify a b --sample-link … --sample-link …`
- * proves each host with its own link; a link for none of the hosts is a usage error.
+ * proves each host with its own link; a link for none of the hosts is a usage error. Without
+ * hostnames (`setup --all`, whose hosts SendGrid lists) any link on a host is taken.
  */
-function sampleLinksByHost(hostnames: string[], links: string[]): Record<string, string> {
-  const wanted = new Set(hostnames.map((hostname) => hostname.toLowerCase().replace(/\.$/, '')));
+export function sampleLinksByHost(hostnames: string[] | undefined, links: string[]): Record<string, string> {
+  const wanted = hostnames === undefined ? undefined : new Set(hostnames.map((hostname) => hostname.toLowerCase().replace(/\.$/, '')));
   const byHost: Record<string, string> = {};
   for (const link of links) {
     const host = URL.canParse(link) ? new URL(link).hostname : undefined;
-    if (host === undefined || !wanted.has(host)) {
+    if (host === undefined || host === '' || (wanted !== undefined && !wanted.has(host))) {
+      if (wanted === undefined) throw invalidInput(`--sample-link ${link.slice(0, 120)} is not a link on a branded host (https://url1234.example.com/ls/click?upn=…).`, { operation: 'cli' });
       throw invalidInput(`--sample-link ${link.slice(0, 120)} is not a link on one of the hosts to verify (${[...wanted].join(', ')}).`, { operation: 'cli' });
     }
     byHost[host] = link;
@@ -186,8 +190,8 @@ export async function runVerify(hostnames: string[], options: VerifyCommandOptio
     ...(Object.keys(sampleLinks).length > 0 ? { sampleLinks } : {}),
   });
   const ready = results.every((result) => result.ok);
-  if (options.json) await writeJson({ ready, hosts: results });
-  else await writeOut(`${results.map(formatVerification).join('\n\n')}\n`);
+  if (options.json) await writeJson({ ready, hosts: results }, context.stdout);
+  else await writeOut(`${results.map(formatVerification).join('\n\n')}\n`, context.stdout);
   return ready ? ExitCode.ready : ExitCode.notReady;
 }
 
@@ -252,10 +256,10 @@ export async function runReadiness(options: ReadinessCommandOptions, context: Co
     }
     const ready = accounts.every(({ readiness }) => readiness.ready);
     if (options.json) {
-      await writeJson({ ready, accounts: accounts.map(({ account, readiness }) => ({ account, ...readiness })), warnings });
+      await writeJson({ ready, accounts: accounts.map(({ account, readiness }) => ({ account, ...readiness })), warnings }, context.stdout);
     } else {
       const text = accounts.map(({ account, readiness }) => formatReadiness(account, readiness)).join('\n\n');
-      await writeOut(`${text}\n${warnings.map((warning) => `warning: ${warning}\n`).join('')}`);
+      await writeOut(`${text}\n${warnings.map((warning) => `warning: ${warning}\n`).join('')}`, context.stdout);
     }
     return ready ? ExitCode.ready : ExitCode.notReady;
   } finally {

@@ -1,7 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
-import { runDestroy, runReadiness, runSetup, runStatus, runVerify, type CommandContext, type HostCommandOptions } from './commands.js';
+import { invalidInput } from '@sslclick/core/adapter';
+import { runSetupAll, type SetupAllCommandOptions } from './account-command.js';
+import { runDestroy, runReadiness, runSetup, runStatus, runVerify, sampleLinksByHost, type CommandContext, type HostCommandOptions } from './commands.js';
 import { ExitCode } from './exit-codes.js';
-import { cdnNames, dnsChoices, parseCdn, parseDns } from './targets.js';
+import { cdnNames, dnsChoices, modeNames, parseCdn, parseDns, parseMode } from './targets.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -10,10 +12,12 @@ Credentials come from the environment, as the examples read them:
   CLOUDFLARE_API_TOKEN   Cloudflare (the CDN, or DNS with --dns cloudflare)
   FASTLY_API_TOKEN       Fastly
   AWS_ACCESS_KEY_ID …    AWS, through the AWS SDK's own chain (AWS_PROFILE works too)
-  SENDGRID_API_KEY       SendGrid, optional for setup/status: checks the link branding first
+  SENDGRID_API_KEY       SendGrid, optional for setup/status: checks the link branding first;
+                         required by setup --all (a parent's key: it lists every branding)
   SENDGRID_SUBUSER       the sub-user whose branding it is, if any
 
-Exit codes: 0 ready (or done), 1 not ready yet, 2 error, 130 interrupted.`;
+Exit codes: 0 ready (or done), 1 not ready yet, 2 error, 130 interrupted. With setup --all: 0 every
+account ready (or a dry run that fits), 1 an account not ready, 2 a plan over a quota or an error.`;
 
 function cdnOption(): Option {
   return new Option('--cdn <cdn>', 'the CDN in front of SendGrid').choices(cdnNames).makeOptionMandatory();
@@ -22,17 +26,20 @@ function cdnOption(): Option {
 /** What commander parsed for the options every host command shares. */
 interface ParsedHostOptions {
   cdn: string;
+  mode?: string;
   dns?: string;
   json?: boolean;
   sandbox?: boolean;
   verification?: string;
-  sampleLink?: string;
+  sampleLink?: string | undefined;
 }
 
 /** The shared host options, as the command functions take them. */
 function hostOptionsOf(options: ParsedHostOptions): HostCommandOptions {
+  const cdn = parseCdn(options.cdn);
   return {
-    cdn: parseCdn(options.cdn),
+    cdn,
+    ...(options.mode !== undefined ? { mode: parseMode(cdn, options.mode) } : {}),
     ...(options.dns ? { dns: parseDns(options.dns) } : {}),
     ...(options.json ? { json: true } : {}),
     ...(options.sandbox ? { sandbox: true } : {}),
@@ -43,12 +50,55 @@ function hostOptionsOf(options: ParsedHostOptions): HostCommandOptions {
 
 const sampleLinkHelp = 'a tracked link from a sent message, to prove SendGrid knows the host (without it the host is not called ready)';
 
+const modeHelp = `how the CDN holds the host, per --cdn (${cdnNames.map((cdn) => `${cdn}: ${modeNames(cdn).join(', ')}`).join('; ')}); default: the first`;
+
 function commonHostOptions(command: Command): Command {
   return command
     .addOption(cdnOption())
+    .option('--mode <name>', modeHelp)
     .option('--json', 'write only the status as JSON to stdout (progress stays on stderr)')
     .option('--sandbox', 'run against a fresh local sandbox world on loopback instead of your accounts')
     .option('--verification <file>', 'JSON file with the verifier\'s resolver, ca and ports (a private resolver, a sandbox world)');
+}
+
+/** What commander parsed for the options only `setup` has. */
+interface SetupOnlyOptions {
+  sampleLink?: string[];
+  adopt?: boolean;
+  dryRun?: boolean;
+  waitForDns?: boolean;
+  all?: boolean;
+  subusers?: boolean;
+  concurrency?: string;
+  report?: string;
+  sandboxAccount?: string;
+}
+
+/** `setup --all`'s options, refusing what only goes with one host. */
+function setupAllOptionsOf(hostname: string | undefined, options: Omit<ParsedHostOptions, 'sampleLink'> & SetupOnlyOptions): SetupAllCommandOptions {
+  if (hostname !== undefined) throw invalidInput(`setup --all works on every branded host of the account: drop "${hostname}", or drop --all to set up that one host.`, { operation: 'cli' });
+  if (options.adopt) throw invalidInput('--adopt goes with one host, not --all: adopt what sslclick did not create host by host, knowingly.', { operation: 'cli' });
+  if (options.waitForDns) throw invalidInput('--wait-for-dns goes with one host, not --all: run setup --all again once the records are published.', { operation: 'cli' });
+  const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) {
+    throw invalidInput(`--concurrency must be a whole number from 1 to 256, not "${options.concurrency}".`, { operation: 'cli' });
+  }
+  const cdn = parseCdn(options.cdn);
+  const sampleLinks = sampleLinksByHost(undefined, options.sampleLink ?? []);
+  return {
+    cdn,
+    ...(options.mode !== undefined ? { mode: parseMode(cdn, options.mode) } : {}),
+    ...(options.dns ? { dns: parseDns(options.dns) } : {}),
+    ...(options.json ? { json: true } : {}),
+    ...(options.sandbox ? { sandbox: true } : {}),
+    ...(options.sandboxAccount !== undefined ? { sandboxAccountFile: options.sandboxAccount } : {}),
+    ...(options.verification ? { verificationFile: options.verification } : {}),
+    ...(Object.keys(sampleLinks).length > 0 ? { sampleLinks } : {}),
+    ...(options.subusers ? { subusers: true } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(options.report !== undefined ? { reportFile: options.report } : {}),
+  };
 }
 
 /**
@@ -60,27 +110,43 @@ export function createProgram(context: CommandContext, setExitCode: (code: numbe
     .description('HTTPS click and open tracking for SendGrid branded links, through Cloudflare, Fastly or CloudFront.')
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', environmentHelp)
-    .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => context.stderr.write(text) })
+    .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text) })
     .exitOverride();
 
   commonHostOptions(
     program
       .command('setup')
-      .description('Put the CDN in front of the branded link host, prove it works, then move DNS; idempotent, so run it again to resume.')
-      .argument('<hostname>', 'the branded link host, e.g. url1234.example.com'),
+      .description(
+        'Put the CDN in front of the branded link host, prove it works, then move DNS; idempotent, so run it again to resume. With --all: every branded host of the SendGrid account (and its sub-users), planned first, within the vendors\' write budgets.',
+      )
+      .argument('[hostname]', 'the branded link host, e.g. url1234.example.com (or --all)'),
   )
     .addOption(new Option('--dns <where>', 'where the CNAME is written: cloudflare, route53 (CloudFront), or manual (you publish the records)').choices(dnsChoices))
-    .option('--sample-link <url>', sampleLinkHelp)
+    .option('--sample-link <url>', `${sampleLinkHelp}; with --all, one per host (repeatable)`, collect)
     .option('--adopt', 'take over CDN resources and DNS records for this host that sslclick did not create')
-    .option('--dry-run', 'show the plan (what would be created or changed) and change nothing')
+    .option('--dry-run', 'show the plan (what would be created or changed; with --all the writes per vendor, quotas and time) and change nothing')
     .option('--wait-for-dns', 'with --dns manual: wait until the records are published, then finish')
+    .option('--all', 'every link branding of the SendGrid account (SENDGRID_API_KEY, a parent\'s key) instead of one host')
+    .option('--subusers', 'with --all: every sub-user\'s brandings too (each sub-user is its own SSL click tracking request)')
+    .option('--concurrency <hosts>', 'with --all: hosts worked on at once (1 to 256; default 8)')
+    .option('--report <file>', 'with --all: also write the result as one self-contained HTML page')
+    .option('--sandbox-account <file>', 'with --all: a sandbox account already running (the JSON of its cdn, adapter, dns, sendgrid and sampleLinks, as startSandboxAccount returns them), so runs can repeat on one world')
     .addHelpText('after', environmentHelp)
-    .action(async (hostname: string, options: ParsedHostOptions & { adopt?: boolean; dryRun?: boolean; waitForDns?: boolean }) => {
+    .action(async (hostname: string | undefined, options: Omit<ParsedHostOptions, 'sampleLink'> & SetupOnlyOptions) => {
+      if (options.all) {
+        setExitCode(await runSetupAll(setupAllOptionsOf(hostname, options), context));
+        return;
+      }
+      for (const flag of ['subusers', 'concurrency', 'report', 'sandboxAccount'] as const) {
+        if (options[flag] !== undefined) throw invalidInput(`--${flag === 'sandboxAccount' ? 'sandbox-account' : flag} goes with --all.`, { operation: 'cli' });
+      }
+      if (hostname === undefined) throw invalidInput('setup needs the branded link host (sslclick setup url1234.example.com --cdn …), or --all for every host of the SendGrid account.', { operation: 'cli' });
+      const [sampleLink] = Object.values(sampleLinksByHost([hostname], options.sampleLink ?? []));
       setExitCode(
         await runSetup(
           hostname,
           {
-            ...hostOptionsOf(options),
+            ...hostOptionsOf({ ...options, sampleLink }),
             ...(options.adopt ? { adopt: true } : {}),
             ...(options.dryRun ? { dryRun: true } : {}),
             ...(options.waitForDns ? { waitForDns: true } : {}),

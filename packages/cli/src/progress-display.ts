@@ -1,4 +1,5 @@
 import type { ProgressEvent } from '@sslclick/core';
+import type { OutputStream } from './output.js';
 
 /** Shows progress events as they happen: a live line on a terminal, plain lines otherwise. */
 export interface ProgressDisplay {
@@ -39,7 +40,7 @@ function fit(text: string, columns: number): string {
  * line is redrawn at most ten times a second and never wider than the terminal, whatever width
  * it reports, so a terminal reporting 0 columns cannot make it flood.
  */
-export function createProgressDisplay(stream: NodeJS.WriteStream = process.stderr, options: ProgressDisplayOptions = {}): ProgressDisplay {
+export function createProgressDisplay(stream: OutputStream = process.stderr, options: ProgressDisplayOptions = {}): ProgressDisplay {
   const live = options.live ?? (stream.isTTY === true && !process.env.CI && process.env.TERM !== 'dumb');
   const startedAt = Date.now();
   const stamp = (): string => `${((Date.now() - startedAt) / 1000).toFixed(1).padStart(5)}s`;

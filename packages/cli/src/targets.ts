@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { SslClickError, type DnsProvider, type LinkBrandingSource, type ProxyAdapter, type VerificationSettings } from '@sslclick/core';
 import { invalidInput } from '@sslclick/core/adapter';
-import type { SandboxWorld } from '@sslclick/sandbox';
+import type { CloudflareProxySettings } from '@sslclick/cloudflare';
+import type { CloudFrontProxySettings } from '@sslclick/cloudfront';
+import type { FastlyProxySettings } from '@sslclick/fastly';
+import type { SandboxAdapterSettings, SandboxCloudflareDnsSettings, SandboxWorld } from '@sslclick/sandbox';
 import { createSendGridLinks } from '@sslclick/sendgrid';
 
 // Each command loads only the adapter it drives, and the sandbox only with --sandbox: the AWS SDK
@@ -10,13 +13,53 @@ import { createSendGridLinks } from '@sslclick/sendgrid';
 const loadCloudflare = (): Promise<typeof import('@sslclick/cloudflare')> => import('@sslclick/cloudflare');
 const loadFastly = (): Promise<typeof import('@sslclick/fastly')> => import('@sslclick/fastly');
 const loadCloudFront = (): Promise<typeof import('@sslclick/cloudfront')> => import('@sslclick/cloudfront');
-const loadSandbox = (): Promise<typeof import('@sslclick/sandbox')> => import('@sslclick/sandbox');
+/** Loads `@sslclick/sandbox` (only with `--sandbox`). */
+export const loadSandbox = (): Promise<typeof import('@sslclick/sandbox')> => import('@sslclick/sandbox');
 
 /** The CDNs the command line can drive. */
 export type CdnName = 'cloudflare' | 'fastly' | 'cloudfront';
 
 /** Every CDN `--cdn` accepts. */
 export const cdnNames: readonly CdnName[] = ['cloudflare', 'fastly', 'cloudfront'];
+
+/** The settings each CDN's adapter factory takes. */
+export interface CdnFactorySettings {
+  /** `createCloudflareProxy`'s. */
+  cloudflare: CloudflareProxySettings;
+  /** `createFastlyProxy`'s. */
+  fastly: FastlyProxySettings;
+  /** `createCloudFrontProxy`'s. */
+  cloudfront: CloudFrontProxySettings;
+}
+
+/**
+ * The modes `--mode` accepts per CDN, each with the settings it hands the CDN's factory; the first
+ * of each CDN is its default. Adding a mode is one line here (its factory settings, e.g.
+ * `saas: { mode: 'saas' }`): parsing, `--help` and the usage error all read this table.
+ */
+export const cdnModes = {
+  cloudflare: { 'per-host': {} },
+  fastly: { compute: { mode: 'compute' }, vcl: { mode: 'vcl' } },
+  cloudfront: { 'per-host': {} },
+} as const satisfies { readonly [Cdn in CdnName]: Readonly<Record<string, Partial<CdnFactorySettings[Cdn]>>> };
+
+/** The mode names of a CDN, its default first. */
+export function modeNames(cdn: CdnName): string[] {
+  return Object.keys(cdnModes[cdn]);
+}
+
+/** `--mode` for `--cdn`: the mode's name, or `INVALID_INPUT` naming the valid ones. */
+export function parseMode(cdn: CdnName, value: string): string {
+  const names = modeNames(cdn);
+  if (names.includes(value)) return value;
+  throw invalidInput(`--mode ${value} is not a mode of --cdn ${cdn}: choose ${names.join(' or ')}.`, { operation: 'cli' });
+}
+
+/** The factory settings of the mode (the CDN's default mode when undefined). */
+function modeSettings<Cdn extends CdnName>(cdn: Cdn, mode: string | undefined): Partial<CdnFactorySettings[Cdn]> {
+  const modes = cdnModes[cdn] as Readonly<Record<string, Partial<CdnFactorySettings[Cdn]>>>;
+  return modes[mode === undefined ? (modeNames(cdn)[0] as string) : parseMode(cdn, mode)] ?? {};
+}
 
 /** Where the branded host's DNS record is written (`--dns`). */
 export type DnsChoice = 'cloudflare' | 'route53' | 'manual';
@@ -43,6 +86,11 @@ export interface Target {
 export interface TargetOptions {
   cdn: CdnName;
   hostname: string;
+  /**
+   * One of the CDN's {@link cdnModes}.
+   * @default the CDN's first mode (Fastly in the sandbox: `compute` when its package is built, else `vcl`)
+   */
+  mode?: string;
   dns?: DnsChoice;
   sandbox?: boolean;
   sampleLink?: string;
@@ -91,7 +139,8 @@ export function sendGridFromEnvironment(subuser: string | undefined = process.en
   return createSendGridLinks(subuser ? { subuser } : {});
 }
 
-function defaultDns(cdn: CdnName): DnsChoice {
+/** The default `--dns` of a CDN. */
+export function defaultDns(cdn: CdnName): DnsChoice {
   if (cdn === 'cloudfront') return 'route53';
   if (cdn === 'fastly') return process.env.CLOUDFLARE_API_TOKEN ? 'cloudflare' : 'manual';
   return 'cloudflare';
@@ -105,20 +154,27 @@ function checkDnsChoice(cdn: CdnName, dns: DnsChoice): void {
 }
 
 /**
- * The adapter for a real account, credentials from the environment as the examples read them:
+ * The adapter for a real account, credentials from the environment as the examples read them
+ * (CLOUDFLARE_API_TOKEN, FASTLY_API_TOKEN, the AWS SDK's own chain), in the mode `--mode` names.
+ */
+export async function liveAdapter(options: Pick<TargetOptions, 'cdn' | 'mode'>, dns: DnsChoice, verification: VerificationSettings | undefined): Promise<ProxyAdapter> {
+  checkDnsChoice(options.cdn, dns);
+  const common = verification ? { verification } : {};
+  const cloudflareDnsProvider = async (): Promise<{ dns: DnsProvider }> => ({ dns: (await loadCloudflare()).createCloudflareDns() });
+  if (options.cdn === 'cloudflare') return (await loadCloudflare()).createCloudflareProxy({ ...common, ...modeSettings('cloudflare', options.mode) });
+  if (options.cdn === 'fastly') return (await loadFastly()).createFastlyProxy({ ...common, ...modeSettings('fastly', options.mode), ...(dns === 'cloudflare' ? await cloudflareDnsProvider() : {}) });
+  return (await loadCloudFront()).createCloudFrontProxy({ ...common, ...modeSettings('cloudfront', options.mode), ...(dns === 'cloudflare' ? await cloudflareDnsProvider() : dns === 'manual' ? { route53: false } : {}) });
+}
+
+/**
+ * A target for a real account, credentials from the environment as the examples read them:
  * CLOUDFLARE_API_TOKEN, FASTLY_API_TOKEN, the AWS SDK's own chain (AWS_ACCESS_KEY_ID, AWS_PROFILE,
  * …) and, when set, SENDGRID_API_KEY with SENDGRID_SUBUSER.
  */
 async function liveTarget(options: TargetOptions): Promise<Target> {
   const dns = options.dns ?? defaultDns(options.cdn);
-  checkDnsChoice(options.cdn, dns);
   const verification = await readVerificationFile(options.verificationFile);
-  const common = verification ? { verification } : {};
-  const cloudflareDnsProvider = async (): Promise<{ dns: DnsProvider }> => ({ dns: (await loadCloudflare()).createCloudflareDns() });
-  let adapter: ProxyAdapter;
-  if (options.cdn === 'cloudflare') adapter = (await loadCloudflare()).createCloudflareProxy({ ...common });
-  else if (options.cdn === 'fastly') adapter = (await loadFastly()).createFastlyProxy({ ...common, ...(dns === 'cloudflare' ? await cloudflareDnsProvider() : {}) });
-  else adapter = (await loadCloudFront()).createCloudFrontProxy({ ...common, ...(dns === 'cloudflare' ? await cloudflareDnsProvider() : dns === 'manual' ? { route53: false } : {}) });
+  const adapter = await liveAdapter(options, dns, verification);
   const sendgrid = sendGridFromEnvironment();
   return {
     mode: 'live',
@@ -132,26 +188,38 @@ async function liveTarget(options: TargetOptions): Promise<Target> {
   };
 }
 
-/** A sandbox world for the CDN and its adapter, built from the world's settings. */
-async function startWorldWithAdapter(cdn: CdnName, hostname: string, warn: (message: string) => void): Promise<{ world: SandboxWorld; build: () => ProxyAdapter }> {
-  const { startSandboxWorld } = await loadSandbox();
-  if (cdn === 'cloudflare') {
+/** What a sandbox (a world or an account) hands an adapter of `cdn`: the factory's settings, and Fastly's DNS. */
+export interface SandboxAdapterSource<Cdn extends CdnName = CdnName> {
+  /** The CDN. */
+  cdn: Cdn;
+  /** The factory settings the sandbox gives (`world.adapter`, `account.adapter`). */
+  adapter: SandboxAdapterSettings[Cdn];
+  /** Where Fastly's hosts' DNS lives (Cloudflare zones); undefined for the others. */
+  dns?: SandboxCloudflareDnsSettings | undefined;
+}
+
+/**
+ * The adapter on a sandbox's settings, in the mode asked for. Fastly without `--mode` runs Compute
+ * when its package is built: an installed @sslclick/fastly ships it, a fresh clone has not built it
+ * yet (npm run build:edge -w @sslclick/fastly), and the offline trial should not need that.
+ */
+export async function sandboxAdapter(source: SandboxAdapterSource, mode: string | undefined, warn: (message: string) => void): Promise<ProxyAdapter> {
+  if (source.cdn === 'cloudflare') {
     const { createCloudflareProxy } = await loadCloudflare();
-    const world = await startSandboxWorld({ cdn: 'cloudflare', hostname });
-    return { world, build: () => createCloudflareProxy(world.adapter) };
+    return createCloudflareProxy({ ...(source.adapter as SandboxAdapterSettings['cloudflare']), ...modeSettings('cloudflare', mode) });
   }
-  if (cdn === 'fastly') {
+  if (source.cdn === 'fastly') {
     const [{ createFastlyProxy, defaultEdgePackageURL }, { createCloudflareDns }] = await Promise.all([loadFastly(), loadCloudflare()]);
-    // An installed @sslclick/fastly ships its Compute package; a fresh clone has not built it yet
-    // (npm run build:edge -w @sslclick/fastly), and the offline trial should not need that.
-    const mode = existsSync(defaultEdgePackageURL) ? 'compute' : 'vcl';
-    if (mode === 'vcl') warn('The Fastly Compute package is not built (npm run build:edge -w @sslclick/fastly), so this sandbox run uses a VCL service instead.');
-    const world = await startSandboxWorld({ cdn: 'fastly', hostname });
-    return { world, build: () => createFastlyProxy({ ...world.adapter, mode, dns: createCloudflareDns(world.dns) }) };
+    let settings = modeSettings('fastly', mode);
+    if (mode === undefined && !existsSync(defaultEdgePackageURL)) {
+      warn('The Fastly Compute package is not built (npm run build:edge -w @sslclick/fastly), so this sandbox run uses a VCL service instead.');
+      settings = modeSettings('fastly', 'vcl');
+    }
+    const dns = source.dns ? { dns: createCloudflareDns(source.dns) } : {};
+    return createFastlyProxy({ ...(source.adapter as SandboxAdapterSettings['fastly']), ...settings, ...dns });
   }
   const { createCloudFrontProxy } = await loadCloudFront();
-  const world = await startSandboxWorld({ cdn: 'cloudfront', hostname });
-  return { world, build: () => createCloudFrontProxy(world.adapter) };
+  return createCloudFrontProxy({ ...(source.adapter as SandboxAdapterSettings['cloudfront']), ...modeSettings('cloudfront', mode) });
 }
 
 /** A fresh first-day sandbox world for the CDN, on loopback: nothing leaves this machine. */
@@ -164,12 +232,15 @@ async function sandboxTarget(options: TargetOptions): Promise<Target> {
   if (options.verificationFile !== undefined) {
     throw invalidInput('--verification does not go with --sandbox: the sandbox world brings its own resolver, root certificate and ports.', { operation: 'cli' });
   }
-  const { world, build } = await startWorldWithAdapter(options.cdn, options.hostname, (message) => process.stderr.write(`${message}\n`));
+  // A bad --mode is a usage error before any server starts.
+  if (options.mode !== undefined) parseMode(options.cdn, options.mode);
+  const { startSandboxWorld } = await loadSandbox();
+  const world: SandboxWorld = await startSandboxWorld({ cdn: options.cdn, hostname: options.hostname });
   try {
     return {
       mode: 'sandbox',
       banner: `Running against a local sandbox world (--sandbox): fake ${options.cdn} and SendGrid APIs, DNS, a certificate authority and a CDN edge on loopback. Branded host: ${world.hostname}.`,
-      adapter: build(),
+      adapter: await sandboxAdapter({ cdn: options.cdn, adapter: world.adapter, dns: world.dns }, options.mode, (message) => process.stderr.write(`${message}\n`)),
       sendgrid: createSendGridLinks(world.sendgrid),
       verification: world.verification,
       sampleLink: options.sampleLink ?? world.sampleLink,
