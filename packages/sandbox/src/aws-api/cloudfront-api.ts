@@ -107,6 +107,7 @@ function summaryXml(state: AwsApiState, distribution: DistributionState): XmlNod
     HttpVersion: pick('HttpVersion', 'http2'),
     IsIPV6Enabled: pick('IsIPV6Enabled', 'true'),
     Staging: pick('Staging', 'false'),
+    ConnectionMode: pick('ConnectionMode', 'direct'),
   };
 }
 
@@ -158,6 +159,11 @@ function validateConfig(
     return error(404, 'NoSuchOriginRequestPolicy', `The origin request policy ${originRequestPolicy} does not exist.`);
   }
   const aliases = configAliases(config);
+  // A multi-tenant distribution has no aliases: its tenants hold the domains (SaaS Manager's
+  // unsupported features: "aliases - Managed by connection groups").
+  if (childText(config, 'ConnectionMode') === 'tenant-only' && aliases.length > 0) {
+    return error(400, 'InvalidArgument', 'A multi-tenant distribution cannot have alternate domain names (CNAMEs); add the domains to distribution tenants.');
+  }
   if (aliases.length > 100) return error(400, 'TooManyDistributionCNAMEs', 'Your request contains more CNAMEs than are allowed per distribution.');
   for (const alias of aliases) {
     const holder = [...state.distributions.values()].find((other) => other !== self && configAliases(other.config).includes(alias));
@@ -362,8 +368,10 @@ export function cloudFrontRoutes(state: AwsApiState): (router: VendorRouter) => 
       return finish('DeleteDistribution', true, { status: 204, headers: { 'x-amzn-requestid': upperId('', 8) } }, distribution.id);
     });
 
-    const findByArn = (arn: string | null): DistributionState | undefined =>
-      [...state.distributions.values()].find((distribution) => !distribution.otherAccount && distribution.arn === arn);
+    // Tags live on distributions, and on SaaS Manager's tenants and connection groups alike.
+    const findByArn = (arn: string | null): { id: string; tags: Map<string, string> } | undefined =>
+      [...state.distributions.values()].find((distribution) => !distribution.otherAccount && distribution.arn === arn) ??
+      [...state.tenants.values(), ...state.connectionGroups.values()].find((resource) => resource.arn === arn);
 
     router.add('GET', `${apiPrefix}/tagging`, async (request) => {
       const denied = gate(request, 'ListTagsForResource');
