@@ -46,6 +46,7 @@ import {
   type DistributionInfo,
 } from './distribution-lookup.js';
 import { createRoute53DnsOnClient } from './route53-dns.js';
+import { createCloudFrontTenantProxy } from './tenant-proxy.js';
 import { certificateState, distributionState } from './status-mapping.js';
 
 const provider = 'cloudfront';
@@ -103,6 +104,8 @@ function conflictWithForeign(hostname: string, foreign: DistributionInfo): SslCl
  * const status = await proxy.apply({ hostname: 'url1234.example.com' }, { onProgress: console.log });
  */
 export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {}): ProxyAdapter {
+  // CloudFront SaaS Manager: one multi-tenant distribution, a tenant per host (tenant-proxy.ts).
+  if (typeof settingsInput === 'object' && settingsInput !== null && settingsInput.mode === 'tenants') return createCloudFrontTenantProxy(settingsInput);
   const settings: ResolvedCloudFrontSettings = resolveCloudFrontSettings(settingsInput);
   requireVerificationForLocalEndpoints({ provider: 'cloudfront', endpoints: Object.values(settingsInput.endpoints ?? {}), verification: settingsInput.verification });
   const route53 = createRoute53DnsOnClient(settings.route53, { hostedZoneId: settings.hostedZoneId, retry: settings.retry, timeoutMs: settings.timeoutMs });

@@ -119,9 +119,12 @@ function readTags(node: XmlNode | undefined): Map<string, string> {
   return new Map(itemNodes(node, 'Tag').map((tag) => [childText(tag, 'Key') ?? '', childText(tag, 'Value') ?? '']));
 }
 
+/** The request's root element (`<CreateDistributionTenantRequest>`, …), whatever its name. */
 function parseBody(request: VendorRequest): XmlNode | undefined {
   try {
-    return parseXml(request.text());
+    const document = parseXml(request.text());
+    const root = Object.values(document).find((value) => typeof value === 'object' && !Array.isArray(value));
+    return root as XmlNode | undefined;
   } catch {
     return undefined;
   }
