@@ -3,7 +3,7 @@ import { isAwsError } from './aws-errors.js';
 import { targetOrigin, type DesiredDistribution } from './distribution-config.js';
 import { deleteDistribution, getDistribution, getDistributionConfig, updateDistribution } from './distribution-lookup.js';
 import { countTenantsOf } from './distribution-tenant.js';
-import { createSharedDistribution, multiTenantDrift, newMultiTenantDistributionConfig, repairedMultiTenantConfig, type SharedDistributionInfo } from './multi-tenant-distribution.js';
+import { createSharedDistribution, listDistributionsForTenants, multiTenantDrift, newMultiTenantDistributionConfig, repairedMultiTenantConfig, type SharedDistributionInfo } from './multi-tenant-distribution.js';
 import type { TenantContext, TenantTarget } from './tenant-context.js';
 
 const provider = 'cloudfront';
@@ -63,7 +63,18 @@ export function createSharedDistributionKeeper(context: TenantContext) {
 
   async function create(target: TenantTarget): Promise<SharedDistributionInfo> {
     if (created && (await getDistribution(target.run, created.id))) return created;
-    const made = await createSharedDistribution(target.run, newMultiTenantDistributionConfig(desiredShared(context, target)));
+    let made: SharedDistributionInfo;
+    try {
+      made = await createSharedDistribution(target.run, newMultiTenantDistributionConfig(desiredShared(context, target)));
+    } catch (error) {
+      // A retried create whose first answer was lost: the caller reference is ours, the distribution exists.
+      if (!isAwsError(error, 'DistributionAlreadyExists')) throw error;
+      const found = (await listDistributionsForTenants(target.run)).shared;
+      if (!found) throw error;
+      created = found;
+      context.forgetListing(target);
+      return found;
+    }
     created = made;
     context.forgetListing(target);
     target.run.progress('distribution-created', `Created the multi-tenant CloudFront distribution ${made.id}, shared by every branded host of this adapter.`, { distributionId: made.id });
