@@ -51,37 +51,49 @@ function fromSummary(summary: DistributionSummary): SharedDistributionInfo {
   return { id: summary.Id ?? '', arn: summary.ARN ?? '', status: summary.Status ?? '', enabled: summary.Enabled === true };
 }
 
-/**
- * Lists the account's distributions once (paging with `Marker`): sslclick's multi-tenant
- * distribution (`ConnectionMode` `tenant-only`, our comment, proven by our tags), and every alias
- * of the standard ones, so a host another distribution holds is refused before anything is written.
- */
-export async function listDistributionsForTenants(run: AwsRun): Promise<DistributionListing> {
-  const aliasHolders = new Map<string, AliasHolder>();
-  const candidates: DistributionSummary[] = [];
+async function listPages(run: AwsRun, list: (marker: string | undefined, abortSignal: AbortSignal | undefined) => Promise<{ DistributionList?: { Items?: DistributionSummary[]; IsTruncated?: boolean; NextMarker?: string } }>, operation: string): Promise<DistributionSummary[]> {
+  const summaries: DistributionSummary[] = [];
   let marker: string | undefined;
   do {
     const current = marker;
-    const page = await run.call('cloudfront:ListDistributions', (abortSignal) =>
-      run.settings.cloudFront.send(new cloudFrontSdk.ListDistributionsCommand({ MaxItems: 100, ...(current ? { Marker: current } : {}) }), { abortSignal }),
-    );
-    const list = page.DistributionList;
-    for (const summary of list?.Items ?? []) {
-      if (summary.ConnectionMode === 'tenant-only') {
-        if (summary.Comment === multiTenantComment) candidates.push(summary);
-        continue;
-      }
-      for (const alias of summary.Aliases?.Items ?? []) {
-        aliasHolders.set(alias.toLowerCase(), { id: summary.Id ?? '', domainName: summary.DomainName ?? '', comment: summary.Comment ?? '' });
-      }
-    }
-    marker = list?.IsTruncated ? list.NextMarker : undefined;
+    const page = await run.call(operation, (abortSignal) => list(current, abortSignal));
+    summaries.push(...(page.DistributionList?.Items ?? []));
+    marker = page.DistributionList?.IsTruncated ? page.DistributionList.NextMarker : undefined;
   } while (marker);
+  return summaries;
+}
+
+/**
+ * Lists the account's distributions once per run: sslclick's multi-tenant distribution through
+ * ListDistributionsByConnectionMode (`tenant-only`, our comment, proven by our tags), and every
+ * alias of the standard ones through ListDistributions, so a host another distribution holds is
+ * refused before anything is written. (Whether ListDistributions itself lists multi-tenant
+ * distributions is not documented; the dedicated listing is sure to.)
+ */
+export async function listDistributionsForTenants(run: AwsRun): Promise<DistributionListing> {
+  const client = run.settings.cloudFront;
+  const multiTenant = await listPages(
+    run,
+    (marker, abortSignal) => client.send(new cloudFrontSdk.ListDistributionsByConnectionModeCommand({ ConnectionMode: 'tenant-only', MaxItems: 100, ...(marker ? { Marker: marker } : {}) }), { abortSignal }),
+    'cloudfront:ListDistributionsByConnectionMode',
+  );
+  const standard = await listPages(
+    run,
+    (marker, abortSignal) => client.send(new cloudFrontSdk.ListDistributionsCommand({ MaxItems: 100, ...(marker ? { Marker: marker } : {}) }), { abortSignal }),
+    'cloudfront:ListDistributions',
+  );
+  const aliasHolders = new Map<string, AliasHolder>();
+  for (const summary of standard) {
+    if (summary.ConnectionMode === 'tenant-only') continue;
+    for (const alias of summary.Aliases?.Items ?? []) {
+      aliasHolders.set(alias.toLowerCase(), { id: summary.Id ?? '', domainName: summary.DomainName ?? '', comment: summary.Comment ?? '' });
+    }
+  }
   // An enabled one first: a disabled one is on its way out (a destroy that stopped half-way).
-  candidates.sort((left, right) => Number(right.Enabled === true) - Number(left.Enabled === true));
+  const candidates = multiTenant.filter((summary) => summary.Comment === multiTenantComment).sort((left, right) => Number(right.Enabled === true) - Number(left.Enabled === true));
   for (const candidate of candidates) {
     const tags = await run.call('cloudfront:ListTagsForResource', (abortSignal) =>
-      run.settings.cloudFront.send(new cloudFrontSdk.ListTagsForResourceCommand({ Resource: candidate.ARN ?? '' }), { abortSignal }),
+      client.send(new cloudFrontSdk.ListTagsForResourceCommand({ Resource: candidate.ARN ?? '' }), { abortSignal }),
     );
     if (isSharedDistribution(tags.Tags?.Items ?? [])) return { shared: fromSummary(candidate), aliasHolders };
   }

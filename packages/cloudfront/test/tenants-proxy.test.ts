@@ -3,7 +3,7 @@
 // back, adopt rules, and the shared distribution going with its last tenant.
 import { ACMClient, DescribeCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { CloudFrontClient, CreateDistributionTenantCommand, CreateDistributionWithTagsCommand } from '@aws-sdk/client-cloudfront';
-import { SslClickError, verifyHostname, type ProgressEvent } from '@sslclick/core';
+import { SslClickError, verifyHostname, type Plan, type ProgressEvent } from '@sslclick/core';
 import { AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudFrontProxy } from '../src/index.js';
@@ -77,7 +77,7 @@ describe('createCloudFrontProxy({ mode: "tenants" }) through the sandbox', () =>
     try {
       world2.aws.addHostedZone(zone);
       const adapter = createTestAdapter(world2, { mode: 'tenants' });
-      const plans = [];
+      const plans: Plan[] = [];
       for (let index = 0; index < 4; index += 1) plans.push(await adapter.plan({ hostname: prepareBrandedHost(world2, zone) }));
       const creates = (kind: string) => plans.flatMap((plan) => plan.changes).filter((change) => change.action === 'create' && change.resource.kind === kind).length;
       expect(creates('cloudfront-distribution')).toBe(1);

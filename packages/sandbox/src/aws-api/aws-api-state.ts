@@ -169,6 +169,13 @@ export interface AwsApiOptions {
    * @default 'active'
    */
   tenantDomainStatusBeforeCutover?: 'active' | 'inactive';
+  /**
+   * Whether ListDistributions lists multi-tenant distributions too. The SDK model gives
+   * DistributionSummary a `ConnectionMode` (so it would), and a separate
+   * ListDistributionsByConnectionMode exists (so it might not): unsure, so switchable.
+   * @default true
+   */
+  listDistributionsShowsMultiTenant?: boolean;
   /** The account id in ARNs. @default '123456789012' */
   accountId?: string;
   /**
@@ -213,6 +220,7 @@ export function resolveAwsApiOptions(options: AwsApiOptions = {}): Required<AwsA
     revokedAccessKeyIds: options.revokedAccessKeyIds ?? ['AKIASANDBOXREVOKED00'],
     tenantDomainMemberName: options.tenantDomainMemberName ?? 'member',
     tenantDomainStatusBeforeCutover: options.tenantDomainStatusBeforeCutover ?? 'active',
+    listDistributionsShowsMultiTenant: options.listDistributionsShowsMultiTenant ?? true,
     accountId: options.accountId ?? '123456789012',
     syncIntervalMs: options.syncIntervalMs ?? 100,
   };

@@ -292,7 +292,9 @@ export function cloudFrontRoutes(state: AwsApiState): (router: VendorRouter) => 
       if (denied) return logged(state, 'cloudfront', 'ListDistributions', false, denied);
       const maxItems = Math.max(1, Math.min(1000, Number.parseInt(request.query.get('MaxItems') ?? '100', 10) || 100));
       const marker = request.query.get('Marker') ?? '';
-      const all = [...state.distributions.values()].filter((distribution) => !distribution.otherAccount);
+      const all = [...state.distributions.values()].filter(
+        (distribution) => !distribution.otherAccount && (state.options.listDistributionsShowsMultiTenant || childText(distribution.config, 'ConnectionMode') !== 'tenant-only'),
+      );
       const start = marker === '' ? 0 : all.findIndex((distribution) => distribution.id === marker) + 1;
       const page = all.slice(start, start + maxItems);
       const truncated = start + maxItems < all.length;
@@ -305,6 +307,28 @@ export function cloudFrontRoutes(state: AwsApiState): (router: VendorRouter) => 
         ...(page.length > 0 ? { Items: { DistributionSummary: page.map((distribution) => summaryXml(state, distribution)) } } : {}),
       };
       return finish('ListDistributions', false, xmlResponse(200, 'DistributionList', cloudFrontNamespace, list));
+    });
+
+    // GET /2020-05-31/distributionsByConnectionMode/{ConnectionMode} (the SDK's ListDistributionsByConnectionMode).
+    router.add('GET', `${apiPrefix}/distributionsByConnectionMode/:mode`, async (request) => {
+      const denied = gate(request, 'ListDistributionsByConnectionMode');
+      if (denied) return logged(state, 'cloudfront', 'ListDistributionsByConnectionMode', false, denied);
+      const mode = request.params.mode ?? '';
+      const maxItems = Math.max(1, Math.min(1000, Number.parseInt(request.query.get('MaxItems') ?? '100', 10) || 100));
+      const marker = request.query.get('Marker') ?? '';
+      const all = [...state.distributions.values()].filter((distribution) => !distribution.otherAccount && (childText(distribution.config, 'ConnectionMode') ?? 'direct') === mode);
+      const start = marker === '' ? 0 : all.findIndex((distribution) => distribution.id === marker) + 1;
+      const page = all.slice(start, start + maxItems);
+      const truncated = start + maxItems < all.length;
+      const list: XmlNode = {
+        Marker: marker,
+        ...(truncated && page.length > 0 ? { NextMarker: page[page.length - 1]?.id ?? '' } : {}),
+        MaxItems: String(maxItems),
+        IsTruncated: String(truncated),
+        Quantity: String(page.length),
+        ...(page.length > 0 ? { Items: { DistributionSummary: page.map((distribution) => summaryXml(state, distribution)) } } : {}),
+      };
+      return finish('ListDistributionsByConnectionMode', false, xmlResponse(200, 'DistributionList', cloudFrontNamespace, list));
     });
 
     router.add('GET', `${apiPrefix}/distribution/:id`, async (request) => {
