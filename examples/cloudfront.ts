@@ -10,16 +10,16 @@
  *
  * The mode can also come from SSLCLICK_CLOUDFRONT_MODE (`distribution`, the default, or `tenants`).
  */
-import { createCloudFrontProxy } from '@sslclick/cloudfront';
+import { createCloudFrontProxy, type CloudFrontMode } from '@sslclick/cloudfront';
 import { startSandboxWorld } from '@sslclick/sandbox';
 import { liveHostname, liveSendGrid, sandboxFields, withOptional } from './support/example-world.js';
 import { runExample } from './support/run-example.js';
 
 /** `--mode tenants`, `--mode=tenants` or SSLCLICK_CLOUDFRONT_MODE; the adapter checks the value. */
-function chosenMode(): 'distribution' | 'tenants' {
+function chosenMode(): CloudFrontMode {
   const flag = process.argv.findIndex((argument) => argument === '--mode' || argument.startsWith('--mode='));
   const value = flag === -1 ? process.env.SSLCLICK_CLOUDFRONT_MODE : process.argv[flag]?.includes('=') ? process.argv[flag]?.slice('--mode='.length) : process.argv[flag + 1];
-  return (value ?? 'distribution') as 'distribution' | 'tenants';
+  return (value ?? 'distribution') as CloudFrontMode;
 }
 
 const mode = chosenMode();

@@ -11,6 +11,12 @@ import { hostnameTagKey, managedByTag } from './ownership.js';
 /** AWS credentials: static keys or a provider function. */
 export type AwsCredentials = NonNullable<CloudFrontClientConfig['credentials']>;
 
+/** The modes `createCloudFrontProxy` offers, for command lines and forms that let a user choose one. */
+export const CLOUDFRONT_MODES = ['distribution', 'tenants'] as const;
+
+/** A mode of `createCloudFrontProxy`: one distribution per host, or CloudFront SaaS Manager tenants. */
+export type CloudFrontMode = (typeof CLOUDFRONT_MODES)[number];
+
 /** Settings of `createCloudFrontProxy`. */
 export interface CloudFrontProxySettings extends CommonProxySettings {
   /**
@@ -20,7 +26,7 @@ export interface CloudFrontProxySettings extends CommonProxySettings {
    * "When to choose tenants mode").
    * @default 'distribution'
    */
-  mode?: 'distribution' | 'tenants';
+  mode?: CloudFrontMode;
   /**
    * Tenants mode only: the connection group whose routing endpoint the hosts' CNAMEs point at
    * (`cg_…`). Without it CloudFront puts each tenant in the account's default connection group,
@@ -88,7 +94,7 @@ export interface CloudFrontProxySettings extends CommonProxySettings {
 
 /** The settings after validation, with the clients made. */
 export interface ResolvedCloudFrontSettings {
-  mode: 'distribution' | 'tenants';
+  mode: CloudFrontMode;
   connectionGroupId: string | undefined;
   cloudFront: CloudFrontClient;
   acm: ACMClient;
@@ -138,7 +144,7 @@ export function resolveCloudFrontSettings(settings: CloudFrontProxySettings = {}
   if (settings.dns !== undefined && (typeof settings.dns.upsertCname !== 'function' || typeof settings.dns.getRecords !== 'function')) {
     fail('dns must be a DnsProvider such as createCloudflareDns() or createRoute53Dns().');
   }
-  const mode = oneOf('mode', settings.mode, ['distribution', 'tenants'], 'distribution');
+  const mode = oneOf('mode', settings.mode, CLOUDFRONT_MODES, 'distribution');
   if (settings.connectionGroupId !== undefined) {
     if (mode !== 'tenants') fail('connectionGroupId is a setting of tenants mode (mode: "tenants").');
     if (typeof settings.connectionGroupId !== 'string' || !/^cg_[0-9A-Za-z]{1,64}$/.test(settings.connectionGroupId)) {
