@@ -49,9 +49,13 @@ describe('setupAccount() through CloudFront tenants mode', () => {
   it('sets up the account on ONE distribution with a tenant per host, then re-runs with 0 writes', async () => {
     const config = runConfigOf(account);
     const options = { ...fastRunOptionsOf(config), quotas };
+    const aws = account.apis.aws;
+    const configReads = () => aws?.operations.filter((operation) => operation.operation === 'GetDistributionConfig').length ?? 0;
+    const configReadsBefore = configReads();
     const result = await setupAccount(sendgridOf(config), adapter, options);
     expectAccountEndState(account, result);
-    const aws = account.apis.aws;
+    // The run's hosts share one lookup cache: the shared distribution's config is checked once (plan and apply), not per host.
+    expect(configReads() - configReadsBefore).toBeLessThanOrEqual(2);
     const served = account.hosts.filter((host) => host.canBeReady && host.state !== 'auto-ssl').map((host) => host.hostname);
     expect(aws?.distributions()).toHaveLength(1);
     expect(aws?.distributions()[0]?.config).toMatchObject({ ConnectionMode: 'tenant-only' });

@@ -1,4 +1,5 @@
 import { SslClickError } from '@sslclick/core';
+import { cachedLookup } from '@sslclick/core/adapter';
 import { isAwsError } from './aws-errors.js';
 import { targetOrigin, type DesiredDistribution } from './distribution-config.js';
 import { deleteDistribution, getDistribution, getDistributionConfig, updateDistribution } from './distribution-lookup.js';
@@ -48,6 +49,7 @@ export function createSharedDistributionKeeper(context: TenantContext) {
       if (drift.length === 0) return false;
       try {
         await updateDistribution(target.run, shared.id, etag, repairedMultiTenantConfig(config, desired));
+        context.cacheOf(target)?.invalidate(`cloudfront:multi-tenant:config:${shared.id}`);
         target.run.progress(
           'distribution-updated',
           `Repaired the multi-tenant CloudFront distribution ${shared.id}: ${drift.map((difference) => `${difference.field} ${difference.current} → ${difference.desired}`).join('; ')}.`,
@@ -88,7 +90,8 @@ export function createSharedDistributionKeeper(context: TenantContext) {
       let written = false;
       if (known) {
         shared = known;
-        written = await repair(target, known);
+        // Checked (and repaired) once per run of many hosts sharing a lookup cache, not once per host.
+        written = await cachedLookup(context.cacheOf(target), `cloudfront:multi-tenant:checked:${known.id}`, () => repair(target, known));
       } else {
         creating ??= create(target).finally(() => {
           creating = undefined;

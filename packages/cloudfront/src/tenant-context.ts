@@ -133,6 +133,11 @@ export function createTenantContext(settings: ResolvedCloudFrontSettings, route5
       return cachedLookup(target.run.options.lookupCache ?? lookupCache, listingKey, () => listDistributionsForTenants(target.run));
     },
 
+    /** The lookup cache of the run (its `RunOptions.lookupCache`, else the adapter's setting). */
+    cacheOf(target: TenantTarget): LookupCache | undefined {
+      return target.run.options.lookupCache ?? lookupCache;
+    },
+
     /** Forgets the listing after this adapter created or deleted the shared distribution. */
     forgetListing(target: TenantTarget): void {
       (target.run.options.lookupCache ?? lookupCache)?.invalidate(listingKey);

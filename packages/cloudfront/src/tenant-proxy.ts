@@ -1,5 +1,6 @@
 import { SslClickError, type Plan, type PlannedChange, type ProxyAdapter, type ProxyRequest, type ProxyStatus, type RunOptions } from '@sslclick/core';
 import {
+  cachedLookup,
   checkBeforeCutover,
   confirmAfterCutover,
   invalidInput,
@@ -263,7 +264,8 @@ export function createCloudFrontTenantProxy(settingsInput: CloudFrontProxySettin
       });
     } else {
       sharedCreatePlannedBy = undefined;
-      const { config } = await getDistributionConfig(target.run, shared.id);
+      // Read once per run of many hosts sharing a lookup cache: every host's plan looks at the same distribution.
+      const { config } = await cachedLookup(context.cacheOf(target), `cloudfront:multi-tenant:config:${shared.id}`, () => getDistributionConfig(target.run, shared.id));
       const drift = multiTenantDrift(config, desiredShared(context, target));
       changes.push({
         resource: { kind: 'cloudfront-distribution', name: 'multi-tenant distribution (shared)', id: shared.id },
