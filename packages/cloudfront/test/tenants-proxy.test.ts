@@ -161,8 +161,12 @@ describe('createCloudFrontProxy({ mode: "tenants" }) through the sandbox', () =>
     await client.send(
       new CreateDistributionTenantCommand({ DistributionId: theirs.Distribution?.Id ?? '', Name: `theirs-${hostname}`, Domains: [{ Domain: hostname }], Customizations: { Certificate: { Arn: theirCertificate } } }),
     );
+    // Deployed long since, as someone else's tenant usually is: its snapshot must not change with the clock.
+    world.clock.advance(5_000);
+    await world.aws.sync();
     const foreign = () => world.aws.tenants().find((candidate) => candidate.name === `theirs-${hostname}`);
     const before = foreign();
+    expect(before?.status).toBe('Deployed');
     expect(before).toBeDefined();
 
     const adapter = tenantsAdapter();
