@@ -48,6 +48,19 @@ describe.each(['cloudflare', 'fastly', 'cloudfront'])('examples/%s.ts in sandbox
   }, 120_000);
 });
 
+describe('examples/cloudfront.ts -- --mode tenants in sandbox mode', () => {
+  it('exits 0 with a ready status through a distribution tenant on the shared distribution', async () => {
+    const result = await runExample('example:cloudfront', ['--mode', 'tenants', '--json']);
+    expect(result.stderr).toContain('Tenants mode');
+    expectNoSecret(result.stdout + result.stderr);
+    expect(result.code, result.stderr).toBe(0);
+    const output = JSON.parse(result.stdout) as { status: { ready: boolean; resources: Array<{ kind: string; owned: boolean }> }; click: { status: number } };
+    expect(output.status.ready).toBe(true);
+    expect(output.status.resources).toContainEqual(expect.objectContaining({ kind: 'cloudfront-distribution-tenant', owned: true }));
+    expect(output.click.status).toBe(302);
+  }, 120_000);
+});
+
 describe('npm start (the README\'s main command)', () => {
   it('npm start -- --json writes only JSON to stdout', async () => {
     const result = await runExample('start', ['--json']);

@@ -112,7 +112,7 @@ export function translateAwsError(error: unknown, context: AwsErrorContext): Ssl
     code = 'PROVIDER';
     retryable = false;
     message = `CloudFront refused the certificate: ${awsMessage} It must be an ISSUED ACM certificate in us-east-1 that covers ${context.hostname ?? 'the hostname'}.`;
-  } else if (name === 'TooManyDistributionCNAMEs' || name === 'TooManyDistributions' || name === 'TooManyCertificates' || name === 'LimitExceededException' || name === 'TooManyDistributionsAssociatedToCachePolicy' || name === 'TooManyDistributionsAssociatedToOriginRequestPolicy') {
+  } else if (name === 'TooManyDistributionCNAMEs' || name === 'TooManyDistributions' || name === 'TooManyCertificates' || name === 'LimitExceededException' || name === 'TooManyDistributionsAssociatedToCachePolicy' || name === 'TooManyDistributionsAssociatedToOriginRequestPolicy' || name === 'EntityLimitExceeded') {
     code = 'PROVIDER';
     retryable = false;
     message = `An AWS quota was reached in ${where}. Remove unused resources or request a quota increase in the AWS Service Quotas console, then run again.`;

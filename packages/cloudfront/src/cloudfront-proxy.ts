@@ -7,6 +7,7 @@ import { createPerHostDestroy } from './per-host-destroy.js';
 import { createPerHostPlan } from './per-host-plan.js';
 import { createPerHostStatus } from './per-host-status.js';
 import { createRoute53DnsOnClient } from './route53-dns.js';
+import { createCloudFrontTenantProxy } from './tenant-proxy.js';
 
 export type { CloudFrontProxySettings } from './cloudfront-settings.js';
 
@@ -22,6 +23,10 @@ export type { CloudFrontProxySettings } from './cloudfront-settings.js';
  * const status = await proxy.apply({ hostname: 'url1234.example.com' }, { onProgress: console.log });
  */
 export function createCloudFrontProxy(settingsInput: CloudFrontProxySettings = {}): ProxyAdapter {
+  // CloudFront SaaS Manager: one multi-tenant distribution, a tenant per host (tenant-proxy.ts).
+  if (typeof settingsInput === 'object' && settingsInput !== null && settingsInput.mode === 'tenants') return createCloudFrontTenantProxy(settingsInput);
+  // CloudFront SaaS Manager: one multi-tenant distribution, a tenant per host (tenant-proxy.ts).
+  if (settingsInput.mode === 'tenants') return createCloudFrontTenantProxy(settingsInput);
   const settings: ResolvedCloudFrontSettings = resolveCloudFrontSettings(settingsInput);
   requireVerificationForLocalEndpoints({ provider: 'cloudfront', endpoints: Object.values(settingsInput.endpoints ?? {}), verification: settingsInput.verification });
   const route53 = createRoute53DnsOnClient(settings.route53, { hostedZoneId: settings.hostedZoneId, retry: settings.retry, timeoutMs: settings.timeoutMs });

@@ -11,8 +11,28 @@ import { hostnameTagKey, managedByTag } from './ownership.js';
 /** AWS credentials: static keys or a provider function. */
 export type AwsCredentials = NonNullable<CloudFrontClientConfig['credentials']>;
 
+/** The modes `createCloudFrontProxy` offers, for command lines and forms that let a user choose one. */
+export const CLOUDFRONT_MODES = ['distribution', 'tenants'] as const;
+
+/** A mode of `createCloudFrontProxy`: one distribution per host, or CloudFront SaaS Manager tenants. */
+export type CloudFrontMode = (typeof CLOUDFRONT_MODES)[number];
+
 /** Settings of `createCloudFrontProxy`. */
 export interface CloudFrontProxySettings extends CommonProxySettings {
+  /**
+   * `distribution`: one CloudFront distribution per branded host. `tenants`: CloudFront SaaS
+   * Manager, one multi-tenant distribution shared by every host of the adapter and a distribution
+   * tenant per host, so a fleet is not bound by the 200-distributions quota (see the README's
+   * "When to choose tenants mode").
+   * @default 'distribution'
+   */
+  mode?: CloudFrontMode;
+  /**
+   * Tenants mode only: the connection group whose routing endpoint the hosts' CNAMEs point at
+   * (`cg_…`). Without it CloudFront puts each tenant in the account's default connection group,
+   * which it creates with the first tenant.
+   */
+  connectionGroupId?: string;
   /** AWS credentials. @default the AWS default credential chain (environment, profile, SSO, instance role…) */
   credentials?: AwsCredentials;
   /** Endpoint overrides per service, for tests and the sandbox. @default AWS's */
@@ -74,6 +94,8 @@ export interface CloudFrontProxySettings extends CommonProxySettings {
 
 /** The settings after validation, with the clients made. */
 export interface ResolvedCloudFrontSettings {
+  mode: CloudFrontMode;
+  connectionGroupId: string | undefined;
   cloudFront: CloudFrontClient;
   acm: ACMClient;
   route53: Route53Client;
@@ -122,6 +144,15 @@ export function resolveCloudFrontSettings(settings: CloudFrontProxySettings = {}
   if (settings.dns !== undefined && (typeof settings.dns.upsertCname !== 'function' || typeof settings.dns.getRecords !== 'function')) {
     fail('dns must be a DnsProvider such as createCloudflareDns() or createRoute53Dns().');
   }
+  const mode = oneOf('mode', settings.mode, CLOUDFRONT_MODES, 'distribution');
+  if (settings.connectionGroupId !== undefined) {
+    if (mode !== 'tenants') fail('connectionGroupId is a setting of tenants mode (mode: "tenants").');
+    if (typeof settings.connectionGroupId !== 'string' || !/^cg_[0-9A-Za-z]{1,64}$/.test(settings.connectionGroupId)) {
+      fail(`connectionGroupId "${String(settings.connectionGroupId)}" is not a CloudFront connection group id such as "cg_2whCJoXMYCjHcxaLGrkllvyABC".`);
+    }
+  }
+  // A multi-tenant distribution has no price class: its connection group decides where it serves.
+  if (mode === 'tenants' && settings.priceClass !== undefined) fail('priceClass is not supported in tenants mode: multi-tenant distributions take no price class (their connection group decides).');
   const tags = settings.tags ?? {};
   const tagEntries = Object.entries(tags);
   if (tagEntries.length > 40) fail('tags: at most 40 tags (sslclick adds its own two, and AWS allows 50).');
@@ -142,6 +173,8 @@ export function resolveCloudFrontSettings(settings: CloudFrontProxySettings = {}
     ...(credentials ? { credentials } : {}),
   };
   return {
+    mode,
+    connectionGroupId: settings.connectionGroupId,
     cloudFront: settings.clients?.cloudfront ?? new cloudFrontSdk.CloudFrontClient({ ...common, ...(endpoints.cloudfront ? { endpoint: endpoints.cloudfront } : {}) }),
     acm: settings.clients?.acm ?? new acmSdk.ACMClient({ ...common, ...(endpoints.acm ? { endpoint: endpoints.acm } : {}) }),
     route53: settings.clients?.route53 ?? new route53Sdk.Route53Client({ ...common, ...(endpoints.route53 ? { endpoint: endpoints.route53 } : {}) }),

@@ -26,9 +26,13 @@ export function certificateNames(certificate: CertificateState): string[] {
 
 /** The distributions (ARNs) whose config uses the certificate. */
 export function certificateUsers(state: AwsApiState, arn: string): string[] {
-  return [...state.distributions.values()]
-    .filter((distribution) => childText(childNode(distribution.config, 'ViewerCertificate'), 'ACMCertificateArn') === arn)
-    .map((distribution) => distribution.arn);
+  return [
+    ...[...state.distributions.values()]
+      .filter((distribution) => childText(childNode(distribution.config, 'ViewerCertificate'), 'ACMCertificateArn') === arn)
+      .map((distribution) => distribution.arn),
+    // A distribution tenant using it through Customizations.Certificate (CloudFront SaaS Manager).
+    ...[...state.tenants.values()].filter((tenant) => tenant.certificateArn === arn).map((tenant) => tenant.arn),
+  ];
 }
 
 /**

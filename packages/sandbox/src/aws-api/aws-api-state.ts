@@ -62,6 +62,50 @@ export interface DistributionState {
   otherAccount: boolean;
 }
 
+/** A CloudFront distribution tenant (SaaS Manager) in the fake. */
+export interface DistributionTenantState {
+  /** `dt_` and 27 letters and digits, as CloudFront mints them. */
+  id: string;
+  arn: string;
+  /** Unique in the account; `Identifier` in GetDistributionTenant may be the id, the name or the ARN. */
+  name: string;
+  distributionId: string;
+  connectionGroupId: string;
+  domains: string[];
+  /** `Customizations.Certificate.Arn`, when the tenant brings its own ACM certificate. */
+  certificateArn?: string;
+  /** The other customizations and parameters, kept as sent (XML-shaped) so reads echo them. */
+  customizations: XmlNode;
+  parameters: XmlNode[];
+  enabled: boolean;
+  tags: Map<string, string>;
+  etag: string;
+  createdAt: number;
+  lastModified: number;
+  /** Sandbox time at which the current settings are deployed (`InProgress` before it). */
+  deployAt: number;
+  /** What the edge serves: the settings as they were when they last finished deploying. */
+  deployed?: { enabled: boolean; domains: string[]; certificateArn?: string; distributionId: string; connectionGroupId: string };
+}
+
+/** A CloudFront connection group (SaaS Manager) in the fake: the routing endpoint tenants' CNAMEs point at. */
+export interface ConnectionGroupState {
+  /** `cg_` and 27 letters and digits. */
+  id: string;
+  arn: string;
+  name: string;
+  /** `dxxxxxxxxxxxxx.cloudfront.net`. */
+  routingEndpoint: string;
+  isDefault: boolean;
+  enabled: boolean;
+  ipv6Enabled: boolean;
+  tags: Map<string, string>;
+  etag: string;
+  createdAt: number;
+  lastModified: number;
+  deployAt: number;
+}
+
 /** A Route 53 public hosted zone in the fake; its records live in the sandbox DNS zone. */
 export interface HostedZoneState {
   id: string;
@@ -111,6 +155,27 @@ export interface AwsApiOptions {
    * @default ['AKIASANDBOXREVOKED00']
    */
   revokedAccessKeyIds?: string[];
+  /**
+   * The element name of each member of a distribution tenant's `Domains` in answers. The AWS SDK
+   * for JavaScript reads (and sends) `<member>`, as the Smithy model's default says; the API
+   * reference's syntax shows `<DomainItem>`/`<DomainResult>`. Either way sslclick must not depend
+   * on reading it back, so tests run the adapter under both.
+   * @default 'member'
+   */
+  tenantDomainMemberName?: 'member' | 'DomainResult';
+  /**
+   * A tenant domain's `Status` before its CNAME points at the routing endpoint: `active` from the
+   * start, or `inactive` until the CNAME is there (the reference says only "active or inactive").
+   * @default 'active'
+   */
+  tenantDomainStatusBeforeCutover?: 'active' | 'inactive';
+  /**
+   * Whether ListDistributions lists multi-tenant distributions too. The SDK model gives
+   * DistributionSummary a `ConnectionMode` (so it would), and a separate
+   * ListDistributionsByConnectionMode exists (so it might not): unsure, so switchable.
+   * @default true
+   */
+  listDistributionsShowsMultiTenant?: boolean;
   /** The account id in ARNs. @default '123456789012' */
   accountId?: string;
   /**
@@ -128,6 +193,10 @@ export interface AwsApiState {
   readonly certificates: Map<string, CertificateState>;
   readonly distributions: Map<string, DistributionState>;
   readonly hostedZones: Map<string, HostedZoneState>;
+  /** Distribution tenants by id. */
+  readonly tenants: Map<string, DistributionTenantState>;
+  /** Connection groups by id. */
+  readonly connectionGroups: Map<string, ConnectionGroupState>;
   readonly changes: Map<string, { submittedAt: number }>;
   readonly operations: AwsOperationRecord[];
   /** IAM actions (`cloudfront:CreateDistribution`) refused for every key. */
@@ -149,6 +218,9 @@ export function resolveAwsApiOptions(options: AwsApiOptions = {}): Required<AwsA
     deniedAccessKeyIds: options.deniedAccessKeyIds ?? ['AKIASANDBOXDENIED000'],
     expiredAccessKeyIds: options.expiredAccessKeyIds ?? ['AKIASANDBOXEXPIRED00'],
     revokedAccessKeyIds: options.revokedAccessKeyIds ?? ['AKIASANDBOXREVOKED00'],
+    tenantDomainMemberName: options.tenantDomainMemberName ?? 'member',
+    tenantDomainStatusBeforeCutover: options.tenantDomainStatusBeforeCutover ?? 'active',
+    listDistributionsShowsMultiTenant: options.listDistributionsShowsMultiTenant ?? true,
     accountId: options.accountId ?? '123456789012',
     syncIntervalMs: options.syncIntervalMs ?? 100,
   };

@@ -11,13 +11,19 @@ import type {
   AwsSandbox,
   AwsServiceName,
   CertificateState,
+  ConnectionGroupState,
   DistributionState,
+  DistributionTenantState,
   HostedZoneState,
 } from './aws-api-state.js';
 import { cloneNode, cloudFrontNamespace, jsonErrorFormat, route53Namespace, upperId, xmlErrorFormat } from './aws-wire.js';
 import type { XmlNode } from './aws-wire.js';
 import { cloudFrontRoutes, createDistribution, minimalDistributionConfig, settleDistribution } from './cloudfront-api.js';
 import { createDataPlaneSync } from './cloudfront-data-plane.js';
+import { connectionGroupRoutes } from './connection-groups.js';
+import { distributionTenantRoutes } from './distribution-tenants-api.js';
+import { createTenantDataPlaneSync } from './tenants-data-plane.js';
+import { tenantSnapshots, type AwsConnectionGroupSnapshot, type AwsTenantSnapshot } from './tenant-snapshots.js';
 import { route53Routes } from './route53-api.js';
 
 /** Static credentials the fakes accept (they do not check signatures, only that there is one). */
@@ -102,6 +108,12 @@ export interface AwsApi {
   distributions(): AwsDistributionSnapshot[];
   /** Every certificate. */
   certificates(): AwsCertificateSnapshot[];
+  /** Every distribution tenant (CloudFront SaaS Manager). */
+  tenants(): AwsTenantSnapshot[];
+  /** Every connection group (the account's default one appears with the first tenant). */
+  connectionGroups(): AwsConnectionGroupSnapshot[];
+  /** Creates a connection group that is not the default one (as a user would for a second routing endpoint). */
+  addConnectionGroup(name: string): AwsConnectionGroupSnapshot;
   /**
    * Makes the next UpdateDistribution or DeleteDistribution of `id` find its ETag changed, as if
    * someone else had updated the distribution between the caller's read and write (412 PreconditionFailed).
@@ -160,17 +172,31 @@ export async function startAwsApi(sandbox: AwsSandbox, options: AwsApiOptions = 
     certificates: new Map<string, CertificateState>(),
     distributions: new Map<string, DistributionState>(),
     hostedZones: new Map<string, HostedZoneState>(),
+    tenants: new Map<string, DistributionTenantState>(),
+    connectionGroups: new Map<string, ConnectionGroupState>(),
     changes: new Map<string, { submittedAt: number }>(),
     operations: [] as AwsOperationRecord[],
     deniedActions: new Set<string>(),
     concurrentChanges: new Set<string>(),
     now: () => sandbox.clock.now(),
   };
-  const state: AwsApiState = { ...base, syncDataPlane: createDataPlaneSync(base) };
+  const distributionSync = createDataPlaneSync(base);
+  const tenantSync = createTenantDataPlaneSync(base);
+  let tenantSyncing: Promise<void> = Promise.resolve();
+  const state: AwsApiState = {
+    ...base,
+    // Tenants after distributions, serialised like the distributions' own sync.
+    syncDataPlane: async () => {
+      await distributionSync();
+      tenantSyncing = tenantSyncing.then(tenantSync, tenantSync);
+      await tenantSyncing;
+    },
+  };
 
   const started: VendorApiServer[] = [];
   try {
-    started.push(await startVendorApiServer({ format: xmlErrorFormat(cloudFrontNamespace), routes: cloudFrontRoutes(state) }));
+    const cloudFrontAll = [cloudFrontRoutes(state), distributionTenantRoutes(state), connectionGroupRoutes(state)];
+    started.push(await startVendorApiServer({ format: xmlErrorFormat(cloudFrontNamespace), routes: (router) => cloudFrontAll.forEach((add) => add(router)) }));
     started.push(await startVendorApiServer({ format: jsonErrorFormat, routes: acmRoutes(state) }));
     started.push(await startVendorApiServer({ format: xmlErrorFormat(route53Namespace), routes: route53Routes(state) }));
   } catch (error) {
@@ -259,6 +285,7 @@ export async function startAwsApi(sandbox: AwsSandbox, options: AwsApiOptions = 
     },
     distributions: () => [...state.distributions.values()].map((distribution) => distributionSnapshot(state, distribution)),
     certificates: () => [...state.certificates.values()].map((certificate) => certificateSnapshot(state, certificate)),
+    ...tenantSnapshots(state),
     simulateConcurrentChange: (id) => void state.concurrentChanges.add(id),
     setCertificateStatus: (arn, status, failureReason) => {
       const certificate = state.certificates.get(arn);

@@ -107,6 +107,7 @@ function summaryXml(state: AwsApiState, distribution: DistributionState): XmlNod
     HttpVersion: pick('HttpVersion', 'http2'),
     IsIPV6Enabled: pick('IsIPV6Enabled', 'true'),
     Staging: pick('Staging', 'false'),
+    ConnectionMode: pick('ConnectionMode', 'direct'),
   };
 }
 
@@ -158,6 +159,11 @@ function validateConfig(
     return error(404, 'NoSuchOriginRequestPolicy', `The origin request policy ${originRequestPolicy} does not exist.`);
   }
   const aliases = configAliases(config);
+  // A multi-tenant distribution has no aliases: its tenants hold the domains (SaaS Manager's
+  // unsupported features: "aliases - Managed by connection groups").
+  if (childText(config, 'ConnectionMode') === 'tenant-only' && aliases.length > 0) {
+    return error(400, 'InvalidArgument', 'A multi-tenant distribution cannot have alternate domain names (CNAMEs); add the domains to distribution tenants.');
+  }
   if (aliases.length > 100) return error(400, 'TooManyDistributionCNAMEs', 'Your request contains more CNAMEs than are allowed per distribution.');
   for (const alias of aliases) {
     const holder = [...state.distributions.values()].find((other) => other !== self && configAliases(other.config).includes(alias));
@@ -286,7 +292,9 @@ export function cloudFrontRoutes(state: AwsApiState): (router: VendorRouter) => 
       if (denied) return logged(state, 'cloudfront', 'ListDistributions', false, denied);
       const maxItems = Math.max(1, Math.min(1000, Number.parseInt(request.query.get('MaxItems') ?? '100', 10) || 100));
       const marker = request.query.get('Marker') ?? '';
-      const all = [...state.distributions.values()].filter((distribution) => !distribution.otherAccount);
+      const all = [...state.distributions.values()].filter(
+        (distribution) => !distribution.otherAccount && (state.options.listDistributionsShowsMultiTenant || childText(distribution.config, 'ConnectionMode') !== 'tenant-only'),
+      );
       const start = marker === '' ? 0 : all.findIndex((distribution) => distribution.id === marker) + 1;
       const page = all.slice(start, start + maxItems);
       const truncated = start + maxItems < all.length;
@@ -299,6 +307,28 @@ export function cloudFrontRoutes(state: AwsApiState): (router: VendorRouter) => 
         ...(page.length > 0 ? { Items: { DistributionSummary: page.map((distribution) => summaryXml(state, distribution)) } } : {}),
       };
       return finish('ListDistributions', false, xmlResponse(200, 'DistributionList', cloudFrontNamespace, list));
+    });
+
+    // GET /2020-05-31/distributionsByConnectionMode/{ConnectionMode} (the SDK's ListDistributionsByConnectionMode).
+    router.add('GET', `${apiPrefix}/distributionsByConnectionMode/:mode`, async (request) => {
+      const denied = gate(request, 'ListDistributionsByConnectionMode');
+      if (denied) return logged(state, 'cloudfront', 'ListDistributionsByConnectionMode', false, denied);
+      const mode = request.params.mode ?? '';
+      const maxItems = Math.max(1, Math.min(1000, Number.parseInt(request.query.get('MaxItems') ?? '100', 10) || 100));
+      const marker = request.query.get('Marker') ?? '';
+      const all = [...state.distributions.values()].filter((distribution) => !distribution.otherAccount && (childText(distribution.config, 'ConnectionMode') ?? 'direct') === mode);
+      const start = marker === '' ? 0 : all.findIndex((distribution) => distribution.id === marker) + 1;
+      const page = all.slice(start, start + maxItems);
+      const truncated = start + maxItems < all.length;
+      const list: XmlNode = {
+        Marker: marker,
+        ...(truncated && page.length > 0 ? { NextMarker: page[page.length - 1]?.id ?? '' } : {}),
+        MaxItems: String(maxItems),
+        IsTruncated: String(truncated),
+        Quantity: String(page.length),
+        ...(page.length > 0 ? { Items: { DistributionSummary: page.map((distribution) => summaryXml(state, distribution)) } } : {}),
+      };
+      return finish('ListDistributionsByConnectionMode', false, xmlResponse(200, 'DistributionList', cloudFrontNamespace, list));
     });
 
     router.add('GET', `${apiPrefix}/distribution/:id`, async (request) => {
@@ -362,8 +392,10 @@ export function cloudFrontRoutes(state: AwsApiState): (router: VendorRouter) => 
       return finish('DeleteDistribution', true, { status: 204, headers: { 'x-amzn-requestid': upperId('', 8) } }, distribution.id);
     });
 
-    const findByArn = (arn: string | null): DistributionState | undefined =>
-      [...state.distributions.values()].find((distribution) => !distribution.otherAccount && distribution.arn === arn);
+    // Tags live on distributions, and on SaaS Manager's tenants and connection groups alike.
+    const findByArn = (arn: string | null): { id: string; tags: Map<string, string> } | undefined =>
+      [...state.distributions.values()].find((distribution) => !distribution.otherAccount && distribution.arn === arn) ??
+      [...state.tenants.values(), ...state.connectionGroups.values()].find((resource) => resource.arn === arn);
 
     router.add('GET', `${apiPrefix}/tagging`, async (request) => {
       const denied = gate(request, 'ListTagsForResource');

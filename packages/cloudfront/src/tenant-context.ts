@@ -1,0 +1,224 @@
+import { SslClickError, lookupName, normalizeHostname, type DnsProvider, type LookupCache, type ProxyRequest, type RunOptions } from '@sslclick/core';
+import { cachedLookup, invalidInput, throwIfAborted, waitUntil } from '@sslclick/core/adapter';
+import { createAwsRun, type AwsRun } from './aws-run.js';
+import { coversHostname, describeCertificate, findOwnedCertificate, type CertificateInfo } from './certificate-lookup.js';
+import type { ResolvedCloudFrontSettings } from './cloudfront-settings.js';
+import { getConnectionGroup, type ConnectionGroupInfo } from './connection-group.js';
+import { getDistribution } from './distribution-lookup.js';
+import { findTenantByDomain, getTenant, type TenantInfo } from './distribution-tenant.js';
+import { listDistributionsForTenants, type AliasHolder, type DistributionListing, type SharedDistributionInfo } from './multi-tenant-distribution.js';
+import type { Route53DnsProvider } from './route53-dns.js';
+
+const provider = 'cloudfront';
+/** ACM statuses from which a certificate never becomes issued by itself. */
+export const failedCertificateStatuses = new Set(['FAILED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'EXPIRED', 'INACTIVE']);
+const listingKey = 'cloudfront:multi-tenant:listing';
+
+/** What one run works on, after the request was checked. */
+export interface TenantTarget {
+  run: AwsRun;
+  hostname: string;
+  origin: string;
+  adopt: boolean;
+}
+
+/** Where the hostname's DNS is written, when sslclick manages it. */
+export interface DnsTarget {
+  provider: DnsProvider;
+  /** For messages: `Route 53 zone example.com`, `cloudflare`. */
+  description: string;
+}
+
+/** What is on AWS for the hostname now, in tenants mode. */
+export interface TenantInspection {
+  /** sslclick's multi-tenant distribution, shared by every host. */
+  shared?: SharedDistributionInfo;
+  /** The hostname's tenant: ours, or the foreign one when adopting. */
+  tenant?: TenantInfo;
+  /** A tenant holding the hostname that sslclick did not create. */
+  foreignTenant?: TenantInfo;
+  /** A standard distribution holding the hostname as an alias. */
+  aliasHolder?: AliasHolder;
+  certificate?: CertificateInfo;
+  /** The tenant's connection group (its routing endpoint is the CNAME target). */
+  connectionGroup?: ConnectionGroupInfo;
+}
+
+/** The CNAME of the hostname where sslclick reads it: the managed DNS, else public DNS. */
+export interface HostRecord {
+  value: string | undefined;
+  others: string[];
+}
+
+function checkOrigin(origin: unknown): string {
+  if (typeof origin !== 'string' || !/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i.test(origin)) {
+    throw invalidInput(`origin ${JSON.stringify(origin)} is not a host name such as "sendgrid.net".`, { provider });
+  }
+  return origin.toLowerCase().replace(/\.$/, '');
+}
+
+/** The helpers every operation of tenants mode shares, over one adapter's settings. */
+export type TenantContext = ReturnType<typeof createTenantContext>;
+
+/** Builds the helpers of tenants mode: request checks, DNS lookups, the shared listing, inspection and waits. */
+export function createTenantContext(settings: ResolvedCloudFrontSettings, route53: Route53DnsProvider, lookupCache: LookupCache | undefined) {
+  const wait = settings.wait ?? {};
+
+  function waitBounds(target: TenantTarget, minDelay: number, maxWaitTime: number) {
+    const { options } = target.run;
+    return {
+      provider,
+      hostname: target.hostname,
+      minDelay: wait.minDelay ?? minDelay,
+      maxDelay: wait.maxDelay ?? 60_000,
+      maxWaitTime: wait.maxWaitTime ?? maxWaitTime,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    };
+  }
+
+  const context = {
+    settings,
+
+    prepare(request: ProxyRequest, options: RunOptions | undefined, operation: string): TenantTarget {
+      if (typeof request !== 'object' || request === null) throw invalidInput('The request must be an object such as { hostname: "url1234.example.com" }.', { provider, operation });
+      let hostname: string;
+      try {
+        hostname = normalizeHostname(request.hostname);
+      } catch (error) {
+        if (!SslClickError.isInstance(error)) throw error;
+        throw new SslClickError({ code: error.code, message: error.message, provider, operation, cause: error });
+      }
+      const origin = checkOrigin(request.origin ?? 'sendgrid.net');
+      throwIfAborted(options?.signal, operation);
+      return { run: createAwsRun(settings, hostname, options ?? {}), hostname, origin, adopt: request.adopt === true };
+    },
+
+    /** The CNAME target of a name as public DNS (or the configured resolver) answers it; a failed lookup is "no CNAME". */
+    async publishedCname(name: string): Promise<string | undefined> {
+      const resolver = settings.verification?.resolver;
+      const lookup = await lookupName(name, {
+        servers: resolver === undefined ? [] : Array.isArray(resolver) ? resolver : [resolver],
+        timeoutMs: settings.verification?.timeoutMs ?? 5_000,
+      });
+      return lookup.cnameChain[0];
+    },
+
+    async resolveDns(target: TenantTarget, warnings: string[]): Promise<DnsTarget | undefined> {
+      if (settings.dns) return { provider: settings.dns, description: settings.dns.name };
+      if (!settings.route53Lookup && settings.hostedZoneId === undefined) return undefined;
+      try {
+        const zone = await route53.findZone(target.hostname, target.run.options);
+        return zone ? { provider: route53, description: `Route 53 zone ${zone.name}` } : undefined;
+      } catch (error) {
+        if (settings.hostedZoneId === undefined && SslClickError.isInstance(error) && error.code === 'PERMISSION') {
+          warnings.push(`Route 53 could not be searched for ${target.hostname}'s zone (${error.message}); DNS records are left for you to publish.`);
+          return undefined;
+        }
+        throw error;
+      }
+    },
+
+    async currentCname(target: TenantTarget, dns: DnsTarget | undefined): Promise<HostRecord> {
+      if (!dns) return { value: await context.publishedCname(target.hostname), others: [] };
+      const records = await dns.provider.getRecords(target.hostname, undefined, target.run.options);
+      return {
+        value: records.find((record) => record.type === 'CNAME')?.value,
+        others: records.filter((record) => record.type !== 'CNAME').map((record) => `${record.type} ${record.value}`),
+      };
+    },
+
+    /** The account's distributions, listed once per run (or per shared lookup cache, as hosts of one fleet run share it). */
+    listing(target: TenantTarget): Promise<DistributionListing> {
+      return cachedLookup(target.run.options.lookupCache ?? lookupCache, listingKey, () => listDistributionsForTenants(target.run));
+    },
+
+    /** The lookup cache of the run (its `RunOptions.lookupCache`, else the adapter's setting). */
+    cacheOf(target: TenantTarget): LookupCache | undefined {
+      return target.run.options.lookupCache ?? lookupCache;
+    },
+
+    /** Forgets the listing after this adapter created or deleted the shared distribution. */
+    forgetListing(target: TenantTarget): void {
+      (target.run.options.lookupCache ?? lookupCache)?.invalidate(listingKey);
+    },
+
+    async inspect(target: TenantTarget): Promise<TenantInspection> {
+      const { run, hostname } = target;
+      const listing = await context.listing(target);
+      const found = await findTenantByDomain(run);
+      const tenant = found?.owned ? found : target.adopt ? found : undefined;
+      const foreignTenant = found && !found.owned ? found : undefined;
+      let certificate: CertificateInfo | undefined;
+      if (settings.certificateArn) {
+        certificate = await describeCertificate(run, settings.certificateArn, false);
+      } else {
+        const inUse = tenant?.owned && tenant.certificateArn ? await describeCertificate(run, tenant.certificateArn) : undefined;
+        certificate = inUse?.owned && inUse.names.some((name) => coversHostname(name, hostname)) ? inUse : await findOwnedCertificate(run);
+      }
+      const connectionGroup = tenant?.connectionGroupId ? await getConnectionGroup(run, tenant.connectionGroupId) : undefined;
+      const aliasHolder = listing.aliasHolders.get(hostname);
+      return {
+        ...(listing.shared ? { shared: listing.shared } : {}),
+        ...(tenant ? { tenant } : {}),
+        ...(foreignTenant ? { foreignTenant } : {}),
+        ...(aliasHolder ? { aliasHolder } : {}),
+        ...(certificate ? { certificate } : {}),
+        ...(connectionGroup ? { connectionGroup } : {}),
+      };
+    },
+
+    async waitForCertificate(target: TenantTarget, arn: string, until: 'validation-record' | 'issued'): Promise<CertificateInfo> {
+      const result = await waitUntil(
+        async () => {
+          const certificate = await describeCertificate(target.run, arn, !settings.certificateArn);
+          if (!certificate) throw new SslClickError({ code: 'NOT_FOUND', message: `The ACM certificate ${arn} disappeared while sslclick waited for it; run apply again.`, provider, operation: 'apply' });
+          const done = until === 'issued' ? certificate.status === 'ISSUED' : certificate.validationRecord !== undefined || certificate.status === 'ISSUED';
+          return { done, value: certificate, state: certificate.status, failed: failedCertificateStatuses.has(certificate.status) };
+        },
+        {
+          description: until === 'issued' ? `ACM to issue the certificate for ${target.hostname}` : `ACM to compute the validation record for ${target.hostname}`,
+          subject: 'certificate',
+          ...waitBounds(target, until === 'issued' ? 10_000 : 2_000, 3_600_000),
+        },
+      );
+      return result.value as CertificateInfo;
+    },
+
+    /** Waits until the shared distribution is deployed; `undefined` when it disappeared. */
+    async waitForDistribution(target: TenantTarget, id: string): Promise<{ status: string; enabled: boolean; etag: string } | undefined> {
+      const result = await waitUntil(
+        async () => {
+          const current = await getDistribution(target.run, id);
+          return current ? { done: current.status === 'Deployed', value: current, state: current.status } : { done: true, state: 'deleted' };
+        },
+        { description: `the multi-tenant CloudFront distribution ${id} to deploy`, subject: 'edge', ...waitBounds(target, 15_000, 2_400_000) },
+      );
+      return result.value;
+    },
+
+    /** Waits until the tenant is deployed (terraform-provider-aws polls the same `InProgress` → `Deployed`); `undefined` when it is gone. */
+    async waitForTenant(target: TenantTarget, id: string): Promise<TenantInfo | undefined> {
+      const result = await waitUntil(
+        async () => {
+          const current = await getTenant(target.run, id);
+          return current ? { done: current.status === 'Deployed', value: current, state: current.status } : { done: true, state: 'deleted' };
+        },
+        { description: `the CloudFront distribution tenant ${id} to deploy`, subject: 'edge', ...waitBounds(target, 15_000, 2_400_000) },
+      );
+      return result.value;
+    },
+
+    async waitForConnectionGroup(target: TenantTarget, id: string): Promise<ConnectionGroupInfo | undefined> {
+      const result = await waitUntil(
+        async () => {
+          const current = await getConnectionGroup(target.run, id);
+          return current ? { done: current.status === 'Deployed', value: current, state: current.status } : { done: true, state: 'deleted' };
+        },
+        { description: `the CloudFront connection group ${id} to deploy`, subject: 'edge', ...waitBounds(target, 15_000, 2_400_000) },
+      );
+      return result.value;
+    },
+  };
+  return context;
+}
