@@ -54,6 +54,7 @@ import {
 import { assertUsable, findService, readVersionContents, searchLiveService, type FoundService } from './service-lookup.js';
 import { conflictFromRefusedDomain, fastlyAnswerOf, lockedMeanwhile, lockedVersionConflict } from './version-edit-refusals.js';
 import { certificateStateOf, edgeStateOf } from './status-mapping.js';
+import { createSharedServiceProxy, type FastlySharedServiceSettings } from './shared-service-proxy.js';
 import {
   configurationCnameTarget,
   createSubscription,
@@ -100,6 +101,13 @@ export interface FastlyProxySettings extends CommonProxySettings {
   computePackage?: string | Uint8Array;
   /** How the hourly write budget is honoured. */
   rateLimit?: FastlyRateLimitSettings;
+  /**
+   * One shared service for every host instead of a service per host: `true`, or its settings.
+   * Domains are added and removed in batched versions, and hosts share TLS subscriptions of up
+   * to 100 domains (see "When to choose the shared service" in the README).
+   * @default false (a service per host)
+   */
+  shared?: boolean | FastlySharedServiceSettings;
   /**
    * How long one Fastly API request may take, in ms, before it is abandoned and retried; when
    * every attempt times out the call fails with `TIMEOUT`. The Compute package upload has its
@@ -152,6 +160,7 @@ function normalizeRequest(request: ProxyRequest): Target {
  * edge; then the cutover CNAME (through `dns`, or left in `status.dns.required`).
  */
 export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdapter {
+  if (settings.shared) return createSharedServiceProxy(settings);
   const mode = settings.mode ?? 'compute';
   if (!modes.includes(mode)) throw invalidInput(`mode must be "compute" or "vcl", not "${String(mode)}".`, { provider, operation: 'create' });
   const certificateAuthority = settings.certificateAuthority ?? 'certainly';

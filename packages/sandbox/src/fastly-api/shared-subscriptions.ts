@@ -164,7 +164,6 @@ export function updateSubscription(context: SubscriptionUpdateContext, customer:
   subscription.domains = domains;
   subscription.common_name = commonName ?? (domains.includes(subscription.common_name) ? subscription.common_name : (domains[0] ?? ''));
   subscription.updated_at = time;
-  authorizationsOf(subscription);
   if (changed) {
     // A new order for the new set of names; what is served meanwhile is the variant's question.
     subscription.state = 'pending';
@@ -172,7 +171,10 @@ export function updateSubscription(context: SubscriptionUpdateContext, customer:
     if (context.variants.certificateDuringReissue === 'dropped') {
       delete subscription.certificate_id;
       delete subscription.certificate_domains;
+      for (const authorization of subscription.authorizations ?? []) authorization.state = 'pending';
     }
   }
+  // New domains get pending authorizations of their own.
+  authorizationsOf(subscription);
   return context.jsonApiOk(200, { data: context.subscriptionJson(subscription), included: authorizationsJson(subscription, context.configurationOf(subscription)) });
 }
