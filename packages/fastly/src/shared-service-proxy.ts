@@ -32,6 +32,7 @@ import {
   loadCredential,
   readCutoverCheckTimeoutMs,
   requireVerificationForLocalEndpoints,
+  restoreFailingCutover,
   throwIfAborted,
   waitUntil,
   withRedactedErrors,
@@ -273,6 +274,25 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
     throwIfAborted(run?.signal, 'apply');
     let found = await findSharedService(client, serviceName, run);
     let subscription = await findSharedSubscription(client, target.hostname, run);
+    if (dns && subscription && activeDomainsOf(found).includes(target.hostname) && (found?.owned || target.adopt)) {
+      // A host left pointing at the edge while the edge fails it (a run that died after the
+      // cutover) goes back to SendGrid before anything else.
+      const edgeTarget = await lookCnameTarget(subscription.configurationId, run);
+      if ((await currentCname(target.hostname, run)) === edgeTarget) {
+        const dnsProvider = dns;
+        await restoreFailingCutover({
+          hostname: target.hostname,
+          provider,
+          edgeTarget,
+          restoreRecord: { name: target.hostname, type: 'CNAME', value: target.origin },
+          restore: () => dnsProvider.upsertCname(target.hostname, target.origin, { ...run, replaceable: [edgeTarget] }),
+          dnsName: dnsProvider.name,
+          ...(verification ? { verification } : {}),
+          ...(run?.signal ? { signal: run.signal } : {}),
+          ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
+        });
+      }
+    }
     if (found && !found.owned && !target.adopt) {
       throw new SslClickError({
         code: 'CONFLICT',
