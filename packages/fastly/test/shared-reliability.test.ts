@@ -71,10 +71,17 @@ const clean = await useWorld(async (world) => {
   return { requests: world.fastly.server.requests.slice(offset).map(describeRequest), holdings: holdings(world, settings, hostname) };
 });
 
-const faults: Array<Omit<Fault, 'match'>> = [{ kind: 'reset' }, { kind: 'server-error' }, { kind: 'rate-limit', retryAfterSeconds: 0 }];
-const sweep = faults.flatMap((fault) => clean.requests.map((request, k) => ({ fault, k, label: `${fault.kind} at request ${k} (${request})` })));
+// A dropped connection at every call (a write's answer lost: the recovery reads it back); a 500
+// and a 429 at every write. Reads with a 500 or 429 are retried as the per-host sweep shows.
+const writeIndexes = clean.requests.flatMap((request, k) => (request.startsWith('GET ') ? [] : [k]));
+const sweep = [
+  ...clean.requests.map((request, k) => ({ fault: { kind: 'reset' } as Omit<Fault, 'match'>, k, label: `reset at request ${k} (${request})` })),
+  ...[{ kind: 'server-error' } as const, { kind: 'rate-limit', retryAfterSeconds: 0 } as const].flatMap((fault) =>
+    writeIndexes.map((k) => ({ fault: fault as Omit<Fault, 'match'>, k, label: `${fault.kind} at request ${k} (${clean.requests[k]})` })),
+  ),
+];
 
-describe.concurrent(`1. a fault at every Fastly call of a shared apply: ${sweep.length} cases (${clean.requests.length} requests × ${faults.length} faults)`, () => {
+describe.concurrent(`1. a fault at every Fastly call of a shared apply: ${sweep.length} cases (${clean.requests.length} requests × reset, ${writeIndexes.length} writes × 500 and 429)`, () => {
   it.for(sweep)('$label', { timeout: caseTimeout }, ({ fault, k }) =>
     useWorld(async (world) => {
       const hostname = await seedHost(world);
