@@ -97,7 +97,19 @@ export function createDomainBatch<Request>(options: DomainBatchOptions<Request>)
         return Promise.reject(new SslClickError({ code: 'ABORTED', provider: 'fastly', operation: change.action === 'add' ? 'apply' : 'destroy', message: 'The call was aborted before its domain change was sent.' }));
       }
       return new Promise<void>((resolve, reject) => {
-        queued.push({ change, resolve, reject });
+        const waiter: Waiter<Request> = { change, resolve, reject };
+        queued.push(waiter);
+        // Aborted while still queued: it leaves the queue. Once its batch runs, the batch
+        // finishes for everyone in it (the version holds the others' domains too).
+        signal?.addEventListener(
+          'abort',
+          () => {
+            if (!queued.includes(waiter)) return;
+            queued = queued.filter((candidate) => candidate !== waiter);
+            reject(new SslClickError({ code: 'ABORTED', provider: 'fastly', operation: change.action === 'add' ? 'apply' : 'destroy', message: 'The call was aborted before its domain change was sent.' }));
+          },
+          { once: true },
+        );
         schedule();
       });
     },

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SslClickError } from '@sslclick/core';
 import { EDGE_ADDRESS, defaultFastlyApiVariants } from '@sslclick/sandbox';
 import type { FastlyProxySettings } from '../src/index.js';
-import { edgePackagePath } from './fastly-world.js';
+import { createTestProxy, edgePackagePath, prepareHostname, startFastlyWorld } from './fastly-world.js';
 import { clickLink, reliabilityProxy, seedHost, startReliabilityWorld, type ReliabilityWorld } from './reliability-world.js';
 
 let world: ReliabilityWorld;
@@ -92,6 +92,34 @@ describe('batching', () => {
     expect(subscriptionsOf([fourth])[0]?.id).not.toBe(subscription?.id);
     // The earlier hosts kept their certificate through the re-issue.
     for (const hostname of [...first, third]) expect(await clickLink(world, hostname, 'https://shop.example.org/b')).toMatchObject({ status: 302 });
+  });
+});
+
+describe('a host Fastly refuses fails alone', () => {
+  it('a host on someone else\'s service: CONFLICT for it, the rest of the batch is served', async () => {
+    const { serviceName, adapter } = sharedProxy({ batchWindowMs: 300 });
+    const hostnames = await Promise.all([seedHost(world), seedHost(world), seedHost(world)]);
+    const taken = hostnames[1] ?? '';
+    world.fastly.addForeignService({ hostname: taken });
+    const results = await Promise.allSettled(hostnames.map((hostname) => adapter.apply({ hostname })));
+    expect(results.map((result) => (result.status === 'fulfilled' ? result.value.ready : (result.reason as SslClickError).code))).toEqual([true, 'CONFLICT', true]);
+    expect(serviceNamed(serviceName)?.versions.find((version) => version.active)?.domains.map((domain) => domain.name).sort()).toEqual([hostnames[0], hostnames[2]].sort());
+  });
+
+  it('past the account\'s domains per service: CONFLICT saying to ask Fastly support, the others are added', async () => {
+    const limited = await startFastlyWorld({ maxDomainsPerService: 2 });
+    try {
+      const adapter = await createTestProxy(limited, { mode: 'vcl', shared: { batchWindowMs: 300 } });
+      const hostnames = await Promise.all([prepareHostname(limited), prepareHostname(limited), prepareHostname(limited)]);
+      const results = await Promise.allSettled(hostnames.map((hostname) => adapter.apply({ hostname })));
+      const refused = results.filter((result) => result.status === 'rejected').map((result) => result.reason as SslClickError);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]?.code).toBe('CONFLICT');
+      expect(refused[0]?.message).toMatch(/limit of domains per service.*Fastly support/);
+      expect(limited.fastly.state.services[0]?.versions.find((version) => version.active)?.domains).toHaveLength(2);
+    } finally {
+      await limited.close();
+    }
   });
 });
 

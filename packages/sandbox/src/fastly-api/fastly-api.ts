@@ -59,6 +59,13 @@ export interface FastlyApiOptions {
    * @default 100 (Let's Encrypt's names per certificate; Fastly documents no figure)
    */
   maxDomainsPerSubscription?: number;
+  /**
+   * How many domains one service version may hold; more is refused with 400 "Exceeding max
+   * number of domains: N" (https://docs.fastly.com/en/guides/common-service-and-domain-errors,
+   * which shows N = 10; Fastly support raises it per account).
+   * @default unlimited
+   */
+  maxDomainsPerService?: number;
   /** The hourly write budget. */
   rateLimit?: {
     /** Writes per window. @default 1000 */
@@ -598,6 +605,9 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         const name = (form.get('name') ?? '').toLowerCase();
         if (!name) return classicError(400, 'Bad request', "Domain needs a 'name'.");
         if (version.domains.some((domain) => domain.name === name)) return classicError(409, 'Duplicate record', `Duplicate domain: '${name}'`);
+        if (options.maxDomainsPerService !== undefined && version.domains.length >= options.maxDomainsPerService) {
+          return classicError(400, 'An error occurred while connecting to the fastly API, please try your request again.', `Exceeding max number of domains: ${options.maxDomainsPerService}`);
+        }
         const owner = domainOwner(name, service);
         if (owner) {
           return classicError(

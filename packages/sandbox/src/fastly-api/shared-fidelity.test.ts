@@ -108,6 +108,27 @@ describe('Fastly shared service: many domains on one version', () => {
   });
 });
 
+describe('the domain limit of a service', () => {
+  it('a domain past the limit is refused: "Exceeding max number of domains: N" in the detail', async () => {
+    // https://docs.fastly.com/en/guides/common-service-and-domain-errors ("Exceeding max number of
+    // domains"): { "msg": "An error occurred while connecting to the fastly API, please try your
+    // request again.", "detail": "Exceeding max number of domains: 10" }. The status is not shown;
+    // the fake answers 400, and the adapter reads the detail whatever the status.
+    const limited = await startFastlyApi(sandbox, { maxDomainsPerService: 2 });
+    try {
+      const headers = { 'fastly-key': limited.tokens.admin, 'content-type': 'application/x-www-form-urlencoded' };
+      const created = (await (await fetch(`${limited.url}/service`, { method: 'POST', headers, body: 'name=limited&type=vcl' })).json()) as { id: string };
+      const add = (name: string) => fetch(`${limited.url}/service/${created.id}/version/1/domain`, { method: 'POST', headers, body: new URLSearchParams({ name }).toString() });
+      for (const name of names(2)) expect((await add(name)).status).toBe(200);
+      const refused = await add(names(1)[0] ?? '');
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({ msg: 'An error occurred while connecting to the fastly API, please try your request again.', detail: 'Exceeding max number of domains: 2' });
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('Fastly TLS subscriptions with several domains', () => {
   it('a subscription for several domains has one tls_authorization per domain, each with its own managed-dns challenge', async () => {
     // go-fastly fixtures/tls_subscription/update.yaml: after two domains, relationships
