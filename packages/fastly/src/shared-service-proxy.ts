@@ -383,9 +383,11 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
       await assertNoLongerOnFastly(target, cnameTarget);
     }
     throwIfAborted(run?.signal, 'destroy');
+    await batch.submit({ hostname: target.hostname, action: 'remove', request: { adopt: target.adopt, run } }, run?.signal);
+    // Only once the host is off its subscription: the others' re-issue still validates every
+    // domain on it, this one's included, until then.
     const challenge = subscription?.challenges.get(target.hostname);
     if (dns && challenge) await dns.deleteCname(challenge.name, challenge.value, run);
-    await batch.submit({ hostname: target.hostname, action: 'remove', request: { adopt: target.adopt, run } }, run?.signal);
     const warning = removalWarnings.get(target.hostname);
     if (warning) {
       warnings.push(warning);
