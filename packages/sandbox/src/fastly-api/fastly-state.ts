@@ -97,18 +97,16 @@ export interface FastlyTlsSubscription {
    * it according to the `certificateDuringReissue` variant.
    */
   certificate_domains?: string[];
-  /**
-   * One ACME authorization per domain, each with its own `managed-dns` challenge (fastly/go-fastly
-   * fixtures/tls_subscription/update.yaml). Made lazily from `domains`; the common name's reuses
-   * `authorization_id` and `challenge_value`.
-   */
-  authorizations?: FastlyTlsAuthorization[];
   not_after?: string;
   created_at: string;
   updated_at: string;
 }
 
-/** One domain's ACME authorization on a subscription. */
+/**
+ * One domain's ACME authorization on a subscription, each with its own `managed-dns` challenge
+ * (fastly/go-fastly fixtures/tls_subscription/update.yaml); the common name's reuses the
+ * subscription's `authorization_id` and `challenge_value`.
+ */
 export interface FastlyTlsAuthorization {
   id: string;
   domain: string;

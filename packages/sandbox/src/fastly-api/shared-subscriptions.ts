@@ -18,6 +18,12 @@ import type { FastlyApiVariants } from './fastly-variants.js';
  */
 export const defaultMaxDomainsPerSubscription = 100;
 
+/**
+ * Each subscription's authorizations, kept beside the state rather than in it: a read never
+ * changes what a test snapshots of a subscription it put there itself.
+ */
+const authorizationStore = new WeakMap<FastlyTlsSubscription, FastlyTlsAuthorization[]>();
+
 /** A new `<random>.fastly-validations.com` challenge value, as recorded. */
 export function challengeValue(): string {
   // Recorded values are 18 lower-case alphanumerics ("f2sk1kgtx8aj614ckh", go-fastly create.yaml).
@@ -30,12 +36,13 @@ export function challengeValue(): string {
  * is dropped.
  */
 export function authorizationsOf(subscription: FastlyTlsSubscription): FastlyTlsAuthorization[] {
-  const existing = new Map((subscription.authorizations ?? []).map((authorization) => [authorization.domain, authorization]));
+  const previous = authorizationStore.get(subscription) ?? [];
+  const existing = new Map(previous.map((authorization) => [authorization.domain, authorization]));
   const issued = subscription.state === 'issued' || subscription.state === 'renewing';
-  subscription.authorizations = subscription.domains.map((domain) => {
+  const authorizations = subscription.domains.map((domain): FastlyTlsAuthorization => {
     const found = existing.get(domain);
     if (found) return found;
-    const first = domain === subscription.common_name && !(subscription.authorizations ?? []).some((authorization) => authorization.id === subscription.authorization_id);
+    const first = domain === subscription.common_name && !previous.some((authorization) => authorization.id === subscription.authorization_id);
     return {
       id: first ? subscription.authorization_id : fastlyId(),
       domain,
@@ -45,7 +52,8 @@ export function authorizationsOf(subscription: FastlyTlsSubscription): FastlyTls
       updated_at: subscription.updated_at,
     };
   });
-  return subscription.authorizations;
+  authorizationStore.set(subscription, authorizations);
+  return authorizations;
 }
 
 /** Whether every domain's `_acme-challenge` CNAME shows its challenge value in sandbox DNS. */
@@ -171,7 +179,7 @@ export function updateSubscription(context: SubscriptionUpdateContext, customer:
     if (context.variants.certificateDuringReissue === 'dropped') {
       delete subscription.certificate_id;
       delete subscription.certificate_domains;
-      for (const authorization of subscription.authorizations ?? []) authorization.state = 'pending';
+      for (const authorization of authorizationStore.get(subscription) ?? []) authorization.state = 'pending';
     }
   }
   // New domains get pending authorizations of their own.
