@@ -95,6 +95,20 @@ export async function findSharedSubscription(client: FastlyClient, hostname: str
   return found ? toShared(found, document?.included) : undefined;
 }
 
+/**
+ * The subscription's domains as Fastly holds them now, read just before a change: another
+ * writer (a second sslclick process on the same account) may have changed them since the list
+ * was read, and a change sends the whole list.
+ */
+async function currentDomains(client: FastlyClient, subscription: SharedSubscription, run: RunOptions | undefined): Promise<string[]> {
+  const document = await client.get<JsonApiDocument<JsonApiResource<TlsSubscriptionAttributes>>>(`/tls/subscriptions/${encodeURIComponent(subscription.id)}`, {
+    operation: 'tls.subscriptions.get',
+    allowNotFound: true,
+    run,
+  });
+  return document ? related(document.data, 'tls_domains').map((domain) => clean(domain.id)) : subscription.domains;
+}
+
 /** How many subscriptions one page asks for. */
 const pageSize = 100;
 
@@ -172,12 +186,14 @@ export async function placeHosts(context: PlacementContext, hostnames: readonly 
     const joining = waiting.slice(0, context.domainsPerSubscription - subscription.domains.length);
     waiting = waiting.slice(joining.length);
     try {
+      const domains = [...new Set([...(await currentDomains(context.client, subscription, run)), ...joining])];
+      if (domains.length > context.domainsPerSubscription) throw new SslClickError({ code: 'CONFLICT', provider: 'fastly', operation: 'tls.subscriptions.update', message: `The TLS subscription ${subscription.id} filled up meanwhile; run apply again for ${joining.join(', ')}.` });
       // force=true as go-fastly and its recorded update send it: without it Fastly refuses a
       // change to a subscription whose domains serve TLS (fastly/cli tls/subscription/update.go).
       await context.client.write('PATCH', `/tls/subscriptions/${encodeURIComponent(subscription.id)}`, {
         operation: 'tls.subscriptions.update',
         query: { force: 'true' },
-        json: domainsBody(subscription.id, [...subscription.domains, ...joining], undefined),
+        json: domainsBody(subscription.id, domains, undefined),
         run,
       });
       changed.push(subscription.id);
@@ -228,8 +244,8 @@ export async function removeHosts(client: FastlyClient, hostnames: readonly stri
       for (const hostname of leaving) warnings.set(hostname, `The TLS subscription ${subscription.id} holding ${hostname} was not made by sslclick; it was left alone.`);
       continue;
     }
-    const remaining = subscription.domains.filter((domain) => !leaving.includes(domain));
     try {
+      const remaining = (await currentDomains(client, subscription, run)).filter((domain) => !leaving.includes(domain));
       if (remaining.length === 0) {
         await client.write('DELETE', `/tls/subscriptions/${encodeURIComponent(subscription.id)}`, { operation: 'tls.subscriptions.delete', query: { force: 'true' }, allowNotFound: true, run });
       } else {
