@@ -195,14 +195,17 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
       };
       const outcome: BatchOutcome = new Map();
       const additions = changes.filter((change) => change.action === 'add');
-      const removals = changes.filter((change) => change.action === 'remove').map((change) => change.hostname);
+      let removals = changes.filter((change) => change.action === 'remove').map((change) => change.hostname);
       // Off the subscriptions first (while the domains are still on the service, which is how
       // sslclick's subscriptions are recognised), then off the service.
       if (removals.length > 0) {
         const before = await findSharedService(client, serviceName, undefined);
-        const removed = await removeHosts(client, removals, serviceFacts(before), undefined);
+        const removed = await removeHosts(client, removals, serviceFacts(before), { keepIssued: !joinIssued, isLive }, undefined);
         for (const [hostname, error] of removed.outcome) outcome.set(hostname, error);
         for (const [hostname, warning] of removed.warnings) removalWarnings.set(hostname, warning);
+        removals = [...removals.filter((hostname) => !removed.parked.includes(hostname)), ...removed.released];
+        // Hosts parked by earlier calls go now: their validation records too.
+        if (dns) for (const challenge of removed.releasedChallenges) await dns.deleteCname(challenge.name, challenge.value, undefined);
       }
       const result = await applyDomainBatch(
         context,
@@ -220,6 +223,11 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
       return outcome;
     },
   });
+
+  /** Whether the host's DNS points at its subscription's Fastly target now. */
+  async function isLive(hostname: string, subscription: SharedSubscription): Promise<boolean> {
+    return (await currentCname(hostname, undefined)) === (await lookCnameTarget(subscription.configurationId, undefined));
+  }
 
   function serviceFacts(found: FoundService | undefined): { owned: boolean; domains: string[]; createdAt: string | undefined } {
     return { owned: found?.owned === true, domains: activeDomainsOf(found), createdAt: found?.service.created_at };
@@ -386,14 +394,15 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
     await batch.submit({ hostname: target.hostname, action: 'remove', request: { adopt: target.adopt, run } }, run?.signal);
     // Only once the host is off its subscription: the others' re-issue still validates every
     // domain on it, this one's included, until then.
-    const challenge = subscription?.challenges.get(target.hostname);
-    if (dns && challenge) await dns.deleteCname(challenge.name, challenge.value, run);
     const warning = removalWarnings.get(target.hostname);
+    const challenge = subscription?.challenges.get(target.hostname);
+    const stillOnSubscription = challenge !== undefined && (await findSharedSubscription(client, target.hostname, run)) !== undefined;
+    if (dns && challenge && !stillOnSubscription) await dns.deleteCname(challenge.name, challenge.value, run);
     if (warning) {
       warnings.push(warning);
       removalWarnings.delete(target.hostname);
     }
-    emit(run, { type: 'service-deleted', hostname: target.hostname, message: `Removed ${target.hostname} from the shared Fastly service and its TLS subscription.` });
+    if (!stillOnSubscription) emit(run, { type: 'service-deleted', hostname: target.hostname, message: `Removed ${target.hostname} from the shared Fastly service and its TLS subscription.` });
     return readStatus(target, run, warnings);
   }
 

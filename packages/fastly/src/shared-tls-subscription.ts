@@ -224,13 +224,37 @@ export async function placeHosts(context: PlacementContext, hostnames: readonly 
   return { outcome, changed };
 }
 
+/** How `removeHosts` treats a subscription whose certificate serves other hosts. */
+export interface RemovalOptions {
+  /**
+   * Never change the domain list of an issued subscription while another of its hosts is live
+   * (`joinIssuedSubscriptions: false`: changes may interrupt the certificate). The leaving host
+   * is then parked: left on the subscription and the service, its DNS already back on SendGrid,
+   * and removed with the last live host of that subscription.
+   */
+  keepIssued: boolean;
+  /** Whether a host's DNS points at Fastly now. */
+  isLive: (hostname: string, subscription: SharedSubscription) => Promise<boolean>;
+}
+
 /**
  * Takes hosts off their subscriptions: each subscription changed once; one left with no domain
- * is deleted when sslclick's; someone else's is left alone (a warning per host).
+ * is deleted when sslclick's; someone else's is left alone (a warning per host). Returns, beside
+ * each host's outcome, the hosts parked on their subscription (`keepIssued`), which stay on the
+ * service too, and the parked hosts of earlier calls that can go now with their subscription.
  */
-export async function removeHosts(client: FastlyClient, hostnames: readonly string[], service: PlacementContext['service'], run: RunOptions | undefined): Promise<{ outcome: BatchOutcome; warnings: Map<string, string> }> {
+export async function removeHosts(
+  client: FastlyClient,
+  hostnames: readonly string[],
+  service: PlacementContext['service'],
+  options: RemovalOptions,
+  run: RunOptions | undefined,
+): Promise<{ outcome: BatchOutcome; warnings: Map<string, string>; parked: string[]; released: string[]; releasedChallenges: DnsRecord[] }> {
   const outcome: BatchOutcome = new Map();
   const warnings = new Map<string, string>();
+  const parked: string[] = [];
+  const released: string[] = [];
+  const releasedChallenges: DnsRecord[] = [];
   const bySubscription = new Map<string, { subscription: SharedSubscription; leaving: string[] }>();
   for (const hostname of hostnames) {
     const subscription = await findSharedSubscription(client, hostname, run);
@@ -245,7 +269,25 @@ export async function removeHosts(client: FastlyClient, hostnames: readonly stri
       continue;
     }
     try {
-      const remaining = (await currentDomains(client, subscription, run)).filter((domain) => !leaving.includes(domain));
+      let remaining = (await currentDomains(client, subscription, run)).filter((domain) => !leaving.includes(domain));
+      if (options.keepIssued && subscription.hasCertificate && remaining.length > 0) {
+        const live: string[] = [];
+        for (const domain of remaining) if (await options.isLive(domain, subscription)) live.push(domain);
+        if (live.length > 0) {
+          for (const hostname of leaving) {
+            parked.push(hostname);
+            warnings.set(hostname, `${hostname} points at SendGrid again but stays on the TLS subscription ${subscription.id} and the service until ${live.length === 1 ? 'its other live host goes' : `its ${live.length} other live hosts go`}: changing an issued subscription may interrupt their certificate (joinIssuedSubscriptions: false).`);
+          }
+          continue;
+        }
+        // Only parked hosts are left: they go with the subscription.
+        released.push(...remaining);
+        for (const domain of remaining) {
+          const challenge = subscription.challenges.get(domain);
+          if (challenge) releasedChallenges.push(challenge);
+        }
+        remaining = [];
+      }
       if (remaining.length === 0) {
         await client.write('DELETE', `/tls/subscriptions/${encodeURIComponent(subscription.id)}`, { operation: 'tls.subscriptions.delete', query: { force: 'true' }, allowNotFound: true, run });
       } else {
@@ -260,5 +302,5 @@ export async function removeHosts(client: FastlyClient, hostnames: readonly stri
       for (const hostname of leaving) outcome.set(hostname, error);
     }
   }
-  return { outcome, warnings };
+  return { outcome, warnings, parked, released, releasedChallenges };
 }

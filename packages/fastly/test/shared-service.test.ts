@@ -246,6 +246,34 @@ describe('what a re-issued subscription serves meanwhile (the evidence is unsure
     }
   });
 
+  it('dropped: with joinIssuedSubscriptions: false a destroyed host is parked while its subscription serves another, and goes with the last', async () => {
+    world.fastly.setVariants({ certificateDuringReissue: 'dropped' });
+    try {
+      const { serviceName, adapter } = sharedProxy({ joinIssuedSubscriptions: false, domainsPerSubscription: 5, batchWindowMs: 300 });
+      const [leaving, staying] = (await Promise.all([seedHost(world), seedHost(world)])) as [string, string];
+      await Promise.all([leaving, staying].map((hostname) => adapter.apply({ hostname })));
+      const [subscription] = subscriptionsOf([leaving, staying]);
+      expect(subscription?.domains.sort()).toEqual([leaving, staying].sort());
+      const certificates: boolean[] = [];
+      const watching = setInterval(() => certificates.push(world.sandbox.edge.getCertificate(staying) !== undefined), 5);
+      const parked = await adapter.destroy({ hostname: leaving });
+      clearInterval(watching);
+      expect(certificates.every(Boolean)).toBe(true);
+      expect(parked.warnings.join(' ')).toMatch(/stays on the TLS subscription/);
+      expect(world.cloudflare.recordsAt(world.zone.id, leaving).map((record) => record.content)).toEqual(['sendgrid.net']);
+      expect(subscriptionsOf([leaving])[0]?.domains.sort()).toEqual([leaving, staying].sort());
+      expect(await clickLink(world, staying, 'https://shop.example.org/d')).toMatchObject({ status: 302 });
+      // The last live host goes: the subscription, both domains and the service go with it.
+      await adapter.destroy({ hostname: staying });
+      expect(subscriptionsOf([leaving, staying])).toEqual([]);
+      expect(serviceNamed(serviceName)).toBeUndefined();
+      expect(world.cloudflare.recordsAt(world.zone.id, `_acme-challenge.${leaving}`)).toEqual([]);
+      expect(world.cloudflare.recordsAt(world.zone.id, `_acme-challenge.${staying}`)).toEqual([]);
+    } finally {
+      world.fastly.setVariants(defaultFastlyApiVariants);
+    }
+  });
+
   it('kept (default): the new host joins, and the live host is served all along', async () => {
     const { adapter } = sharedProxy({ domainsPerSubscription: 5 });
     const live = await seedHost(world);
