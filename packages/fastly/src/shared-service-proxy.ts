@@ -24,60 +24,27 @@ import {
   type VerifierCheckId,
 } from '@sslclick/core';
 import {
-  DEFAULT_CUTOVER_CHECK_TIMEOUT_MS,
   buildStatus,
   checkBeforeCutover,
   confirmAfterCutover,
   invalidInput,
-  loadCredential,
-  readCutoverCheckTimeoutMs,
-  requireVerificationForLocalEndpoints,
   restoreFailingCutover,
   throwIfAborted,
   waitUntil,
   withRedactedErrors,
 } from '@sslclick/core/adapter';
 import { createDomainBatch, type BatchOutcome } from './domain-batch.js';
+import { resolveSharedSettings } from './shared-settings.js';
 import { loadEdgePackage, type EdgePackage } from './edge-package.js';
-import { createFastlyClient, defaultFastlyBaseURL } from './fastly-client.js';
 import type { FastlyProxySettings } from './fastly-proxy.js';
-import { createRateLimitGovernor } from './rate-limit.js';
 import { diffVersion } from './service-configuration.js';
 import { readVersionContents, type FoundService } from './service-lookup.js';
-import { activeDomainsOf, applyDomainBatch, defaultSharedServiceName, findSharedService, type SharedServiceContext } from './shared-service.js';
-import { covers, defaultDomainsPerSubscription, findSharedSubscription, ownedBySharedService, placeHosts, removeHosts, type SharedSubscription } from './shared-tls-subscription.js';
+import { activeDomainsOf, applyDomainBatch, findSharedService, type SharedServiceContext } from './shared-service.js';
+import { covers, findSharedSubscription, ownedBySharedService, placeHosts, removeHosts, type SharedSubscription } from './shared-tls-subscription.js';
 import { edgeStateOf } from './status-mapping.js';
 import { configurationCnameTarget } from './tls-subscription.js';
 
-/** Settings of the shared-service mode (`createFastlyProxy({ shared: { … } })`). */
-export interface FastlySharedServiceSettings {
-  /**
-   * The name of the one service holding every branded host. A service of that name that
-   * sslclick did not create is used only for requests with `adopt: true`.
-   * @default 'sslclick shared'
-   */
-  serviceName?: string;
-  /**
-   * How many branded hosts one TLS subscription (one certificate) holds. Fastly documents no
-   * figure; Let's Encrypt issues at most 100 names per certificate.
-   * @default 100
-   */
-  domainsPerSubscription?: number;
-  /**
-   * How long, in ms, the first domain change of a batch waits for others before the batch makes
-   * its service version (changes arriving while a batch runs go into the next one).
-   * @default 1000
-   */
-  batchWindowMs?: number;
-  /**
-   * Whether a new host may join a subscription whose certificate is already issued. Joining
-   * re-issues the certificate; the fake's default, and Fastly's documentation, has the issued
-   * certificate go on serving its hosts meanwhile. Set `false` if your account shows otherwise:
-   * new hosts then only join subscriptions not yet issued, at the cost of more subscriptions.
-   * @default true
-   */
-  joinIssuedSubscriptions?: boolean;
-}
+export type { FastlySharedServiceSettings } from './shared-settings.js';
 
 interface Target {
   hostname: string;
@@ -96,57 +63,12 @@ function cleanName(value: string | undefined): string | undefined {
   return value?.toLowerCase().replace(/\.$/, '');
 }
 
-function positiveInteger(value: number | undefined, fallback: number, name: string, maximum = Number.MAX_SAFE_INTEGER): number {
-  const resolved = value ?? fallback;
-  if (!Number.isInteger(resolved) || resolved < 1 || resolved > maximum) {
-    throw invalidInput(`shared.${name} must be an integer from 1 to ${maximum}, not ${String(value)}.`, { provider, operation: 'create' });
-  }
-  return resolved;
-}
-
 /**
  * Creates the shared-service adapter (`createFastlyProxy` picks it for `shared`). The settings
  * are those of `createFastlyProxy`; `shared` may be `true` or {@link FastlySharedServiceSettings}.
  */
 export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAdapter {
-  const shared: FastlySharedServiceSettings = typeof settings.shared === 'object' && settings.shared !== null ? settings.shared : {};
-  const mode = settings.mode ?? 'compute';
-  if (mode !== 'compute' && mode !== 'vcl') throw invalidInput(`mode must be "compute" or "vcl", not "${String(mode)}".`, { provider, operation: 'create' });
-  const certificateAuthority = settings.certificateAuthority ?? 'certainly';
-  if (certificateAuthority !== 'certainly' && certificateAuthority !== 'lets-encrypt') {
-    throw invalidInput(`certificateAuthority must be "certainly" or "lets-encrypt", not "${String(certificateAuthority)}".`, { provider, operation: 'create' });
-  }
-  const serviceName = (shared.serviceName ?? defaultSharedServiceName).trim();
-  if (serviceName === '' || serviceName.length > 255) throw invalidInput('shared.serviceName must be a non-empty name of at most 255 characters.', { provider, operation: 'create' });
-  const domainsPerSubscription = positiveInteger(shared.domainsPerSubscription, defaultDomainsPerSubscription, 'domainsPerSubscription', 100);
-  const batchWindowMs = shared.batchWindowMs ?? 1_000;
-  if (!Number.isFinite(batchWindowMs) || batchWindowMs < 0) throw invalidInput(`shared.batchWindowMs must be a number of milliseconds, not ${String(shared.batchWindowMs)}.`, { provider, operation: 'create' });
-  const joinIssued = shared.joinIssuedSubscriptions ?? true;
-  const baseURL = settings.baseURL ?? defaultFastlyBaseURL;
-  try {
-    new URL(baseURL);
-  } catch {
-    throw invalidInput(`baseURL "${baseURL}" is not a URL.`, { provider, operation: 'create' });
-  }
-  requireVerificationForLocalEndpoints({ provider, endpoints: [baseURL], verification: settings.verification });
-  const timeoutMs = settings.timeoutMs ?? 30_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw invalidInput(`timeoutMs must be a positive number of milliseconds, not ${String(settings.timeoutMs)}.`, { provider, operation: 'create' });
-  const packageUploadTimeoutMs = settings.packageUploadTimeoutMs ?? 120_000;
-  const cutoverCheckTimeoutMs =
-    readCutoverCheckTimeoutMs(settings, provider) ?? (settings.wait?.maxWaitTime ? Math.min(settings.wait.maxWaitTime, 300_000) : DEFAULT_CUTOVER_CHECK_TIMEOUT_MS);
-  const dns = settings.dns;
-  if (dns !== undefined && (typeof dns.getRecords !== 'function' || typeof dns.upsertCname !== 'function' || typeof dns.deleteCname !== 'function')) {
-    throw invalidInput('dns must be a DnsProvider such as createCloudflareDns() or createRoute53Dns().', { provider, operation: 'create' });
-  }
-  const apiToken = loadCredential({ value: settings.apiToken, environmentVariable: 'FASTLY_API_TOKEN', settingName: 'apiToken', provider });
-  const client = createFastlyClient({
-    apiToken,
-    baseURL,
-    fetch: settings.fetch ?? globalThis.fetch,
-    retry: settings.retry,
-    rateLimit: createRateLimitGovernor(settings.rateLimit),
-    timeoutMs,
-  });
+  const { mode, certificateAuthority, serviceName, domainsPerSubscription, batchWindowMs, joinIssued, packageUploadTimeoutMs, cutoverCheckTimeoutMs, dns, client } = resolveSharedSettings(settings);
   const verification = settings.verification;
   // One origin per service: its one `sendgrid` backend.
   const origin = 'sendgrid.net';

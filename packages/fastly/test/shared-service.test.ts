@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SslClickError } from '@sslclick/core';
 import { EDGE_ADDRESS, defaultFastlyApiVariants } from '@sslclick/sandbox';
-import type { FastlyProxySettings } from '../src/index.js';
+import { createFastlyProxy, type FastlyProxySettings } from '../src/index.js';
 import { createTestProxy, edgePackagePath, prepareHostname, startFastlyWorld } from './fastly-world.js';
 import { clickLink, reliabilityProxy, seedHost, startReliabilityWorld, type ReliabilityWorld } from './reliability-world.js';
 
@@ -55,6 +55,20 @@ async function untilRequest(matches: (request: { method: string; path: string })
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+describe('settings', () => {
+  it('bad shared settings and input are INVALID_INPUT before any request', async () => {
+    const before = world.fastly.server.requests.length;
+    const base = { apiToken: world.fastly.tokens.admin, baseURL: world.fastly.url, verification: { resolver: world.sandbox.dns.address } };
+    for (const shared of ['yes', { domainsPerSubscription: 101 }, { domainsPerSubscription: 0 }, { batchWindowMs: -1 }, { serviceName: ' ' }] as unknown[]) {
+      expect(() => createFastlyProxy({ ...base, shared: shared as never }), JSON.stringify(shared)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+    }
+    const adapter = createFastlyProxy({ ...base, shared: true });
+    await expect(adapter.apply({ hostname: 'url1.example.com', origin: 'eu.sendgrid.net' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/per-host mode/) });
+    await expect(adapter.apply({ hostname: '*.example.com' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(world.fastly.server.requests.length).toBe(before);
+  });
+});
 
 describe('batching', () => {
   it('five concurrent applies make one service version, one domain each, and ceil(5 / 2) subscriptions', async () => {
