@@ -78,3 +78,15 @@ describe('npm start (the README\'s main command)', () => {
     expect(result.stdout).toMatch(/One real click through the proxy:\n {2}GET https:\/\/url1234\.example\.com\/ls\/click\?upn=\S+\n {2}→ 302 Location: https:\/\/shop\.example\.com\/welcome/);
   }, 120_000);
 });
+
+describe('examples/fastly.ts --shared in sandbox mode', () => {
+  it('puts the host on the one shared service and reaches ready, with a real click through the edge', async () => {
+    const result = await runExample('example:fastly', ['--json', '--shared']);
+    expect(result.code, result.stderr).toBe(0);
+    expectNoSecret(result.stdout + result.stderr);
+    const output = JSON.parse(result.stdout) as { status: { ready: boolean; edge: { raw: { serviceName: string; shared: boolean } } }; click: { status: number } };
+    expect(output.status.ready).toBe(true);
+    expect(output.status.edge.raw).toMatchObject({ serviceName: 'sslclick shared', shared: true });
+    expect(output.click.status).toBe(302);
+  }, 120_000);
+});

@@ -39,8 +39,8 @@ export interface CdnFactorySettings {
  */
 export const cdnModes = {
   cloudflare: { 'per-host': {} },
-  fastly: { compute: { mode: 'compute' }, vcl: { mode: 'vcl' } },
-  cloudfront: { 'per-host': {} },
+  fastly: { compute: { mode: 'compute' }, vcl: { mode: 'vcl' }, shared: { mode: 'compute', shared: true }, 'shared-vcl': { mode: 'vcl', shared: true } },
+  cloudfront: { 'per-host': {}, tenants: { mode: 'tenants' } },
 } as const satisfies { readonly [Cdn in CdnName]: Readonly<Record<string, Partial<CdnFactorySettings[Cdn]>>> };
 
 /** The mode names of a CDN, its default first. */

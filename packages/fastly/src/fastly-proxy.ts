@@ -20,6 +20,7 @@ import { createStatusReader } from './per-host-status.js';
 import { createRateLimitGovernor, type FastlyRateLimitSettings } from './rate-limit.js';
 import type { FastlyMode } from './service-configuration.js';
 import type { FastlyCertificateAuthority } from './tls-subscription.js';
+import { createSharedServiceProxy, type FastlySharedServiceSettings } from './shared-service-proxy.js';
 
 /** Settings of `createFastlyProxy`. */
 export interface FastlyProxySettings extends CommonProxySettings {
@@ -60,6 +61,13 @@ export interface FastlyProxySettings extends CommonProxySettings {
   /** How the hourly write budget is honoured. */
   rateLimit?: FastlyRateLimitSettings;
   /**
+   * One shared service for every host instead of a service per host: `true`, or its settings.
+   * Domains are added and removed in batched versions, and hosts share TLS subscriptions of up
+   * to 100 domains (see "When to choose the shared service" in the README).
+   * @default false (a service per host)
+   */
+  shared?: boolean | FastlySharedServiceSettings;
+  /**
    * How long one Fastly API request may take, in ms, before it is abandoned and retried; when
    * every attempt times out the call fails with `TIMEOUT`. The Compute package upload has its
    * own, longer deadline (`packageUploadTimeoutMs`).
@@ -91,6 +99,7 @@ const authorities: readonly FastlyCertificateAuthority[] = ['certainly', 'lets-e
  * edge; then the cutover CNAME (through `dns`, or left in `status.dns.required`).
  */
 export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdapter {
+  if (settings.shared) return createSharedServiceProxy(settings);
   const mode = settings.mode ?? 'compute';
   if (!modes.includes(mode)) throw invalidInput(`mode must be "compute" or "vcl", not "${String(mode)}".`, { provider, operation: 'create' });
   const certificateAuthority = settings.certificateAuthority ?? 'certainly';

@@ -7,6 +7,7 @@
  */
 export { createFastlyProxy, type FastlyProxySettings } from './fastly-proxy.js';
 export type { FastlyMode } from './service-configuration.js';
+export type { FastlySharedServiceSettings } from './shared-settings.js';
 export type { FastlyCertificateAuthority } from './tls-subscription.js';
 export type { FastlyRateLimitSettings } from './rate-limit.js';
 export { defaultFastlyBaseURL } from './fastly-client.js';

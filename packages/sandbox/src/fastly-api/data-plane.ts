@@ -1,6 +1,7 @@
 import type { EdgeRoute } from '../edge.js';
 import type { Sandbox } from '../sandbox.js';
 import { activeVersion } from './fastly-state.js';
+import { servedDomains } from './shared-subscriptions.js';
 import type { FastlyService, FastlyState } from './fastly-state.js';
 
 // What this fake put on the edge, per sandbox (several fakes may share one edge), so that it only
@@ -45,8 +46,7 @@ export async function syncFastlyDataPlane(sandbox: Sandbox, state: FastlyState):
   }
   const wanted = new Map<string, EdgeRoute | undefined>();
   for (const subscription of state.subscriptions) {
-    if (subscription.state !== 'issued' && subscription.state !== 'renewing') continue;
-    for (const hostname of subscription.domains) {
+    for (const hostname of servedDomains(subscription)) {
       const service = state.services.find(
         (candidate) => candidate.deleted_at === undefined && candidate.customer_id === subscription.customer_id && activeVersion(candidate)?.domains.some((domain) => domain.name === hostname),
       );

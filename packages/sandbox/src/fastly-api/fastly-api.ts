@@ -6,6 +6,7 @@ import type { VendorApiServer, VendorRequest, VendorResponse, VendorRouter } fro
 import { inspectComputePackage } from './compute-package.js';
 import { defaultFastlyApiVariants, type FastlyApiVariants } from './fastly-variants.js';
 import { syncFastlyDataPlane } from './data-plane.js';
+import { authorizationsJson, authorizationsOf, certify, challengesPublished, defaultMaxDomainsPerSubscription, servedDomains, updateSubscription } from './shared-subscriptions.js';
 import {
   activeVersion,
   backendJson,
@@ -53,6 +54,18 @@ export interface FastlyApiOptions {
    * (each can also be switched later with {@link FastlyApi.setVariants}).
    */
   variants?: Partial<FastlyApiVariants>;
+  /**
+   * How many domains one TLS subscription may hold; more is refused with 400.
+   * @default 100 (Let's Encrypt's names per certificate; Fastly documents no figure)
+   */
+  maxDomainsPerSubscription?: number;
+  /**
+   * How many domains one service version may hold; more is refused with 400 "Exceeding max
+   * number of domains: N" (https://docs.fastly.com/en/guides/common-service-and-domain-errors,
+   * which shows N = 10; Fastly support raises it per account).
+   * @default unlimited
+   */
+  maxDomainsPerService?: number;
   /** The hourly write budget. */
   rateLimit?: {
     /** Writes per window. @default 1000 */
@@ -170,6 +183,7 @@ function formNullable(value: string | null, fallback: string | null): string | n
 export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions = {}): Promise<FastlyApi> {
   const now = (): number => sandbox.clock.now();
   const issuanceDelayMs = options.issuanceDelayMs ?? 500;
+  const maxDomainsPerSubscription = options.maxDomainsPerSubscription ?? defaultMaxDomainsPerSubscription;
   const cnameTarget = options.cnameTarget ?? 't.sni.global.fastly.net';
   const customerId = fastlyId();
   const otherCustomerId = fastlyId();
@@ -328,9 +342,8 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
     for (const subscription of state.subscriptions) {
       if (subscription.pinned) continue;
       if (subscription.state === 'pending') {
-        const challengeName = `_acme-challenge.${subscription.common_name}`;
-        const record = sandbox.dns.zone.getRecords(challengeName).find((candidate) => candidate.type === 'CNAME');
-        if (record && record.value === subscription.challenge_value) {
+        // Every domain's own challenge must be published (one authorization per domain).
+        if (challengesPublished(subscription, sandbox.dns.zone)) {
           subscription.challenge_seen_at ??= now();
           subscription.state = 'processing';
           subscription.updated_at = tlsTime(now());
@@ -338,6 +351,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
       }
       if (subscription.state === 'processing' && subscription.challenge_seen_at !== undefined && now() - subscription.challenge_seen_at >= issuanceDelayMs) {
         subscription.state = 'issued';
+        certify(subscription, tlsTime(now()));
         subscription.certificate_id = fastlyId();
         subscription.not_after = tlsTime(now() + 90 * 24 * 3_600_000);
         subscription.updated_at = tlsTime(now());
@@ -366,7 +380,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         updated_at: subscription.updated_at,
       },
       relationships: {
-        tls_authorizations: { data: [{ id: subscription.authorization_id, type: 'tls_authorization' }] },
+        tls_authorizations: { data: authorizationsOf(subscription).map((authorization) => ({ id: authorization.id, type: 'tls_authorization' })) },
         tls_domains: { data: subscription.domains.map((domain) => ({ id: domain, type: 'tls_domain' })) },
         common_name: { data: { id: subscription.common_name, type: 'tls_domain' } },
         tls_configuration: { data: { id: subscription.configuration_id, type: 'tls_configuration' } },
@@ -375,22 +389,13 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
     };
   }
 
-  function authorizationJson(subscription: FastlyTlsSubscription): Record<string, unknown> {
-    const configuration = state.configurations.find((candidate) => candidate.id === subscription.configuration_id) ?? defaultConfiguration;
-    return {
-      id: subscription.authorization_id,
-      type: 'tls_authorization',
-      attributes: {
-        challenges: [
-          { type: 'managed-dns', record_type: 'CNAME', record_name: `_acme-challenge.${subscription.common_name}`, values: [subscription.challenge_value] },
-          { type: 'managed-http-cname', record_type: 'CNAME', record_name: subscription.common_name, values: [configuration.cname] },
-          { type: 'managed-http-a', record_type: 'A', record_name: subscription.common_name, values: [EDGE_ADDRESS] },
-        ],
-        state: subscription.state === 'issued' || subscription.state === 'renewing' ? 'valid' : subscription.state === 'failed' ? 'failed' : 'pending',
-        created_at: subscription.created_at,
-        updated_at: subscription.updated_at,
-      },
-    };
+  function configurationOf(subscription: FastlyTlsSubscription): FastlyTlsConfiguration {
+    return state.configurations.find((candidate) => candidate.id === subscription.configuration_id) ?? defaultConfiguration;
+  }
+
+  /** One `tls_authorization` per domain (fastly/go-fastly fixtures/tls_subscription/update.yaml). */
+  function authorizationJson(subscription: FastlyTlsSubscription): Record<string, unknown>[] {
+    return authorizationsJson(subscription, configurationOf(subscription));
   }
 
   function configurationJson(configuration: FastlyTlsConfiguration): Record<string, unknown> {
@@ -600,6 +605,9 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         const name = (form.get('name') ?? '').toLowerCase();
         if (!name) return classicError(400, 'Bad request', "Domain needs a 'name'.");
         if (version.domains.some((domain) => domain.name === name)) return classicError(409, 'Duplicate record', `Duplicate domain: '${name}'`);
+        if (options.maxDomainsPerService !== undefined && version.domains.length >= options.maxDomainsPerService) {
+          return classicError(400, 'An error occurred while connecting to the fastly API, please try your request again.', `Exceeding max number of domains: ${options.maxDomainsPerService}`);
+        }
         const owner = domainOwner(name, service);
         if (owner) {
           return classicError(
@@ -775,14 +783,14 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         );
         return jsonApiOk(200, {
           data: matching.map(subscriptionJson),
-          ...(includes(request, 'tls_authorizations') ? { included: matching.map(authorizationJson) } : {}),
+          ...(includes(request, 'tls_authorizations') ? { included: matching.flatMap(authorizationJson) } : {}),
           meta: { per_page: 20, current_page: 1, record_count: matching.length, total_pages: 1 },
         });
       });
       route(router, 'GET', '/tls/subscriptions/:id', (request, customer) => {
         const subscription = state.subscriptions.find((candidate) => candidate.id === request.params.id && candidate.customer_id === customer);
         if (!subscription) return jsonApiError(404, 'Not found', 'The subscription you requested was not found');
-        return jsonApiOk(200, { data: subscriptionJson(subscription), ...(includes(request, 'tls_authorizations') ? { included: [authorizationJson(subscription)] } : {}) });
+        return jsonApiOk(200, { data: subscriptionJson(subscription), ...(includes(request, 'tls_authorizations') ? { included: authorizationJson(subscription) } : {}) });
       });
       route(router, 'POST', '/tls/subscriptions', (request, customer) => {
         const body = readJsonApi(request);
@@ -795,6 +803,9 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         const domainData = data.relationships?.tls_domains?.data;
         const domains = Array.isArray(domainData) ? domainData.map((item) => String((item as { id?: unknown }).id ?? '').toLowerCase()).filter(Boolean) : [];
         if (domains.length === 0) return jsonApiError(400, 'Bad Request', 'A subscription needs at least one tls_domain.');
+        if (domains.length > maxDomainsPerSubscription) {
+          return jsonApiError(400, 'Bad Request', `A subscription can hold at most ${maxDomainsPerSubscription} domains; ${domains.length} were given.`);
+        }
         for (const domain of domains) {
           const onActiveService = liveServices().some(
             (service) => service.customer_id === customer && activeVersion(service)?.domains.some((candidate) => candidate.name === domain),
@@ -829,8 +840,28 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         };
         state.subscriptions.push(subscription);
         refreshSubscriptions();
-        return jsonApiOk(201, { data: subscriptionJson(subscription), included: [authorizationJson(subscription)] });
+        return jsonApiOk(201, { data: subscriptionJson(subscription), included: authorizationJson(subscription) });
       });
+      route(router, 'PATCH', '/tls/subscriptions/:id', (request, customer) =>
+        updateSubscription(
+          {
+            subscriptions: () => state.subscriptions,
+            variants,
+            maxDomainsPerSubscription,
+            now,
+            onActiveService: (owner, domain) => liveServices().some((service) => service.customer_id === owner && activeVersion(service)?.domains.some((candidate) => candidate.name === domain)),
+            tlsEnabled: (domain) => state.subscriptions.some((subscription) => servedDomains(subscription).includes(domain)),
+            subscriptionJson,
+            configurationOf,
+            jsonApiError,
+            jsonApiOk,
+          },
+          customer,
+          request.params.id ?? '',
+          readJsonApi(request),
+          request.query.get('force') === 'true',
+        ),
+      );
       route(router, 'DELETE', '/tls/subscriptions/:id', (request, customer) => {
         const subscription = state.subscriptions.find((candidate) => candidate.id === request.params.id && candidate.customer_id === customer);
         if (!subscription) return jsonApiError(404, 'Not found', 'The subscription you requested was not found');

@@ -92,7 +92,28 @@ export interface FastlyTlsSubscription {
   /** Set by a test to hold the state where it is. */
   pinned?: boolean;
   certificate_id?: string;
+  /**
+   * The domains the served certificate covers (set at issuance). A domain change keeps or drops
+   * it according to the `certificateDuringReissue` variant.
+   */
+  certificate_domains?: string[];
   not_after?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * One domain's ACME authorization on a subscription, each with its own `managed-dns` challenge
+ * (fastly/go-fastly fixtures/tls_subscription/update.yaml); the common name's reuses the
+ * subscription's `authorization_id` and `challenge_value`.
+ */
+export interface FastlyTlsAuthorization {
+  id: string;
+  domain: string;
+  /** The `_acme-challenge.<domain>` CNAME value. */
+  challenge_value: string;
+  /** `valid` once a certificate covering the domain was issued. */
+  state: 'pending' | 'valid' | 'failed';
   created_at: string;
   updated_at: string;
 }

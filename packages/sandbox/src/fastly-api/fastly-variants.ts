@@ -29,7 +29,18 @@ export interface FastlyApiVariants {
    * @default false
    */
   tlsRateLimitHeaders: boolean;
+  /**
+   * What a subscription whose domains change (`PATCH /tls/subscriptions/{id}`) serves until the
+   * new certificate is issued: `kept`, the issued certificate goes on covering its domains (the
+   * `force` flag's documented warning names only a removed domain: "removing an active domain
+   * from a subscription … may result in breaking TLS termination to that domain", Fastly API
+   * reference, TLS subscriptions, `force`); or `dropped`, every domain loses TLS until the new
+   * certificate is issued. Nothing recorded settles it (go-fastly's update cassette patches a
+   * subscription that had no certificate yet).
+   * @default 'kept'
+   */
+  certificateDuringReissue: 'kept' | 'dropped';
 }
 
 /** The default variants: the recorded answer where there is one. */
-export const defaultFastlyApiVariants: Readonly<FastlyApiVariants> = { deletedServices: 'removed', domainTakenDetail: 'generic', lockedVersionStatus: 422, tlsRateLimitHeaders: false };
+export const defaultFastlyApiVariants: Readonly<FastlyApiVariants> = { deletedServices: 'removed', domainTakenDetail: 'generic', lockedVersionStatus: 422, tlsRateLimitHeaders: false, certificateDuringReissue: 'kept' };

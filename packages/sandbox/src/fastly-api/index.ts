@@ -7,6 +7,6 @@ export type {
   FastlyRateLimitBudget,
   ForeignServiceOptions,
 } from './fastly-api.js';
-export type { FastlyBackend, FastlyService, FastlyState, FastlyTlsSubscription, FastlyVersion, TlsSubscriptionState } from './fastly-state.js';
+export type { FastlyBackend, FastlyService, FastlyState, FastlyTlsAuthorization, FastlyTlsSubscription, FastlyVersion, TlsSubscriptionState } from './fastly-state.js';
 export { inspectComputePackage } from './compute-package.js';
 export type { ComputePackageContents } from './compute-package.js';
