@@ -27,10 +27,18 @@ import { checkThroughEdge, observedAddresses, publicView, verificationForZone, v
 import { applyRuleDecision, deleteOurEmptyEntrypoint, deleteOurRule, type RuleDecision } from './host-rules.js';
 import { autoSslNote, normalizeRequest, plannedChanges, type NormalizedRequest } from './planned-changes.js';
 import { buildCloudflareStatus, dnsOnlyRecord } from './status-mapping.js';
+import { createCloudflareSaasProxy } from './saas-proxy.js';
+import type { CloudflareSaasProxySettings, CloudflareZoneMode } from './saas-settings.js';
 import { findZone, isPartialZone, partialZoneTarget, requireActiveZone, type CloudflareZoneReference, type ZoneLookupCache } from './zone-lookup.js';
 
-/** Settings of `createCloudflareProxy`. */
+/** Settings of `createCloudflareProxy` in its per-host mode (the branded host's own zone on Cloudflare). */
 export interface CloudflareProxySettings extends CloudflareConnectionSettings, CommonProxySettings {
+  /**
+   * `'zone'`: the branded host's own Cloudflare zone proxies it (these settings). For Cloudflare
+   * for SaaS pass `mode: 'saas'` with `CloudflareSaasProxySettings`.
+   * @default 'zone'
+   */
+  mode?: CloudflareZoneMode | undefined;
   /**
    * Order an advanced certificate pack (Advanced Certificate Manager) when no edge certificate
    * covers the hostname, e.g. `url1234.mail.example.com`, which Universal SSL does not cover;
@@ -86,7 +94,18 @@ function absentStatus(request: NormalizedRequest, warnings: string[] = []): Prox
  * host is checked through the edge, and the record is put back as it was if the check fails.
  * Settings are validated here; no request is made until a method runs.
  */
-export function createCloudflareProxy(settings: CloudflareProxySettings = {}): ProxyAdapter {
+export function createCloudflareProxy(settings?: CloudflareProxySettings): ProxyAdapter;
+/**
+ * Creates the Cloudflare adapter in Cloudflare for SaaS mode (`mode: 'saas'`): each branded host,
+ * whatever DNS it lives in, becomes a custom hostname of the provider zone `zoneId`, validated by
+ * TXT records before its CNAME moves to the zone's CNAME target (see `CloudflareSaasProxySettings`).
+ */
+export function createCloudflareProxy(settings: CloudflareSaasProxySettings): ProxyAdapter;
+export function createCloudflareProxy(input: CloudflareProxySettings | CloudflareSaasProxySettings = {}): ProxyAdapter {
+  const mode: unknown = input !== null && typeof input === 'object' ? input.mode : undefined;
+  if (mode === 'saas') return createCloudflareSaasProxy(input as CloudflareSaasProxySettings);
+  if (mode !== undefined && mode !== 'zone') throw invalidInput(`mode must be "zone" (the host's own Cloudflare zone, the default) or "saas" (Cloudflare for SaaS), not ${JSON.stringify(mode)}.`, { provider, operation: 'create' });
+  const settings = input as CloudflareProxySettings;
   const connection = createCloudflareConnection(settings, 'createCloudflareProxy');
   validateSettings(settings);
   requireVerificationForLocalEndpoints({ provider, endpoints: [settings.baseURL], verification: settings.verification });
