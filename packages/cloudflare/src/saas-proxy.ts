@@ -81,9 +81,20 @@ export function createCloudflareSaasProxy(settings: CloudflareSaasProxySettings)
     return providerInPlace ?? (await readProvider(connection, zoneId, names, run));
   }
 
-  /** The shared parts in place and the fallback origin active (waits for it). */
+  // Hosts applied at once (setupAccount) share one ensure of the shared parts: two would both
+  // find no fallback record and both create it.
+  let ensuring: Promise<ProviderState> | undefined;
+
+  /** The shared parts in place and the fallback origin active (waits for it); one ensure at a time. */
   async function ensureProviderReady(hostname: string, run: RunOptions): Promise<ProviderState> {
     if (providerInPlace) return providerInPlace;
+    ensuring ??= ensureProviderOnce(hostname, run).finally(() => {
+      ensuring = undefined;
+    });
+    return ensuring;
+  }
+
+  async function ensureProviderOnce(hostname: string, run: RunOptions): Promise<ProviderState> {
     let state = await readProvider(connection, zoneId, names, run);
     state = await ensureProvider(connection, state, run, (type, message) => progress(run, type, message, hostname));
     if (state.fallbackOrigin?.status !== 'active') {
