@@ -1,6 +1,8 @@
-import { SslClickError, type DnsProvider, type DnsRecord, type Plan, type PlannedChange, type ProxyAdapter, type ProxyRequest, type ProxyStatus, type RunOptions } from '@sslclick/core';
+import { randomUUID } from 'node:crypto';
+import { SslClickError, type DnsProvider, type LookupCache, type DnsRecord, type Plan, type PlannedChange, type ProxyAdapter, type ProxyRequest, type ProxyStatus, type RunOptions } from '@sslclick/core';
 import {
   DEFAULT_CUTOVER_CHECK_TIMEOUT_MS,
+  cachedLookup,
   checkBeforeCutover,
   confirmAfterCutover,
   invalidInput,
@@ -77,8 +79,13 @@ export function createCloudflareSaasProxy(settings: CloudflareSaasProxySettings)
     }
   }
 
+  // Entries this adapter puts in a shared lookup cache are its own (another token or zone never gets them).
+  const providerKey = `cloudflare-saas:${randomUUID()}:provider`;
+  const cacheOf = (run: RunOptions): LookupCache | undefined => run.lookupCache ?? settings.lookupCache;
+
+  /** The shared parts as they are now: read once per run when the run shares a lookup cache, else afresh. */
   async function providerState(run: RunOptions): Promise<ProviderState> {
-    return providerInPlace ?? (await readProvider(connection, zoneId, names, run));
+    return cachedLookup(cacheOf(run), providerKey, () => readProvider(connection, zoneId, names, run));
   }
 
   // Hosts applied at once (setupAccount) share one ensure of the shared parts: two would both
@@ -109,6 +116,12 @@ export function createCloudflareSaasProxy(settings: CloudflareSaasProxySettings)
       state = { ...state, fallbackOrigin: result.value };
     }
     if (providerReady(state)) providerInPlace = state;
+    // What the run's other reads get from now on is the state just written, not what was read before.
+    const cache = cacheOf(run);
+    if (cache) {
+      cache.invalidate(providerKey);
+      await cache.get(providerKey, async () => state);
+    }
     return state;
   }
 
