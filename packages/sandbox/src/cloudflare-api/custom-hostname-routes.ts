@@ -5,6 +5,8 @@ import type { CloudflareSslMode } from './cloudflare-state.js';
 import type { CustomHostnameDataPlane } from './custom-hostname-data-plane.js';
 import type { CustomHostnameState, FakeCustomHostname } from './custom-hostnames.js';
 
+/** Top-level domains Cloudflare refuses custom hostnames under (error 1409). */
+const reservedTopDomains = new Set(['test', 'example', 'invalid', 'localhost']);
 const sslModes: readonly CloudflareSslMode[] = ['off', 'flexible', 'full', 'strict', 'origin_pull'];
 const hostnamePattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$/;
 
@@ -111,7 +113,10 @@ export function registerCustomHostnameRoutes(kit: CloudflareRouteKit, saas: Cust
     const body = jsonBody(request);
     if (isResponse(body)) return body;
     const hostname = typeof body.hostname === 'string' ? normalizeName(body.hostname) : '';
-    if (!hostnamePattern.test(hostname)) return cloudflareFailure(400, { code: 1411, message: 'Invalid custom hostname.' });
+    if (!hostnamePattern.test(hostname)) return cloudflareFailure(400, { code: 1407, message: 'Invalid custom hostname. Custom hostnames have to be smaller than 256 characters in length, cannot be IP addresses, cannot contain any special characters.' });
+    if (reservedTopDomains.has(hostname.split('.').pop() ?? '')) {
+      return cloudflareFailure(400, { code: 1409, message: "Reserved top domain custom hostnames, such as 'test', 'example', 'invalid' or 'localhost', is not supported. Check your input and try again." });
+    }
     if ([...saas.hostnames.values()].some((record) => record.hostname === hostname)) {
       return cloudflareFailure(409, { code: 1406, message: 'Duplicate custom hostname found.' });
     }
@@ -126,7 +131,8 @@ export function registerCustomHostnameRoutes(kit: CloudflareRouteKit, saas: Cust
       ...(typeof body.custom_origin_sni === 'string' ? { customOriginSni: body.custom_origin_sni } : {}),
       ...(metadata ? { customMetadata: metadata } : {}),
     });
-    return cloudflareSuccess(saas.view(record));
+    // 201 Created, as Cloudflare's status code table for custom hostnames lists.
+    return cloudflareSuccess(saas.view(record), undefined, 201);
   });
 
   route('GET', '/zones/:zoneId/custom_hostnames/:hostnameId', 'SSL and Certificates Read', async (request) => {
@@ -151,7 +157,8 @@ export function registerCustomHostnameRoutes(kit: CloudflareRouteKit, saas: Cust
     if (typeof body.custom_origin_sni === 'string') record.customOriginSni = body.custom_origin_sni;
     const metadata = stringMap(body.custom_metadata);
     if (metadata) record.customMetadata = metadata;
-    return cloudflareSuccess(saas.view(record));
+    // 202 Accepted: the change (a restarted validation) is carried out later.
+    return cloudflareSuccess(saas.view(record), undefined, 202);
   });
 
   // The SDK does not unwrap this answer (cloudflare-typescript `customHostnames.delete` has no

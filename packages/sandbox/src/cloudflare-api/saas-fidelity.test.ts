@@ -92,11 +92,13 @@ async function edgeCertificate(servername: string): Promise<string> {
 
 describe('custom hostnames: wire format', () => {
   // Custom hostname ids are UUIDs, not the 32-hex ids of zones and records. Evidence: the
-  // pre-validation docs' example answer, `"id": "3537a672-e4d8-4d89-aab9-26cb622918a1"`.
-  it('creates a custom hostname with a UUID id, status pending, in the v4 envelope', async () => {
+  // pre-validation docs' example answer, `"id": "3537a672-e4d8-4d89-aab9-26cb622918a1"`. POST
+  // answers 201 Created (and PATCH 202 Accepted, DELETE and GET 200): Cloudflare's status code
+  // table, .../cloudflare-for-saas/reference/status-codes/custom-hostnames/.
+  it('creates a custom hostname with a UUID id, status pending, in the v4 envelope (201)', async () => {
     const zone = await providerZone();
     const answer = await createHostname(zone.id, hostname());
-    expect(answer.status).toBe(200);
+    expect(answer.status).toBe(201);
     expect(answer.body).toMatchObject({ success: true, errors: [], result: { status: 'pending', ssl: { method: 'txt', type: 'dv' } } });
     expect(answer.body.result.id).toMatch(uuid);
   });
@@ -126,9 +128,32 @@ describe('custom hostnames: wire format', () => {
     expect((await call(`/zones/${zone.id}/custom_hostnames/${created.id}`)).status).toBe(404);
   });
 
+  // Invalid names are 400 with 1407, and names under a reserved top domain 400 with 1409 ("Reserved
+  // top domain custom hostnames, such as 'test', 'example', 'invalid' or 'localhost', is not
+  // supported"). Evidence: Cloudflare's status code table for custom hostnames.
+  it('refuses invalid names (1407) and reserved top domains (1409)', async () => {
+    const zone = await providerZone();
+    expect((await createHostname(zone.id, '192.0.2.1')).body.errors[0].code).toBe(1407);
+    const reserved = await createHostname(zone.id, 'url1.customer.test');
+    expect(reserved.status).toBe(400);
+    expect(reserved.body.errors[0].code).toBe(1409);
+  });
+
+  // PATCH (edit) answers 202 Accepted; a new `ssl.method` restarts validation ("Can also be used
+  // to change validation type"). Evidence: SDK `customHostnames.edit` doc comment; status code table.
+  it('edits the validation method with 202, restarting validation', async () => {
+    const zone = await providerZone();
+    const created = (await createHostname(zone.id, hostname(), { method: 'http', type: 'dv' })).body.result;
+    const edited = await call(`/zones/${zone.id}/custom_hostnames/${created.id}`, { method: 'PATCH', body: { ssl: { method: 'txt', type: 'dv' } } });
+    expect(edited.status).toBe(202);
+    expect(edited.body.result.ssl).toMatchObject({ method: 'txt' });
+  });
+
   // A hostname is a custom hostname of one zone at a time: a second create is refused. Evidence:
-  // the docs' "Hostname prioritization" (one custom hostname per exact name); the error code
-  // (1406 here) is not evidenced, so the adapter matches on the HTTP status and re-reads.
+  // the docs' "Hostname prioritization" (one custom hostname per exact name); code 1406 as
+  // TundraSoft/tundra-connect's CloudflareSaaS wiki maps Cloudflare's codes (DUPLICATE_HOSTNAME);
+  // the HTTP status (409 here) is not evidenced, so the adapter never relies on it: a create
+  // retried after a lost answer looks the hostname up first.
   it('refuses a second custom hostname with the same name', async () => {
     const zone = await providerZone();
     const name = hostname();
@@ -226,6 +251,22 @@ describe('custom hostnames: TXT pre-validation', () => {
     publish(read.ssl.validation_records[0].txt_name, read.ssl.validation_records[0].txt_value);
     const next = (await call(`/zones/${zone.id}/custom_hostnames/${created.id}`)).body.result;
     expect(next.ssl.status).toBe(variant === 'full' ? 'pending_issuance' : 'active');
+  });
+});
+
+describe('token permissions', () => {
+  // Custom hostnames need the zone's SSL and Certificates permission (read for GET, edit for
+  // writes: "#ssl:read" / "#ssl:edit" in the API reference as mirrored on hexdocs.pm/cloudflare);
+  // the zone setting edit needs "Zone Settings Write" (API reference, "Edit zone setting").
+  it('refuses a token without SSL and Certificates Edit or Zone Settings Edit with 403', async () => {
+    const zone = await providerZone();
+    const token = api.registerToken(['Zone Read', 'DNS Read', 'DNS Edit', 'SSL and Certificates Read']);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const create = await fetch(`${api.url}/zones/${zone.id}/custom_hostnames`, { method: 'POST', headers, body: JSON.stringify({ hostname: hostname(), ssl: { method: 'txt', type: 'dv' } }) });
+    expect(create.status).toBe(403);
+    const setting = await fetch(`${api.url}/zones/${zone.id}/settings/ssl`, { method: 'PATCH', headers, body: JSON.stringify({ value: 'full' }) });
+    expect(setting.status).toBe(403);
+    expect((await fetch(`${api.url}/zones/${zone.id}/custom_hostnames`, { headers })).status).toBe(200);
   });
 });
 
