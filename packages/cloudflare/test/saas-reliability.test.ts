@@ -28,7 +28,11 @@ function settings(extra: Partial<CloudflareSaasProxySettings> = {}): CloudflareS
   return saasSettings(world, { dns: world.otherDns, timeoutMs: requestTimeoutMs, cutoverCheckTimeoutMs: 1_000, wait: { minDelay: 5, maxDelay: 20, maxWaitTime: 5_000 }, retry: { minDelay: 5, maxDelay: 20 }, ...extra });
 }
 
-const proxy = (extra: Partial<CloudflareSaasProxySettings> = {}) => createCloudflareProxy(settings(extra));
+const create = (extra: Partial<CloudflareSaasProxySettings> = {}) => createCloudflareProxy(settings(extra));
+// One adapter for the sweeps: once it has found the provider zone's shared parts in place it does
+// not read them again, as a fleet run would (a fresh adapter per case only repeats those reads).
+const shared = create();
+const proxy = (extra: Partial<CloudflareSaasProxySettings> = {}) => (Object.keys(extra).length === 0 ? shared : create(extra));
 
 /** The host's state at Cloudflare and at its DNS, with ids and validation values masked. */
 function snapshot(hostname: string, zoneId = world.provider.id): unknown {
