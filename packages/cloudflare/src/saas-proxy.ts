@@ -189,7 +189,7 @@ export function createCloudflareSaasProxy(settings: CloudflareSaasProxySettings)
 
     // Before anything else: DNS that points at the target while the edge fails the checks (a run
     // that died right after the cutover) goes back to SendGrid, where sslclick writes DNS.
-    const view = await publicViewOf(hostname, target, origin, verification);
+    let view = await publicViewOf(hostname, target, origin, verification);
     if (view.pointsToTarget && dns) {
       const outcome = await restoreFailingCutover({
         hostname,
@@ -201,7 +201,10 @@ export function createCloudflareSaasProxy(settings: CloudflareSaasProxySettings)
         verification,
         ...runWait(run),
       });
-      if (outcome.restored) progress(run, 'dns-restored', `${hostname} pointed at Cloudflare, which failed the checks (${outcome.finding}); it is back at ${origin}.`, hostname);
+      if (outcome.restored) {
+        progress(run, 'dns-restored', `${hostname} pointed at Cloudflare, which failed the checks (${outcome.finding}); it is back at ${origin}.`, hostname);
+        view = await publicViewOf(hostname, target, origin, verification);
+      }
     }
 
     // 1. The marker first (so a run stopped after the create still knows the hostname is ours), then the custom hostname.
