@@ -16,7 +16,8 @@ describe('setupAccount() through Cloudflare for SaaS', () => {
   let provider: CloudflareZone;
   let adapter: ProxyAdapter;
   beforeAll(async () => {
-    account = await startSandboxAccount({ cdn: 'cloudflare', layout, certificateIssueDelayMs: 0 });
+    // Under .com: Cloudflare refuses custom hostnames under the reserved .example (error 1409).
+    account = await startSandboxAccount({ cdn: 'cloudflare', layout, certificateIssueDelayMs: 0, topLevelDomain: 'com' });
     const cloudflare = account.apis.cloudflare;
     if (!cloudflare) throw new Error('The Cloudflare account has no Cloudflare fake.');
     provider = cloudflare.addZone({ name: 'saas-provider.net' });
