@@ -43,6 +43,11 @@ function normalizeRecordName(input: string): string {
   return name;
 }
 
+/** TXT content without the surrounding quotes Cloudflare may store it with. */
+function unquote(content: string): string {
+  return content.replace(/^"(.*)"$/, '$1');
+}
+
 function toProviderRecord(record: RawRecord): DnsProviderRecord {
   return { id: record.id, name: clean(record.name), type: record.type, value: record.type === 'CNAME' ? clean(record.content ?? '') : (record.content ?? '') };
 }
@@ -180,6 +185,38 @@ export function createCloudflareDns(settings: CloudflareDnsSettings = {}): DnsPr
         hostname: name,
       });
       return { changed: true, record: toProviderRecord(written as RawRecord) };
+    },
+
+    async upsertTxt(nameInput, value, options = {}) {
+      const name = normalizeRecordName(nameInput);
+      const zone = await zoneFor(name, options);
+      // Cloudflare stores TXT content as given (quoted or not); compare without the quotes.
+      const present = (records: RawRecord[]): RawRecord | undefined => records.find((record) => record.type === 'TXT' && unquote(record.content ?? '') === value);
+      if (present(await readRaw(zone.id, name, options))) return { changed: false };
+      await connection.call(
+        'dns.records.create',
+        'Zone > DNS > Edit',
+        (call) => connection.client.dns.records.create({ zone_id: zone.id, type: 'TXT', name, content: value, ttl: 1, comment: (options.comment ?? defaultCloudflareDnsComment).slice(0, 100) }, call),
+        options,
+        // A create whose answer was lost may have landed: read the name before sending it again.
+        { recover: async () => present(await readRaw(zone.id, name, options)) },
+      );
+      options.onProgress?.({ type: 'dns-record-written', message: `${name} now holds the TXT value sslclick needs in the Cloudflare zone ${zone.name}.`, provider: 'cloudflare', hostname: name });
+      return { changed: true };
+    },
+
+    async deleteTxt(nameInput, value, run) {
+      const name = normalizeRecordName(nameInput);
+      const zone = await zoneFor(name, run);
+      const ours = (await readRaw(zone.id, name, run)).find((record) => record.type === 'TXT' && unquote(record.content ?? '') === value);
+      if (!ours) return { changed: false };
+      try {
+        await connection.call('dns.records.delete', 'Zone > DNS > Edit', (call) => connection.client.dns.records.delete(ours.id, { zone_id: zone.id }, call), run);
+      } catch (error) {
+        if (SslClickError.isInstance(error) && error.code === 'NOT_FOUND') return { changed: false };
+        throw error;
+      }
+      return { changed: true };
     },
 
     async deleteCname(nameInput, valueInput, run) {

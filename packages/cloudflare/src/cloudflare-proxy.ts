@@ -6,9 +6,17 @@ import { createPerHostContext, provider } from './per-host-context.js';
 import { createPerHostDestroy } from './per-host-destroy.js';
 import { createPerHostPlan } from './per-host-plan.js';
 import { createPerHostStatus } from './per-host-status.js';
+import { createCloudflareSaasProxy } from './saas-proxy.js';
+import type { CloudflareSaasProxySettings, CloudflareZoneMode } from './saas-settings.js';
 
-/** Settings of `createCloudflareProxy`. */
+/** Settings of `createCloudflareProxy` in its per-host mode (the branded host's own zone on Cloudflare). */
 export interface CloudflareProxySettings extends CloudflareConnectionSettings, CommonProxySettings {
+  /**
+   * `'zone'`: the branded host's own Cloudflare zone proxies it (these settings). For Cloudflare
+   * for SaaS pass `mode: 'saas'` with `CloudflareSaasProxySettings`.
+   * @default 'zone'
+   */
+  mode?: CloudflareZoneMode | undefined;
   /**
    * Order an advanced certificate pack (Advanced Certificate Manager) when no edge certificate
    * covers the hostname, e.g. `url1234.mail.example.com`, which Universal SSL does not cover;
@@ -48,7 +56,18 @@ function validateSettings(settings: CloudflareProxySettings): void {
  * host is checked through the edge, and the record is put back as it was if the check fails.
  * Settings are validated here; no request is made until a method runs.
  */
-export function createCloudflareProxy(settings: CloudflareProxySettings = {}): ProxyAdapter {
+export function createCloudflareProxy(settings?: CloudflareProxySettings): ProxyAdapter;
+/**
+ * Creates the Cloudflare adapter in Cloudflare for SaaS mode (`mode: 'saas'`): each branded host,
+ * whatever DNS it lives in, becomes a custom hostname of the provider zone `zoneId`, validated by
+ * TXT records before its CNAME moves to the zone's CNAME target (see `CloudflareSaasProxySettings`).
+ */
+export function createCloudflareProxy(settings: CloudflareSaasProxySettings): ProxyAdapter;
+export function createCloudflareProxy(input: CloudflareProxySettings | CloudflareSaasProxySettings = {}): ProxyAdapter {
+  const mode: unknown = input !== null && typeof input === 'object' ? input.mode : undefined;
+  if (mode === 'saas') return createCloudflareSaasProxy(input as CloudflareSaasProxySettings);
+  if (mode !== undefined && mode !== 'zone') throw invalidInput(`mode must be "zone" (the host's own Cloudflare zone, the default) or "saas" (Cloudflare for SaaS), not ${JSON.stringify(mode)}.`, { provider, operation: 'create' });
+  const settings = input as CloudflareProxySettings;
   const connection = createCloudflareConnection(settings, 'createCloudflareProxy');
   validateSettings(settings);
   requireVerificationForLocalEndpoints({ provider, endpoints: [settings.baseURL], verification: settings.verification });

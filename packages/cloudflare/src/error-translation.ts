@@ -13,6 +13,7 @@ export type CloudflareTokenPermission =
   | 'Zone > Cache Rules > Edit'
   | 'Zone > SSL and Certificates > Read'
   | 'Zone > SSL and Certificates > Edit'
+  | 'Zone > Zone Settings > Edit'
   | 'Account > Account Rulesets > Edit'
   | 'Account > Account Filter Lists > Edit';
 

@@ -231,6 +231,44 @@ export function createRoute53DnsOnClient(
       return { changed: true, record };
     },
 
+    // TXT values share one record set per name (Route 53 keeps a name's TXT strings together):
+    // sslclick's value is added to the set or taken out of it, the others stay as they are.
+    async upsertTxt(nameInput, value, run = {}) {
+      const name = clean(nameInput);
+      const zone = await requireZone(name, run);
+      const set = (await readSets(zone, name, run)).find((candidate) => candidate.Type === 'TXT');
+      const values = set ? recordsOf(set).map((record) => record.value) : [];
+      if (values.includes(value)) return { changed: false };
+      const records = [...values, value].map((text) => ({ Value: `"${text}"` }));
+      await change(zone, name, [{ Action: 'UPSERT', ResourceRecordSet: { Name: name, Type: 'TXT', TTL: set?.TTL ?? recordTtl, ResourceRecords: records } }], run.comment, run);
+      run.onProgress?.({ type: 'dns-record-written', provider, hostname: name, message: `Route 53: ${name} now holds the TXT value sslclick needs.`, detail: { zone: zone.name } });
+      return { changed: true };
+    },
+
+    async deleteTxt(nameInput, value, run) {
+      const name = clean(nameInput);
+      const zone = await findZone(name, run);
+      if (!zone) return { changed: false };
+      const set = (await readSets(zone, name, run)).find((candidate) => candidate.Type === 'TXT');
+      const values = set ? recordsOf(set).map((record) => record.value) : [];
+      if (!set || !values.includes(value)) return { changed: false };
+      const kept = values.filter((text) => text !== value);
+      try {
+        await change(
+          zone,
+          name,
+          [kept.length === 0 ? { Action: 'DELETE', ResourceRecordSet: set } : { Action: 'UPSERT', ResourceRecordSet: { ...set, ResourceRecords: kept.map((text) => ({ Value: `"${text}"` })) } }],
+          undefined,
+          run,
+        );
+      } catch (error) {
+        // Changed between the read and the write: not ours to delete any more.
+        if (isAwsError(error, 'InvalidChangeBatch')) return { changed: false };
+        throw error;
+      }
+      return { changed: true };
+    },
+
     async deleteCname(nameInput, valueInput, run) {
       const name = clean(nameInput);
       const value = clean(valueInput);

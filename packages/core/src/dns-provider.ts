@@ -50,6 +50,24 @@ export interface DnsProvider {
     /** The record as it now is. */
     record: DnsProviderRecord;
   }>;
+  /**
+   * Adds the TXT value `value` at `name` unless it is there already (other TXT values at the
+   * name stay: a name may hold several). Returns whether it wrote anything. Optional: adapters
+   * that need TXT records (Cloudflare for SaaS pre-validation) list them in `dns.required` for
+   * the user to publish when the provider has no such method.
+   */
+  upsertTxt?(name: string, value: string, options?: RunOptions & {
+    /** A note stored with the record where the provider supports one, marking it as sslclick's. */
+    comment?: string;
+  }): Promise<{
+    /** Whether a write was made (false: the value was already there). */
+    changed: boolean;
+  }>;
+  /** Deletes the TXT value `value` at `name` (other values stay); a missing one is fine. Optional, as `upsertTxt`. */
+  deleteTxt?(name: string, value: string, options?: RunOptions): Promise<{
+    /** Whether a record was deleted (false: there was none to delete). */
+    changed: boolean;
+  }>;
   /** Deletes the CNAME at `name` if it still holds `value` (ours); a missing record is fine. */
   deleteCname(name: string, value: string, options?: RunOptions): Promise<{
     /** Whether a record was deleted (false: there was none to delete). */

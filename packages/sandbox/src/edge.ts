@@ -35,6 +35,12 @@ export interface EdgeRoute {
   /** `Host` sent to the origin: the viewer's (`viewer`), `originHost` (`origin`), or this literal value. */
   readonly hostHeader: 'viewer' | 'origin' | (string & {});
   /**
+   * The SNI sent to an HTTPS origin: the viewer's host (`viewer`), `originHost` (`origin`, the
+   * default), or this literal value. Cloudflare for SaaS sends the custom hostname as SNI to the
+   * fallback origin (see cloudflare-api/saas-fidelity.test.ts).
+   */
+  readonly originServername?: 'viewer' | 'origin' | (string & {});
+  /**
    * Validate the origin certificate (default false). When true the origin's certificate must be
    * trusted and cover the name the provider checks: for Cloudflare (Full strict) the `Host` sent to
    * the origin; for others the origin host or that `Host`. Else 526 (Cloudflare) or 502.
@@ -344,7 +350,13 @@ export function createEdge(options: EdgeOptions): EdgeInstance {
     };
     let verifyKey = 'unverified';
     if (https) {
-      if (isIP(route.originHost) === 0) requestOptions.servername = route.originHost;
+      const servername =
+        route.originServername === undefined || route.originServername === 'origin'
+          ? route.originHost
+          : route.originServername === 'viewer'
+            ? (hostnameFromHostHeader(viewerHost) ?? route.originHost)
+            : route.originServername;
+      if (isIP(servername) === 0) requestOptions.servername = servername;
       const verify = route.verifyOriginCertificate === true;
       requestOptions.rejectUnauthorized = verify;
       if (verify) {

@@ -57,6 +57,8 @@ export type {
   SandboxCdn,
   SandboxCloudFrontSettings,
   SandboxCloudflareDnsSettings,
+  SandboxCloudflareSaasSettings,
+  SandboxCloudflareSaasWorld,
   SandboxCloudflareSettings,
   SandboxFastlySettings,
   SandboxSendGridSettings,

@@ -76,6 +76,13 @@ export interface SandboxAccountOptions<Cdn extends SandboxCdn = SandboxCdn> {
    * @default 300
    */
   readonly certificateIssueDelayMs?: number;
+  /**
+   * The top-level domain of the users' domains (`agency.<tld>`). Cloudflare for SaaS refuses
+   * custom hostnames under reserved ones such as `example` (error 1409), so a saas run passes
+   * another (`com`).
+   * @default 'example'
+   */
+  readonly topLevelDomain?: string;
 }
 
 /** A SendGrid parent account with sub-users and many brandings in mixed states, and one CDN's fakes. */
@@ -116,8 +123,8 @@ const foreignTarget = 'links.elsewhere.example';
 const unreachableDomain = 'legacy-brand.example';
 const linkTarget = 'https://shop.example.com/welcome';
 
-function domainOf(username: string): string {
-  return `${username}.example`;
+function domainOf(username: string, topLevelDomain = 'example'): string {
+  return `${username}.${topLevelDomain}`;
 }
 
 /**
@@ -151,12 +158,12 @@ export async function startSandboxAccount<Cdn extends SandboxCdn>(options: Sandb
     if (cdn === 'cloudfront') {
       aws = await startAwsApi(sandbox);
       closers.unshift(() => (aws as AwsApi).close());
-      for (const username of Object.keys(layout)) aws.addHostedZone(domainOf(username));
+      for (const username of Object.keys(layout)) aws.addHostedZone(domainOf(username, options.topLevelDomain));
     } else {
       cloudflare = await startCloudflareApi(sandbox, { certificateIssueDelayMs: options.certificateIssueDelayMs ?? 300 });
       closers.unshift(() => (cloudflare as CloudflareApi).close());
       cloudflareToken = cloudflare.registerToken(allCloudflarePermissions, SANDBOX_WORLD_CREDENTIALS.cloudflareToken);
-      for (const username of Object.keys(layout)) zoneIds.set(domainOf(username), cloudflare.addZone({ name: domainOf(username) }).id);
+      for (const username of Object.keys(layout)) zoneIds.set(domainOf(username, options.topLevelDomain), cloudflare.addZone({ name: domainOf(username, options.topLevelDomain) }).id);
       if (cdn === 'fastly') {
         fastly = await startFastlyApi(sandbox);
         closers.unshift(() => (fastly as FastlyApi).close());
@@ -176,7 +183,7 @@ export async function startSandboxAccount<Cdn extends SandboxCdn>(options: Sandb
       const subuser = username === parent ? undefined : username;
       for (const [state, count] of Object.entries(counts) as Array<[SandboxAccountHostState, number]>) {
         for (let index = 0; index < count; index += 1) {
-          const domain = state === 'unreachable-zone' ? unreachableDomain : domainOf(username);
+          const domain = state === 'unreachable-zone' ? unreachableDomain : domainOf(username, options.topLevelDomain);
           const valid = state !== 'not-yet-valid' && state !== 'unvalidatable';
           // Route 53 zones are the sandbox DNS itself, so SendGrid's fake may publish there directly.
           const direct = cdn === 'cloudfront' || domain === unreachableDomain || state === 'auto-ssl';

@@ -66,6 +66,24 @@ export interface SandboxCloudFrontSettings {
   readonly wait: SandboxWaitBounds;
 }
 
+/**
+ * Settings for `createCloudflareProxy({ mode: 'saas', … })`: Cloudflare for SaaS with the world's
+ * provider zone (pass `dns: createCloudflareDns(world.saas.dns)` for the branded host's DNS).
+ */
+export interface SandboxCloudflareSaasSettings extends SandboxCloudflareSettings {
+  readonly mode: 'saas';
+  /** The provider zone (Cloudflare for SaaS), `saas-provider.example`. */
+  readonly zoneId: string;
+}
+
+/** What a Cloudflare for SaaS world adds: the saas adapter's settings and where the host's DNS lives. */
+export interface SandboxCloudflareSaasWorld {
+  /** `createCloudflareProxy({ ...world.saas.adapter, dns: createCloudflareDns(world.saas.dns) })`. */
+  readonly adapter: SandboxCloudflareSaasSettings;
+  /** The branded host's own DNS: a Cloudflare zone of its domain (written DNS-only through `createCloudflareDns`). */
+  readonly dns: SandboxCloudflareDnsSettings;
+}
+
 /** The adapter settings for each CDN. */
 export interface SandboxAdapterSettings {
   cloudflare: SandboxCloudflareSettings;
@@ -96,6 +114,12 @@ export interface SandboxWorldOptions<Cdn extends SandboxCdn = SandboxCdn> {
    * @default 'url1234.example.com'
    */
   readonly hostname?: string;
+  /**
+   * The CDN's shared-tenancy mode instead of its per-host one: for Cloudflare, `'saas'` (Cloudflare
+   * for SaaS) adds a provider zone and `world.saas`; the branded host keeps its own zone for DNS.
+   * @default the per-host mode
+   */
+  readonly mode?: 'saas';
 }
 
 /**
@@ -107,6 +131,8 @@ export interface SandboxWorld<Cdn extends SandboxCdn = SandboxCdn> {
   readonly cdn: Cdn;
   /** The branded link host to set up. */
   readonly hostname: string;
+  /** For `cdn: 'cloudflare', mode: 'saas'`: the saas adapter's settings and the host's DNS; undefined otherwise. */
+  readonly saas?: SandboxCloudflareSaasWorld;
   /** The adapter factory's settings for `cdn` (credentials, endpoints, verification, waits). */
   readonly adapter: SandboxAdapterSettings[Cdn];
   /** Where the branded host's DNS lives for Fastly (a Cloudflare zone); undefined for the others, which manage it. */
@@ -163,6 +189,9 @@ async function startCloudflareZone(sandbox: Sandbox, domain: string, hostname: s
 export async function startSandboxWorld<Cdn extends SandboxCdn>(options: SandboxWorldOptions<Cdn>): Promise<SandboxWorld<Cdn>> {
   const cdn = options.cdn;
   if (!SANDBOX_CDNS.includes(cdn)) throw new TypeError(`startSandboxWorld: cdn must be one of ${SANDBOX_CDNS.join(', ')}, not "${String(cdn)}".`);
+  if (options.mode !== undefined && !(options.mode === 'saas' && cdn === 'cloudflare')) {
+    throw new TypeError(`startSandboxWorld: mode "${String(options.mode)}" is not a mode of ${cdn}; Cloudflare has "saas".`);
+  }
   const hostname = (options.hostname ?? defaultHostname).trim().toLowerCase().replace(/\.$/, '');
   const { subdomain, domain } = splitHostname(hostname);
   const closers: Array<() => Promise<void>> = [];
@@ -180,6 +209,7 @@ export async function startSandboxWorld<Cdn extends SandboxCdn>(options: Sandbox
 
     let adapter: SandboxAdapterSettings[SandboxCdn];
     let dns: SandboxCloudflareDnsSettings | undefined;
+    let saas: SandboxCloudflareSaasWorld | undefined;
     if (cdn === 'cloudfront') {
       const aws = await startAwsApi(sandbox);
       closers.unshift(() => aws.close());
@@ -195,6 +225,10 @@ export async function startSandboxWorld<Cdn extends SandboxCdn>(options: Sandbox
         adapter = { apiToken: fastly.tokens.admin, baseURL: fastly.url, verification, wait: sandboxWait };
       } else {
         adapter = { apiToken: cloudflare.token, baseURL: cloudflare.api.url, verification, wait: sandboxWait };
+        if (options.mode === 'saas') {
+          const provider = cloudflare.api.addZone({ name: 'saas-provider.example' });
+          saas = { adapter: { ...adapter, mode: 'saas', zoneId: provider.id }, dns: { apiToken: cloudflare.token, baseURL: cloudflare.api.url } };
+        }
       }
     }
     let closing: Promise<void> | undefined;
@@ -203,6 +237,7 @@ export async function startSandboxWorld<Cdn extends SandboxCdn>(options: Sandbox
       hostname,
       adapter: adapter as SandboxAdapterSettings[Cdn],
       dns: dns as SandboxWorld<Cdn>['dns'],
+      ...(saas ? { saas } : {}),
       sendgrid: { apiKey, baseURL: sendgridApi.url, verification },
       verification,
       sampleLink: link.clickUrl,

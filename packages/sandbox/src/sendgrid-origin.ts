@@ -19,6 +19,8 @@ export interface OriginRequestLog {
   /** The query parameters (the first value of each). */
   readonly query: Readonly<Record<string, string>>;
   readonly protocol: 'https' | 'http';
+  /** The TLS SNI name the client sent, for HTTPS requests that sent one. */
+  readonly servername?: string;
   readonly headers: IncomingHttpHeaders;
   /** The request body as UTF-8, when there was one. */
   readonly body?: string;
@@ -203,12 +205,14 @@ export async function createSendGridOrigin(options: SendGridOriginOptions): Prom
       for (const [name, value] of url.searchParams) {
         if (!(name in query)) query[name] = value;
       }
+      const servername: unknown = (request.socket as unknown as { servername?: unknown }).servername;
       const entry: OriginRequestLog = {
         method: request.method ?? 'GET',
         host: hostnameFromHostHeader(request.headers.host) ?? '',
         path: url.pathname,
         query,
         protocol,
+        ...(typeof servername === 'string' && servername !== '' ? { servername: normalizeDnsName(servername) } : {}),
         headers: request.headers,
         ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
         receivedAt,

@@ -4,6 +4,9 @@ import { startVendorApiServer, type VendorApiServer } from '../vendor-api-server
 import { CloudflareDataPlane } from './cloudflare-data-plane.js';
 import { cloudflareErrorFormat } from './cloudflare-envelope.js';
 import { cloudflareApiPrefix, registerCloudflareRoutes } from './cloudflare-routes.js';
+import { CustomHostnameDataPlane } from './custom-hostname-data-plane.js';
+import { registerCustomHostnameRoutes } from './custom-hostname-routes.js';
+import { CustomHostnameState, type CustomHostnameVariants } from './custom-hostnames.js';
 import {
   allCloudflarePermissions,
   cloudflareId,
@@ -36,6 +39,12 @@ export interface CloudflareApiOptions {
    * @default defaultCloudflareApiVariants
    */
   variants?: Partial<CloudflareApiVariants>;
+  /**
+   * The Cloudflare for SaaS answers where the evidence is unsure (see `CustomHostnameVariants`);
+   * changeable later through `api.saas.variants`.
+   * @default defaultCustomHostnameVariants
+   */
+  saasVariants?: Partial<CustomHostnameVariants>;
 }
 
 /** What {@link CloudflareApi.addZone} takes. */
@@ -114,6 +123,8 @@ export interface CloudflareApi {
    * when domain control validation never succeeded) instead of becoming active.
    */
   failCertificatePack(packId: string, status?: string): void;
+  /** The Cloudflare for SaaS part of the account: custom hostnames, fallback origins, their variants. */
+  readonly saas: CustomHostnameState;
   /** Brings the sandbox DNS and edge in line with the account now. */
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -128,7 +139,11 @@ export interface CloudflareApi {
  */
 export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' | 'edge'>, options: CloudflareApiOptions = {}): Promise<CloudflareApi> {
   const state = new CloudflareState(() => sandbox.clock.now(), options.certificateIssueDelayMs ?? 1_500, { ...defaultCloudflareApiVariants, ...options.variants });
-  const dataPlane = new CloudflareDataPlane(state, sandbox);
+  const cloudflareDataPlane = new CloudflareDataPlane(state, sandbox);
+  const saas = new CustomHostnameState(state, sandbox.dns.zone, options.saasVariants);
+  const saasDataPlane = new CustomHostnameDataPlane(saas, sandbox.edge);
+  // The zones' records first (the fallback origin's record), then the custom hostnames on top.
+  const dataPlane = { sync: async (): Promise<void> => { await cloudflareDataPlane.sync(); await saasDataPlane.sync(); } };
   const timers = new Set<NodeJS.Timeout>();
   const scheduledPacks = new Set<string>();
 
@@ -157,10 +172,15 @@ export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' 
   const server = await startVendorApiServer({
     format: cloudflareErrorFormat,
     routes: (router) =>
-      registerCloudflareRoutes(router, state, async () => {
-        await afterChange();
-        scheduleActivation();
-      }),
+      registerCloudflareRoutes(
+        router,
+        state,
+        async () => {
+          await afterChange();
+          scheduleActivation();
+        },
+        (kit) => registerCustomHostnameRoutes(kit, saas, saasDataPlane),
+      ),
   });
 
   const registerToken = (permissions: readonly CloudflarePermission[], token = randomBytes(30).toString('base64url').slice(0, 40)): string => {
@@ -253,6 +273,7 @@ export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' 
       pack.stuckStatus = status;
       void dataPlane.sync().catch(() => undefined);
     },
+    saas,
     sync: () => dataPlane.sync(),
     async close() {
       sandbox.clock.off('advance', onAdvance);

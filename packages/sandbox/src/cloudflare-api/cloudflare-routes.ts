@@ -16,6 +16,18 @@ export const cloudflareApiPrefix = '/client/v4';
 
 type Handler = (request: VendorRequest) => VendorResponse | Promise<VendorResponse>;
 
+/** What more routes registered through `registerCloudflareRoutes`'s `extend` get: the token check and body helpers. */
+export interface CloudflareRouteKit {
+  /** Registers a route under `/client/v4` that checks the token for `permission` first and syncs the data plane after writes. */
+  route(method: string, path: string, permission: CloudflarePermission | ((request: VendorRequest) => CloudflarePermission[]) | undefined, handler: Handler): void;
+  /** The zone of `:zoneId`, or Cloudflare's 404 for it. */
+  zoneOr404(request: VendorRequest): CloudflareZone | VendorResponse;
+  /** Whether a helper's answer is a response (an error to send back). */
+  isResponse(value: unknown): value is VendorResponse;
+  /** The JSON object body, or Cloudflare's 400 for a body that is not one. */
+  jsonBody(request: VendorRequest): Record<string, unknown> | VendorResponse;
+}
+
 const proxiableTypes = new Set(['A', 'AAAA', 'CNAME']);
 const addressTypes = new Set(['A', 'AAAA', 'CNAME']);
 
@@ -94,7 +106,7 @@ function rulesetView(state: CloudflareState, ruleset: CloudflareRuleset): Record
  * handler checks the bearer token and its permission first, and answers in the v4 envelope with
  * Cloudflare's status and error codes.
  */
-export function registerCloudflareRoutes(router: VendorRouter, state: CloudflareState, afterChange: () => Promise<void>): void {
+export function registerCloudflareRoutes(router: VendorRouter, state: CloudflareState, afterChange: () => Promise<void>, extend?: (routes: CloudflareRouteKit) => void): void {
   const tokenOf = (request: VendorRequest): string | undefined => {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -152,6 +164,9 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
       return cloudflareFailure(400, { code: 9207, message: 'Failed to parse request body, content-type must be application/json.' });
     }
   };
+
+  // More routes (Cloudflare for SaaS, in custom-hostname-routes.ts) share the token checks and helpers.
+  extend?.({ route, zoneOr404, isResponse, jsonBody });
 
   // --- token ---------------------------------------------------------------------------------
   route('GET', '/user/tokens/verify', undefined, () => cloudflareSuccess({ id: cloudflareId(), status: 'active' }));

@@ -103,7 +103,8 @@ export type CloudflarePermission =
   | 'SSL and Certificates Read'
   | 'SSL and Certificates Edit'
   | 'Account Rulesets Edit'
-  | 'Account Filter Lists Edit';
+  | 'Account Filter Lists Edit'
+  | 'Zone Settings Edit';
 
 /**
  * The answers the fake can give where the evidence about Cloudflare is unsure: each field picks
@@ -155,6 +156,7 @@ export const allCloudflarePermissions: readonly CloudflarePermission[] = [
   'SSL and Certificates Edit',
   'Account Rulesets Edit',
   'Account Filter Lists Edit',
+  'Zone Settings Edit',
 ];
 
 /** The read permissions only: what the read-only token holds. */

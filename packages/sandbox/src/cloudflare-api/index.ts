@@ -11,6 +11,8 @@ export type {
   CloudflareApi,
   CloudflareApiOptions,
 } from './cloudflare-api.js';
+export { CustomHostnameState, defaultCustomHostnameVariants } from './custom-hostnames.js';
+export type { CustomHostnameVariants, FakeCustomHostname, FakeFallbackOrigin } from './custom-hostnames.js';
 export { expressionMatchesHost, effectiveCache, effectiveSslMode } from './cloudflare-data-plane.js';
 export {
   allCloudflarePermissions,
