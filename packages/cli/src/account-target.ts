@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SslClickError, createWriteBudget, type ProxyAdapter, type SetupAccountOptions, type VerificationSettings } from '@sslclick/core';
 import { invalidInput } from '@sslclick/core/adapter';
-import type { SandboxAdapterSettings, SandboxCloudflareDnsSettings, SandboxSendGridSettings } from '@sslclick/sandbox';
+import type { SandboxAccount, SandboxAdapterSettings, SandboxCloudflareDnsSettings, SandboxSendGridSettings } from '@sslclick/sandbox';
 import { createSendGridLinks, type SendGridLinks } from '@sslclick/sendgrid';
 import { cdnNames, defaultDns, liveAdapter, loadSandbox, parseMode, readVerificationFile, sandboxAdapter, type CdnName, type DnsChoice } from './targets.js';
 
@@ -84,6 +84,15 @@ function refuseOtherWorldOptions(options: AccountTargetOptions, flag: string): v
   if (options.dns !== undefined) throw invalidInput(`--dns does not go with ${flag}: the sandbox account keeps each host's DNS where its CDN manages it.`, { operation: 'cli' });
 }
 
+/** A sandbox account's settings for `--mode saas`: a provider zone in its Cloudflare fake, and the hosts' own zones as their DNS. */
+function withSaasProvider(account: SandboxAccount): SandboxAccountSettings {
+  const cloudflare = account.apis.cloudflare;
+  const adapter = account.adapter as SandboxAdapterSettings['cloudflare'];
+  if (!cloudflare) throw invalidInput('--mode saas needs the Cloudflare sandbox account (--cdn cloudflare).', { operation: 'cli' });
+  const provider = cloudflare.addZone({ name: 'saas-provider.net' });
+  return { ...account, cdn: 'cloudflare', adapter: { ...adapter, mode: 'saas', zoneId: provider.id } as SandboxAdapterSettings['cloudflare'], dns: { apiToken: adapter.apiToken, baseURL: adapter.baseURL } };
+}
+
 async function sandboxAccountTarget(settings: SandboxAccountSettings, options: AccountTargetOptions, banner: string, close: () => Promise<void>, warn: (message: string) => void): Promise<AccountTarget> {
   const budgetFor = sandboxBudgetFor(settings.cdn);
   return {
@@ -114,10 +123,12 @@ export async function openAccountTarget(options: AccountTargetOptions, warn: (me
   if (options.sandbox) {
     refuseOtherWorldOptions(options, '--sandbox');
     const { startSandboxAccount } = await loadSandbox();
-    const account = await startSandboxAccount({ cdn: options.cdn });
+    const saas = options.cdn === 'cloudflare' && options.mode === 'saas';
+    // Under .com: Cloudflare refuses custom hostnames under the reserved .example (error 1409).
+    const account = await startSandboxAccount({ cdn: options.cdn, ...(saas ? { topLevelDomain: 'com' } : {}) });
     try {
       const banner = `Running against a fresh local sandbox account (--sandbox): the parent "${account.parent}" and its sub-users ${account.subusers.map((name) => `"${name}"`).join(', ')}, ${account.hosts.length} link brandings in mixed states, fake ${options.cdn} and SendGrid APIs, DNS, a certificate authority and a CDN edge on loopback.`;
-      return await sandboxAccountTarget(account, options, banner, () => account.close(), warn);
+      return await sandboxAccountTarget(saas ? withSaasProvider(account) : account, options, banner, () => account.close(), warn);
     } catch (error) {
       await account.close();
       throw error;

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { SslClickError, type DnsProvider, type LinkBrandingSource, type ProxyAdapter, type VerificationSettings } from '@sslclick/core';
 import { invalidInput } from '@sslclick/core/adapter';
-import type { CloudflareProxySettings } from '@sslclick/cloudflare';
+import type { CloudflareProxySettings, CloudflareSaasProxySettings } from '@sslclick/cloudflare';
 import type { CloudFrontProxySettings } from '@sslclick/cloudfront';
 import type { FastlyProxySettings } from '@sslclick/fastly';
-import type { SandboxAdapterSettings, SandboxCloudflareDnsSettings, SandboxWorld } from '@sslclick/sandbox';
+import type { SandboxAdapterSettings, SandboxCloudflareDnsSettings, SandboxCloudflareSaasSettings, SandboxWorld } from '@sslclick/sandbox';
 import { createSendGridLinks } from '@sslclick/sendgrid';
 
 // Each command loads only the adapter it drives, and the sandbox only with --sandbox: the AWS SDK
@@ -24,8 +24,8 @@ export const cdnNames: readonly CdnName[] = ['cloudflare', 'fastly', 'cloudfront
 
 /** The settings each CDN's adapter factory takes. */
 export interface CdnFactorySettings {
-  /** `createCloudflareProxy`'s. */
-  cloudflare: CloudflareProxySettings;
+  /** `createCloudflareProxy`'s, in its per-host or its Cloudflare for SaaS mode. */
+  cloudflare: CloudflareProxySettings | CloudflareSaasProxySettings;
   /** `createFastlyProxy`'s. */
   fastly: FastlyProxySettings;
   /** `createCloudFrontProxy`'s. */
@@ -38,7 +38,7 @@ export interface CdnFactorySettings {
  * `saas: { mode: 'saas' }`): parsing, `--help` and the usage error all read this table.
  */
 export const cdnModes = {
-  cloudflare: { 'per-host': {} },
+  cloudflare: { 'per-host': {}, saas: { mode: 'saas' } },
   fastly: { compute: { mode: 'compute' }, vcl: { mode: 'vcl' }, shared: { mode: 'compute', shared: true }, 'shared-vcl': { mode: 'vcl', shared: true } },
   cloudfront: { 'per-host': {}, tenants: { mode: 'tenants' } },
 } as const satisfies { readonly [Cdn in CdnName]: Readonly<Record<string, Partial<CdnFactorySettings[Cdn]>>> };
@@ -57,7 +57,7 @@ export function parseMode(cdn: CdnName, value: string): string {
 
 /** The factory settings of the mode (the CDN's default mode when undefined). */
 function modeSettings<Cdn extends CdnName>(cdn: Cdn, mode: string | undefined): Partial<CdnFactorySettings[Cdn]> {
-  const modes = cdnModes[cdn] as Readonly<Record<string, Partial<CdnFactorySettings[Cdn]>>>;
+  const modes = cdnModes[cdn] as unknown as Readonly<Record<string, Partial<CdnFactorySettings[Cdn]>>>;
   return modes[mode === undefined ? (modeNames(cdn)[0] as string) : parseMode(cdn, mode)] ?? {};
 }
 
@@ -146,11 +146,20 @@ export function defaultDns(cdn: CdnName): DnsChoice {
   return 'cloudflare';
 }
 
-function checkDnsChoice(cdn: CdnName, dns: DnsChoice): void {
-  const allowed: Record<CdnName, readonly DnsChoice[]> = { cloudflare: ['cloudflare'], fastly: ['cloudflare', 'manual'], cloudfront: ['route53', 'cloudflare', 'manual'] };
+function checkDnsChoice(cdn: CdnName, mode: string | undefined, dns: DnsChoice): void {
+  // Cloudflare for SaaS serves hosts whose DNS is anywhere; the per-host mode writes the host's own zone.
+  const cloudflare: readonly DnsChoice[] = mode === 'saas' ? ['cloudflare', 'route53', 'manual'] : ['cloudflare'];
+  const allowed: Record<CdnName, readonly DnsChoice[]> = { cloudflare, fastly: ['cloudflare', 'manual'], cloudfront: ['route53', 'cloudflare', 'manual'] };
   if (!allowed[cdn].includes(dns)) {
-    throw invalidInput(`--dns ${dns} does not go with --cdn ${cdn}: choose ${allowed[cdn].join(' or ')}.`, { operation: 'cli' });
+    throw invalidInput(`--dns ${dns} does not go with --cdn ${cdn}${mode === undefined ? '' : ` --mode ${mode}`}: choose ${allowed[cdn].join(' or ')}.`, { operation: 'cli' });
   }
+}
+
+/** The provider zone of `--mode saas` on a real account: `CLOUDFLARE_SAAS_ZONE_ID`. */
+function saasZoneFromEnvironment(): string {
+  const zoneId = process.env.CLOUDFLARE_SAAS_ZONE_ID;
+  if (!zoneId) throw invalidInput('--cdn cloudflare --mode saas needs the provider zone: set CLOUDFLARE_SAAS_ZONE_ID to the id of the Cloudflare zone whose custom hostnames serve the branded hosts.', { operation: 'cli', provider: 'cloudflare' });
+  return zoneId;
 }
 
 /**
@@ -158,10 +167,15 @@ function checkDnsChoice(cdn: CdnName, dns: DnsChoice): void {
  * (CLOUDFLARE_API_TOKEN, FASTLY_API_TOKEN, the AWS SDK's own chain), in the mode `--mode` names.
  */
 export async function liveAdapter(options: Pick<TargetOptions, 'cdn' | 'mode'>, dns: DnsChoice, verification: VerificationSettings | undefined): Promise<ProxyAdapter> {
-  checkDnsChoice(options.cdn, dns);
+  const mode = options.mode === undefined ? undefined : parseMode(options.cdn, options.mode);
+  checkDnsChoice(options.cdn, mode, dns);
   const common = verification ? { verification } : {};
   const cloudflareDnsProvider = async (): Promise<{ dns: DnsProvider }> => ({ dns: (await loadCloudflare()).createCloudflareDns() });
-  if (options.cdn === 'cloudflare') return (await loadCloudflare()).createCloudflareProxy({ ...common, ...modeSettings('cloudflare', options.mode) });
+  if (options.cdn === 'cloudflare' && mode === 'saas') {
+    const hostDns = dns === 'cloudflare' ? await cloudflareDnsProvider() : dns === 'route53' ? { dns: (await loadCloudFront()).createRoute53Dns() } : {};
+    return (await loadCloudflare()).createCloudflareProxy({ ...common, mode: 'saas', zoneId: saasZoneFromEnvironment(), ...hostDns });
+  }
+  if (options.cdn === 'cloudflare') return (await loadCloudflare()).createCloudflareProxy({ ...common, ...(modeSettings('cloudflare', options.mode) as Partial<CloudflareProxySettings>) });
   if (options.cdn === 'fastly') return (await loadFastly()).createFastlyProxy({ ...common, ...modeSettings('fastly', options.mode), ...(dns === 'cloudflare' ? await cloudflareDnsProvider() : {}) });
   return (await loadCloudFront()).createCloudFrontProxy({ ...common, ...modeSettings('cloudfront', options.mode), ...(dns === 'cloudflare' ? await cloudflareDnsProvider() : dns === 'manual' ? { route53: false } : {}) });
 }
@@ -205,8 +219,16 @@ export interface SandboxAdapterSource<Cdn extends CdnName = CdnName> {
  */
 export async function sandboxAdapter(source: SandboxAdapterSource, mode: string | undefined, warn: (message: string) => void): Promise<ProxyAdapter> {
   if (source.cdn === 'cloudflare') {
-    const { createCloudflareProxy } = await loadCloudflare();
-    return createCloudflareProxy({ ...(source.adapter as SandboxAdapterSettings['cloudflare']), ...modeSettings('cloudflare', mode) });
+    const { createCloudflareProxy, createCloudflareDns } = await loadCloudflare();
+    if (mode !== undefined && parseMode('cloudflare', mode) === 'saas') {
+      // A saas sandbox names its provider zone, and the branded hosts' own DNS, in its settings.
+      const saas = source.adapter as Partial<SandboxCloudflareSaasSettings> & SandboxAdapterSettings['cloudflare'];
+      if (saas.zoneId === undefined || source.dns === undefined) {
+        throw invalidInput('--mode saas needs a sandbox with a Cloudflare for SaaS provider zone: its settings must hold adapter.zoneId and dns.', { operation: 'cli' });
+      }
+      return createCloudflareProxy({ ...saas, mode: 'saas', zoneId: saas.zoneId, dns: createCloudflareDns(source.dns) });
+    }
+    return createCloudflareProxy({ ...(source.adapter as SandboxAdapterSettings['cloudflare']), ...(modeSettings('cloudflare', mode) as Partial<CloudflareProxySettings>) });
   }
   if (source.cdn === 'fastly') {
     const [{ createFastlyProxy, defaultEdgePackageURL }, { createCloudflareDns }] = await Promise.all([loadFastly(), loadCloudflare()]);
@@ -235,12 +257,15 @@ async function sandboxTarget(options: TargetOptions): Promise<Target> {
   // A bad --mode is a usage error before any server starts.
   if (options.mode !== undefined) parseMode(options.cdn, options.mode);
   const { startSandboxWorld } = await loadSandbox();
-  const world: SandboxWorld = await startSandboxWorld({ cdn: options.cdn, hostname: options.hostname });
+  const saas = options.cdn === 'cloudflare' && options.mode === 'saas';
+  const world: SandboxWorld = await startSandboxWorld({ cdn: options.cdn, hostname: options.hostname, ...(saas ? { mode: 'saas' as const } : {}) });
+  // Cloudflare for SaaS: the provider zone's adapter, and the branded host's DNS in its own zone.
+  const source: SandboxAdapterSource = world.saas ? { cdn: 'cloudflare', adapter: world.saas.adapter, dns: world.saas.dns } : { cdn: options.cdn, adapter: world.adapter, dns: world.dns };
   try {
     return {
       mode: 'sandbox',
       banner: `Running against a local sandbox world (--sandbox): fake ${options.cdn} and SendGrid APIs, DNS, a certificate authority and a CDN edge on loopback. Branded host: ${world.hostname}.`,
-      adapter: await sandboxAdapter({ cdn: options.cdn, adapter: world.adapter, dns: world.dns }, options.mode, (message) => process.stderr.write(`${message}\n`)),
+      adapter: await sandboxAdapter(source, options.mode, (message) => process.stderr.write(`${message}\n`)),
       sendgrid: createSendGridLinks(world.sendgrid),
       verification: world.verification,
       sampleLink: options.sampleLink ?? world.sampleLink,

@@ -16,16 +16,16 @@ afterEach(() => {
 
 describe('sslclick --mode', () => {
   it('each CDN has its modes in one table, the default first', () => {
-    expect(modeNames('fastly')).toEqual(['compute', 'vcl']);
-    expect(modeNames('cloudflare')).toEqual(['per-host']);
-    expect(modeNames('cloudfront')).toEqual(['per-host']);
+    expect(modeNames('fastly')).toEqual(['compute', 'vcl', 'shared', 'shared-vcl']);
+    expect(modeNames('cloudflare')).toEqual(['per-host', 'saas']);
+    expect(modeNames('cloudfront')).toEqual(['per-host', 'tenants']);
     expect(cdnModes.fastly.vcl).toEqual({ mode: 'vcl' });
   });
 
   it.each([
-    ['setup', 'cloudflare', 'vcl', 'per-host'],
-    ['status', 'fastly', 'saas', 'compute or vcl'],
-    ['destroy', 'cloudfront', 'compute', 'per-host'],
+    ['setup', 'cloudflare', 'vcl', 'per-host or saas'],
+    ['status', 'fastly', 'saas', 'compute or vcl or shared or shared-vcl'],
+    ['destroy', 'cloudfront', 'compute', 'per-host or tenants'],
   ])('%s --cdn %s --mode %s: a usage error naming the valid modes (exit 2), with nothing started', async (command, cdn, mode, valid) => {
     for (const json of [false, true]) {
       const result = await runInProcess([command, 'url1234.example.com', '--cdn', cdn, '--mode', mode, '--sandbox', ...(json ? ['--json'] : [])]);
@@ -40,7 +40,7 @@ describe('sslclick --mode', () => {
   it('setup --all --mode bogus: the same usage error, before the sandbox account starts', async () => {
     const result = await runInProcess(['setup', '--all', '--cdn', 'fastly', '--mode', 'bogus', '--sandbox']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--mode bogus is not a mode of --cdn fastly: choose compute or vcl.');
+    expect(result.stderr).toContain('--mode bogus is not a mode of --cdn fastly: choose compute or vcl or shared or shared-vcl.');
     expect(result.stderr).not.toContain('Running against');
   });
 
@@ -51,6 +51,42 @@ describe('sslclick --mode', () => {
     expect(plan.provider).toBe('fastly');
     expect(plan.changes.find((change) => change.resource.kind === 'fastly-service')?.description).toContain('VCL service');
   }, 60_000);
+
+  it('--cdn cloudflare --mode saas: the host becomes a custom hostname of the provider zone and reaches ready', async () => {
+    const result = await runInProcess(['setup', 'url1234.example.com', '--cdn', 'cloudflare', '--mode', 'saas', '--sandbox', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const status = JSON.parse(result.stdout) as { provider: string; ready: boolean; resources: Array<{ kind: string }>; dns: { target?: string } };
+    expect(status).toMatchObject({ provider: 'cloudflare', ready: true });
+    expect(status.resources.map((resource) => resource.kind)).toContain('custom-hostname');
+  }, 60_000);
+
+  it('--cdn cloudfront --mode tenants reaches the factory: the plan is a distribution tenant', async () => {
+    const result = await runInProcess(['setup', 'url1234.example.com', '--cdn', 'cloudfront', '--mode', 'tenants', '--sandbox', '--dry-run', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const plan = JSON.parse(result.stdout) as { provider: string; changes: Array<{ resource: { kind: string } }> };
+    expect(plan.provider).toBe('cloudfront');
+    expect(plan.changes.map((change) => change.resource.kind)).toContain('cloudfront-distribution-tenant');
+  }, 60_000);
+
+  it('--cdn fastly --mode shared-vcl reaches the factory: the plan adds the host to the shared service', async () => {
+    const result = await runInProcess(['setup', 'url1234.example.com', '--cdn', 'fastly', '--mode', 'shared-vcl', '--sandbox', '--dry-run', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const plan = JSON.parse(result.stdout) as { provider: string; changes: Array<{ resource: { kind: string }; description: string }> };
+    expect(plan.provider).toBe('fastly');
+    expect(plan.changes.map((change) => change.description).join('\n')).toMatch(/shared/i);
+  }, 60_000);
+
+  it('--mode saas on a real account without CLOUDFLARE_SAAS_ZONE_ID: a usage error naming it', async () => {
+    const saved = process.env.CLOUDFLARE_SAAS_ZONE_ID;
+    delete process.env.CLOUDFLARE_SAAS_ZONE_ID;
+    try {
+      const result = await runInProcess(['status', 'url1234.example.com', '--cdn', 'cloudflare', '--mode', 'saas', '--dns', 'manual', '--json']);
+      expect(result.code).toBe(2);
+      expect((JSON.parse(result.stdout) as { error: { message: string } }).error.message).toContain('CLOUDFLARE_SAAS_ZONE_ID');
+    } finally {
+      if (saved !== undefined) process.env.CLOUDFLARE_SAAS_ZONE_ID = saved;
+    }
+  });
 
   it('--cdn cloudflare --mode per-host is the default mode, named', async () => {
     const result = await runInProcess(['status', 'url1234.example.com', '--cdn', 'cloudflare', '--mode', 'per-host', '--sandbox', '--json']);
