@@ -146,5 +146,8 @@ export async function setupAccount(sendgrid: LinkBrandingSource, adapters: Adapt
     await forEachBounded(toSetUp, concurrency, (work) => runHost(work, budgets.get(work.adapter as ProxyAdapter), options, runOptions));
   }
   const results = accountResults(accounts, works, dryRun);
-  return redactValue({ dryRun, ready: results.every((account) => account.ready), plan, accounts: results });
+  // Redacted host by host: the redactor's walk stops after 10,000 objects (a guard sized for one
+  // error's cause graph), and a fleet's result in one walk would lose the hosts past it.
+  const redacted = results.map((account) => ({ ...redactValue({ ...account, hosts: [] }), hosts: account.hosts.map((host) => redactValue(host)) }));
+  return { dryRun, ready: results.every((account) => account.ready), plan: redactValue(plan), accounts: redacted };
 }
