@@ -12,6 +12,7 @@ import {
   getStatus,
   setupAccount,
   type AccountSetupResult,
+  type ProgressEvent,
   type ProxyAdapter,
   type WriteBudgetSettings,
 } from '@sslclick/core';
@@ -54,8 +55,12 @@ export interface FleetFigure {
     overBudget: number;
     /** Writes per second in the busiest second. */
     peakWritesPerSecond: number;
+    /** Hosts ready at the end: set up and ready, or found ready already. */
     ready: number;
-    failed: number;
+    /** Hosts set up that did not end ready (or failed). */
+    notReady: number;
+    /** Whether setupAccount's result still held every account's hosts (see README: redaction cap). */
+    resultComplete: boolean;
   };
   status: { calls: CallsPerHost; wallMs: number; ready: number };
   rerun: { calls: CallsPerHost; wallMs: number; ready: number; decisions: Record<string, number> };
@@ -101,13 +106,23 @@ async function forEachAtMost<Item>(items: readonly Item[], concurrency: number, 
   );
 }
 
-function readyHosts(result: AccountSetupResult): number {
-  return result.accounts.reduce((sum, account) => sum + account.hosts.filter((host) => host.ready).length, 0);
+/**
+ * An agency's account: the parent and as many sub-users as it takes, `perAccount` fresh
+ * brandings each, every account on its own brand domain (its own zone).
+ */
+export function fleetLayout(hosts: number, perAccount: number): Record<string, { fresh: number }> {
+  const layout: Record<string, { fresh: number }> = {};
+  for (let index = 0; index * perAccount < hosts; index += 1) {
+    layout[index === 0 ? 'agency' : `tenant-${String(index).padStart(3, '0')}`] = { fresh: Math.min(perAccount, hosts - index * perAccount) };
+  }
+  return layout;
 }
 
 /** Options of {@link measureFleet}. */
 export interface FleetOptions {
   hosts: number;
+  /** Brandings per SendGrid account (parent, then sub-users, each in its own zone). @default 20 */
+  hostsPerAccount?: number;
   concurrency: number;
   /** How many times faster than the vendor's published window the budget refills. */
   timeCompression: (world: FleetWorld) => number;
@@ -116,7 +131,7 @@ export interface FleetOptions {
 /** Runs one world's fleet: setup under the budget, status of every host, then the re-run. */
 export async function measureFleetWorld(world: FleetWorld, options: FleetOptions): Promise<FleetFigure> {
   const { hosts, concurrency } = options;
-  const account: SandboxAccount = await startSandboxAccount({ cdn: world.cdn, layout: { agency: { fresh: hosts } } });
+  const account: SandboxAccount = await startSandboxAccount({ cdn: world.cdn, layout: fleetLayout(hosts, options.hostsPerAccount ?? 20) });
   try {
     const adapter: ProxyAdapter = await world.adapter(account);
     const compression = options.timeCompression(world);
@@ -127,8 +142,20 @@ export async function measureFleetWorld(world: FleetWorld, options: FleetOptions
     const hostnames = account.hosts.map((host) => host.hostname);
     // A run of many hosts raises the distribution quota first, as AWS does on request.
     const quotas = defaultResourceQuotas.map((quota) => ({ ...quota, limit: Math.max(quota.limit, hosts) }));
-    const run = (budget = createWriteBudget(budgetSettings)): Promise<AccountSetupResult> =>
-      setupAccount(sendgrid, adapter, { concurrency, budgetFor: () => budget, quotas, verification: account.verification, sampleLinks: account.sampleLinks });
+    // Hosts finished and ready, from the progress events: setupAccount's result is passed through
+    // redactValue, which gives up past 10,000 objects, so a large fleet's per-host results do not
+    // come back (see README).
+    const finished = { ready: 0, notReady: 0 };
+    const onProgress = (event: ProgressEvent): void => {
+      if (event.type !== 'host-finished') return;
+      if (event.detail?.ready === true) finished.ready += 1;
+      else finished.notReady += 1;
+    };
+    const run = (budget = createWriteBudget(budgetSettings)): Promise<AccountSetupResult> => {
+      finished.ready = 0;
+      finished.notReady = 0;
+      return setupAccount(sendgrid, adapter, { subusers: true, concurrency, budgetFor: () => budget, quotas, verification: account.verification, sampleLinks: account.sampleLinks, onProgress });
+    };
 
     world.clear(account);
     let started = performance.now();
@@ -138,7 +165,7 @@ export async function measureFleetWorld(world: FleetWorld, options: FleetOptions
     const writes = setupRequests.filter((request) => request.write);
     const actualWrites = writes.length;
     const minimumMs = budgetMinimumMs(budgetSettings, actualWrites);
-    const failed = first.accounts.reduce((sum, each) => sum + each.hosts.filter((host) => host.error).length, 0);
+    const firstFinished = { ...finished };
 
     world.clear(account);
     const lookupCache = createLookupCache();
@@ -173,11 +200,12 @@ export async function measureFleetWorld(world: FleetWorld, options: FleetOptions
         rateLimited: setupRequests.filter((request) => request.status === 429).length,
         overBudget: overBudget(writes, budgetSettings.capacity, budgetSettings.intervalMs),
         peakWritesPerSecond: peakPerSecond(writes),
-        ready: readyHosts(first),
-        failed,
+        ready: firstFinished.ready + first.plan.decisions['already-ready'],
+        notReady: firstFinished.notReady,
+        resultComplete: Array.isArray(first.accounts) && first.accounts.every((each) => Array.isArray(each.hosts)),
       },
       status: { calls: perHost(statusRequests, hosts), wallMs: Math.round(statusWallMs), ready: statusReady },
-      rerun: { calls: perHost(rerunRequests, hosts), wallMs: Math.round(rerunWallMs), ready: readyHosts(second), decisions: { ...second.plan.decisions } },
+      rerun: { calls: perHost(rerunRequests, hosts), wallMs: Math.round(rerunWallMs), ready: finished.ready + second.plan.decisions['already-ready'], decisions: { ...second.plan.decisions } },
     };
   } finally {
     await account.close();
