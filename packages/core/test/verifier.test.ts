@@ -1,4 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +152,43 @@ describe('verifyHostname against the sandbox', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('runs one host\'s HTTPS and plain-HTTP probes at once: an edge answering HTTPS only after the plain request arrived passes', async () => {
+    // Probes one after the other would send the plain request only after the HTTPS answer, which
+    // this edge holds until the plain request came: reaches-sendgrid would time out.
+    const hostname = 'url1.together.example.com';
+    const issued = await sandbox.ca.issue({ names: [hostname] });
+    let plainArrived!: () => void;
+    const plainRequest = new Promise<void>((resolve) => {
+      plainArrived = resolve;
+    });
+    const secure = createHttpsServer({ key: issued.key, cert: issued.certificate }, (_request, response) => {
+      void plainRequest.then(() => response.writeHead(200, { server: 'together' }).end('ok'));
+    });
+    const plain = createHttpServer((_request, response) => {
+      plainArrived();
+      response.writeHead(200).end('ok');
+    });
+    await Promise.all([secure, plain].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+    try {
+      const result = await verifyHostname(hostname, {
+        connectTo: '127.0.0.1',
+        ca: sandbox.ca.certificate,
+        ports: { https: (secure.address() as AddressInfo).port, http: (plain.address() as AddressInfo).port },
+        checks: ['tls-valid', 'reaches-sendgrid', 'http-still-served'],
+        timeoutMs: 2_000,
+      });
+      expect(result.checks.map((each) => each.id)).toEqual(['tls-valid', 'reaches-sendgrid', 'http-still-served']);
+      expect(check(result, 'tls-valid').ok).toBe(true);
+      expect(result.observed.https).toMatchObject({ status: 200 });
+      expect(result.observed.https?.errorCode).toBeUndefined();
+      expect(check(result, 'http-still-served').ok).toBe(true);
+    } finally {
+      secure.closeAllConnections();
+      plain.closeAllConnections();
+      await Promise.all([secure, plain].map((server) => new Promise((resolve) => server.close(resolve))));
     }
   });
 

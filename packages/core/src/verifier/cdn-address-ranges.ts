@@ -103,18 +103,37 @@ export interface CdnAddressMatch {
  */
 export async function findCdnAddress(addresses: readonly string[], ranges: Partial<CdnAddressRanges> = {}): Promise<CdnAddressMatch | undefined> {
   if (addresses.length === 0) return undefined;
-  const { BlockList } = await import('node:net');
   const lists = { ...publishedCdnAddressRanges, ...ranges };
   for (const cdn of Object.keys(lists) as RangeCdn[]) {
-    for (const range of lists[cdn]) {
-      const [prefix = '', bits = ''] = range.split('/');
-      const family = isIP(prefix);
-      if (family === 0 || !/^\d+$/.test(bits)) continue;
-      const block = new BlockList();
-      block.addSubnet(prefix, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+    for (const { range, family, block } of await blocksOf(lists[cdn])) {
       const address = addresses.find((candidate) => isIP(candidate) === family && block.check(candidate, family === 4 ? 'ipv4' : 'ipv6'));
       if (address) return { cdn, address, range };
     }
   }
   return undefined;
+}
+
+type RangeBlock = { range: string; family: number; block: import('node:net').BlockList };
+
+// node:net is loaded on the first call, and each list of ranges is turned into BlockLists once
+// (the published lists are the same arrays on every call): verifying many hosts costs no more.
+let netModule: Promise<typeof import('node:net')> | undefined;
+const blocksByList = new WeakMap<readonly string[], RangeBlock[]>();
+
+async function blocksOf(list: readonly string[]): Promise<RangeBlock[]> {
+  const known = blocksByList.get(list);
+  if (known) return known;
+  const { BlockList } = await (netModule ??= import('node:net'));
+  const blocks: RangeBlock[] = [];
+  for (const range of list) {
+    const [prefix = '', bits = ''] = range.split('/');
+    const family = isIP(prefix);
+    if (family === 0 || !/^\d+$/.test(bits)) continue;
+    const block = new BlockList();
+    block.addSubnet(prefix, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+    blocks.push({ range, family, block });
+  }
+  // A caller's array may be changed after the call: only frozen or published lists are kept.
+  if (Object.isFrozen(list) || Object.values(publishedCdnAddressRanges).includes(list)) blocksByList.set(list, blocks);
+  return blocks;
 }

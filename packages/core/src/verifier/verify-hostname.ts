@@ -157,10 +157,16 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
   if (options.cdnAddressRanges) assertCdnAddressRanges(options.cdnAddressRanges);
   abortIfNeeded(options.signal, hostname);
 
+  // The host's own DNS and the `connectTo` name are independent: both are asked at once.
   const needsDns = selected.has('dns-points-to-cdn') || selected.has('dns-not-sendgrid') || !options.connectTo;
-  if (needsDns) {
-    observed.dns = await lookupName(hostname, { servers, timeoutMs });
-    const { points, notSendGrid, autoSsl } = await judgeDns(hostname, observed.dns, {
+  const connectTarget = options.connectTo?.toLowerCase().replace(/\.$/, '');
+  const [hostLookup, connectLookup] = await Promise.all<[Promise<DnsLookup | undefined> | undefined, Promise<DnsLookup> | DnsLookup | undefined]>([
+    needsDns ? lookupName(hostname, { servers, timeoutMs }) : undefined,
+    connectTarget === undefined ? undefined : isIP(connectTarget) !== 0 ? { cnameChain: [], addresses: [connectTarget] } : lookupName(connectTarget, { servers, timeoutMs }),
+  ]);
+  if (hostLookup) {
+    observed.dns = hostLookup;
+    const { points, notSendGrid, autoSsl } = await judgeDns(hostname, hostLookup, {
       ...(options.expectedTargets ? { expectedTargets: options.expectedTargets } : {}),
       ...(options.cdnAddressRanges ? { cdnAddressRanges: options.cdnAddressRanges } : {}),
     });
@@ -172,69 +178,75 @@ export async function verifyHostname(hostnameInput: string, options: VerifyOptio
 
   let address: string | undefined;
   let unreachable = clause(observed.dns?.error ?? 'no address');
-  if (options.connectTo) {
-    const target = options.connectTo.toLowerCase().replace(/\.$/, '');
-    const lookup = isIP(target) !== 0 ? { cnameChain: [], addresses: [target] } : await lookupName(target, { servers, timeoutMs });
-    if (isIP(target) === 0) observed.connectTo = lookup;
-    address = lookup.addresses[0];
+  if (connectTarget !== undefined && connectLookup) {
+    if (isIP(connectTarget) === 0) observed.connectTo = connectLookup;
+    address = connectLookup.addresses[0];
     if (address) observed.dialed = { address, via: 'connectTo' };
-    else unreachable = lookup.error ? clause(lookup.error) : `${shorten(target)} has no address`;
+    else unreachable = connectLookup.error ? clause(connectLookup.error) : `${shorten(connectTarget)} has no address`;
   } else {
     address = observed.dns?.addresses[0];
     if (address) observed.dialed = { address, via: 'dns' };
   }
 
   const wantsTls = selected.has('tls-valid') || selected.has('reaches-sendgrid');
+  const wantsHttp = selected.has('http-still-served');
+  const path = sampleLink ? `${sampleLink.pathname}${sampleLink.search}` : '/';
+  const probes = address && (wantsTls || wantsHttp) ? await loadProbes() : undefined;
+
+  /** TLS, then the HTTPS request over that connection: tls-valid and reaches-sendgrid, in that order. */
+  const secureChecks = async (dialled: string, { probeTls, probeHttp }: typeof import('./tls-probe.js')): Promise<{ checks: CheckResult[]; tlsValid: boolean }> => {
+    const own: CheckResult[] = [];
+    const probe = { hostname, address: dialled, port: ports.https, ca, timeoutMs, signal: options.signal };
+    const { observation, socket } = await probeTls(probe);
+    observed.tls = observation;
+    try {
+      abortIfNeeded(options.signal, hostname);
+      // Judged even when tls-valid is not asked for: reaches-sendgrid depends on it.
+      const tlsVerdict = judgeTls(hostname, observation, options.minimumDaysLeft ?? 14, selected.has('tls-valid') ? warnings : []);
+      if (selected.has('tls-valid')) own.push(tlsVerdict);
+      if (selected.has('reaches-sendgrid')) {
+        if (socket) {
+          observed.https = await probeHttp({ ...probe, socket, path });
+          // Auto SSL: the host's own DNS leads to SendGrid's name and that is what was dialled.
+          const autoSsl = observed.autoSsl === true && observed.dialed?.via === 'dns';
+          own.push(judgeReachesSendGrid(hostname, observed.https, { ...(sampleLink ? { sampleLink } : {}), tlsValid: tlsVerdict.ok === true, autoSsl }));
+        } else {
+          own.push({
+            id: 'reaches-sendgrid',
+            ok: false,
+            detail: selected.has('tls-valid') ? `Not run: no TLS connection to ${dialled} (see tls-valid).` : `Not run: the TLS handshake with ${dialled} failed.`,
+          });
+        }
+      }
+      return { checks: own, tlsValid: tlsVerdict.ok === true };
+    } finally {
+      socket?.destroy();
+    }
+  };
+
+  // One host's probes run at once, so its verification takes about as long as its slowest probe.
+  const [secure, plain] = await Promise.all([
+    wantsTls && address && probes ? secureChecks(address, probes) : undefined,
+    wantsHttp && address && probes ? probes.probeHttp({ hostname, address, port: ports.http, timeoutMs, signal: options.signal, path }) : undefined,
+  ]);
   let tlsValid = false;
   if (wantsTls) {
-    if (!address) {
+    if (secure) {
+      checks.push(...secure.checks);
+      tlsValid = secure.tlsValid;
+    } else {
       if (selected.has('tls-valid')) checks.push({ id: 'tls-valid', ok: false, detail: `Not run: nothing to dial for ${hostname} (${unreachable}).` });
       if (selected.has('reaches-sendgrid')) {
         checks.push({ id: 'reaches-sendgrid', ok: false, detail: selected.has('tls-valid') ? 'Not run: no address to send the request to (see tls-valid).' : `Not run: nothing to dial for ${hostname} (${unreachable}).` });
       }
-    } else {
-      const probe = { hostname, address, port: ports.https, ca, timeoutMs, signal: options.signal };
-      const { probeHttp, probeTls } = await loadProbes();
-      const { observation, socket } = await probeTls(probe);
-      observed.tls = observation;
-      abortIfNeeded(options.signal, hostname);
-      // Judged even when tls-valid is not asked for: reaches-sendgrid depends on it.
-      const tlsVerdict = judgeTls(hostname, observation, options.minimumDaysLeft ?? 14, selected.has('tls-valid') ? warnings : []);
-      tlsValid = tlsVerdict.ok === true;
-      if (selected.has('tls-valid')) checks.push(tlsVerdict);
-      if (selected.has('reaches-sendgrid')) {
-        if (socket) {
-          observed.https = await probeHttp({ ...probe, socket, path: sampleLink ? `${sampleLink.pathname}${sampleLink.search}` : '/' });
-          // Auto SSL: the host's own DNS leads to SendGrid's name and that is what was dialled.
-          const autoSsl = observed.autoSsl === true && observed.dialed?.via === 'dns';
-          checks.push(judgeReachesSendGrid(hostname, observed.https, { ...(sampleLink ? { sampleLink } : {}), tlsValid: tlsVerdict.ok === true, autoSsl }));
-        } else {
-          checks.push({
-            id: 'reaches-sendgrid',
-            ok: false,
-            detail: selected.has('tls-valid') ? `Not run: no TLS connection to ${address} (see tls-valid).` : `Not run: the TLS handshake with ${address} failed.`,
-          });
-        }
-      }
-      socket?.destroy();
     }
   }
-  abortIfNeeded(options.signal, hostname);
-
-  if (selected.has('http-still-served')) {
-    if (!address) {
-      checks.push({ id: 'http-still-served', ok: false, detail: `Not run: nothing to dial for ${hostname} (${unreachable}).` });
+  if (wantsHttp) {
+    if (plain) {
+      observed.http = plain;
+      checks.push(judgeHttpStillServed(hostname, plain));
     } else {
-      const { probeHttp } = await loadProbes();
-      observed.http = await probeHttp({
-        hostname,
-        address,
-        port: ports.http,
-        timeoutMs,
-        signal: options.signal,
-        path: sampleLink ? `${sampleLink.pathname}${sampleLink.search}` : '/',
-      });
-      checks.push(judgeHttpStillServed(hostname, observed.http));
+      checks.push({ id: 'http-still-served', ok: false, detail: `Not run: nothing to dial for ${hostname} (${unreachable}).` });
     }
   }
   abortIfNeeded(options.signal, hostname);
