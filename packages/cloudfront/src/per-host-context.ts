@@ -143,7 +143,8 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
     if (settings.certificateArn) {
       certificate = await describeCertificate(run, settings.certificateArn, false);
     } else {
-      const inUse = ours?.certificateArn ? await describeCertificate(run, ours.certificateArn) : undefined;
+      // The certificate sslclick's distribution names in its tags is sslclick's: no tag read for it.
+      const inUse = ours?.certificateArn ? await describeCertificate(run, ours.certificateArn, ours.ownCertificateArn === ours.certificateArn ? true : undefined) : undefined;
       certificate = inUse?.owned && inUse.names.some((name) => coversHostname(name, target.hostname)) ? inUse : await findOwnedCertificate(run);
     }
     return {
