@@ -136,7 +136,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     capabilities: { managesDns: dns !== undefined, managedCertificate: true },
     plan: createPerHostPlan(context),
     apply: createPerHostApply(context),
-    status: (request, run) => readStatus(normalizeRequest(request), run),
+    status: (request, run) => readStatus(normalizeRequest(request), run, [], undefined, { publicDns: true }),
     destroy: createPerHostDestroy(context),
   } satisfies ProxyAdapter);
 }
