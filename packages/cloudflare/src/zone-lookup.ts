@@ -119,14 +119,14 @@ export async function findZone(connection: CloudflareConnection, hostname: strin
   if (shortest === undefined) return undefined;
   // null: more than a page of zones end with it. The array is remembered, even when empty.
   const endingWith = await cachedLookup(cache, `${scope}:zones-ending-with:${shortest}`, () => zonesEndingWith(connection, shortest, run));
-  if (endingWith) {
-    // Longest first: `links.brand.com` holds the host rather than `brand.com` when both are zones.
-    for (const candidate of candidates) {
-      const match = endingWith.find((zone) => zone.name === candidate);
-      if (match) return match;
-    }
-    return undefined;
+  // Longest first: `links.brand.com` holds the host rather than `brand.com` when both are zones.
+  for (const candidate of candidates) {
+    const match = endingWith?.find((zone) => zone.name === candidate);
+    if (match) return match;
   }
+  // No zone among them (or too many to list): each parent name is asked by exact match. That also
+  // keeps the adapter right should the API ever take `ends_with:` as a plain name (it would list
+  // nothing), at the cost of the requests this lookup saves; a host in no zone pays them.
   for (const candidate of candidates) {
     // null, not undefined: "no zone of this name" is remembered too, for the next host under it.
     const match = await cachedLookup(cache, `${scope}:zone-name:${candidate}`, () => zoneNamed(connection, candidate, run));

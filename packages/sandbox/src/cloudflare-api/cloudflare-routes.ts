@@ -57,8 +57,8 @@ function normalizeName(name: string): string {
  * API reference lists for it (`equal`, `not_equal`, `starts_with`, `ends_with`, `contains`, each
  * also `_case_sensitive`; without that suffix, case is ignored).
  */
-function zoneNameFilter(filter: string): (name: string) => boolean {
-  const operated = /^(equal|not_equal|starts_with|ends_with|contains)(_case_sensitive)?:(.*)$/.exec(filter.trim());
+function zoneNameFilter(filter: string, operators: boolean): (name: string) => boolean {
+  const operated = operators ? /^(equal|not_equal|starts_with|ends_with|contains)(_case_sensitive)?:(.*)$/.exec(filter.trim()) : null;
   if (!operated) return (name) => name === normalizeName(filter);
   const [, operator, caseSensitive, raw = ''] = operated;
   const value = caseSensitive ? raw : raw.toLowerCase();
@@ -186,7 +186,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
   // --- zones ---------------------------------------------------------------------------------
   route('GET', '/zones', 'Zone Read', (request) => {
     const name = request.query.get('name') ?? request.query.get('name.exact');
-    const nameMatches = name ? zoneNameFilter(name) : () => true;
+    const nameMatches = name ? zoneNameFilter(name, state.variants.zoneNameFilter === 'operators') : () => true;
     const status = request.query.get('status');
     const zones = [...state.zones.values()]
       .filter((zone) => nameMatches(zone.name))

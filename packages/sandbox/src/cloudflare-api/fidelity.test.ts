@@ -162,6 +162,9 @@ describe('zones', () => {
   // not_equal, starts_with, ends_with, contains, starts_with_case_sensitive,
   // ends_with_case_sensitive, contains_case_sensitive") and SDK src/resources/zones/zones.ts
   // (ZoneListParams.name, the same list); the operator goes before the value as `operator:value`.
+  // The syntax itself (`operator:value`) comes from users of the API, not the reference, so the
+  // fake can also take the text as a plain name (variant `zoneNameFilter: 'exact-only'`); the
+  // adapter is tested under both in packages/cloudflare/test/vendor-variants.test.ts.
   it('lists the zones whose name ends with a suffix (name=ends_with:…)', async () => {
     zoneCounter += 1;
     const parent = api.addZone({ name: `suffix-${zoneCounter}.com` });
