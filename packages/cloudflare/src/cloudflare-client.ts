@@ -104,7 +104,12 @@ export function createCloudflareConnection(settings: CloudflareConnectionSetting
     zoneId: settings.zoneId?.toLowerCase(),
     async call(operation, permission, request, run = {}, options = {}) {
       try {
-        return await withRetry(({ signal }) => Promise.resolve(request(signal ? { signal } : {})), {
+        const write = isWriteOperation(operation);
+        return await withRetry(async ({ signal }) => {
+          // Every attempt of a write is a request Cloudflare counts: it waits for the shared budget.
+          if (write && run.budget) await run.budget.take(1, run.signal ? { signal: run.signal } : {});
+          return request(signal ? { signal } : {});
+        }, {
           operation,
           provider: 'cloudflare',
           ...(run.signal ? { signal: run.signal } : {}),
@@ -117,6 +122,14 @@ export function createCloudflareConnection(settings: CloudflareConnectionSetting
       }
     },
   };
+}
+
+/**
+ * Whether an operation (named after the SDK method it calls) changes something: each attempt of
+ * one first takes a write from the run's `budget`.
+ */
+export function isWriteOperation(operation: string): boolean {
+  return /\.(?:create|edit|update|delete|batch)\b/.test(operation);
 }
 
 /** Reads every page of a v4 list (page-number pagination), each page one retried call. */

@@ -51,14 +51,52 @@ export interface ZoneLookupCache {
   scope: string;
 }
 
+/** How many zones one page of the list asks for: Cloudflare's most for `GET /zones`. */
+const zonePageSize = 50;
+
+/**
+ * Every zone whose name ends with `suffix` (`null` when more than one page of them exists), in one
+ * request. Cloudflare's list-zones `name` filter takes an operator before the value,
+ * `name=ends_with:example.com` (the API reference for `GET /zones` lists `ends_with` among the
+ * operators of `name`; cloudflare/cloudflare-typescript `src/resources/zones/zones.ts`,
+ * `ZoneListParams.name`), and matches without regard to case.
+ */
+async function zonesEndingWith(connection: CloudflareConnection, suffix: string, run: RunOptions | undefined): Promise<CloudflareZoneReference[] | null> {
+  const answer = await connection.call(
+    'zones.list',
+    'Zone > Zone > Read',
+    (options) => connection.client.zones.list({ name: `ends_with:${suffix}`, per_page: zonePageSize }, options),
+    run,
+  );
+  const totalPages = (answer.result_info as { total_pages?: unknown } | null | undefined)?.total_pages;
+  if (answer.result.length >= zonePageSize && !(typeof totalPages === 'number' && totalPages <= 1)) return null;
+  return answer.result.map(reference);
+}
+
+/** Asks for one zone by its exact name; `null` (remembered) when there is none. */
+async function zoneNamed(connection: CloudflareConnection, candidate: string, run: RunOptions | undefined): Promise<CloudflareZoneReference | null> {
+  const zones = await listAll(
+    connection,
+    'zones.list',
+    'Zone > Zone > Read',
+    (page, options) => connection.client.zones.list({ name: candidate, page, per_page: zonePageSize }, options),
+    run,
+    zonePageSize,
+  );
+  const named = zones.find((zone) => zone.name.toLowerCase() === candidate);
+  return named ? reference(named) : null;
+}
+
 /**
  * Finds the zone of `hostname`: with a configured zone id, that zone (the hostname must be inside
- * it); otherwise the zone whose name is the longest suffix of the hostname, asking for each parent
- * name by exact match (cheaper than listing every zone of a large account). Returns undefined
- * when no zone matches; status is returned as is, callers decide what an inactive zone means.
- * With a lookup cache, each name (and a configured zone) is asked once per cache: the hosts of
- * one run under the same parent names share their lookups. The adapter never writes zones, so
- * nothing it does makes an entry stale.
+ * it); otherwise the zone whose name is the longest suffix of the hostname. Every zone that can
+ * hold the host ends with its shortest parent name (`brand.com` for `url1.links.brand.com`), so
+ * one request for the zones ending with it answers for every parent name at once; only when that
+ * answer runs past one page (an account with more than 50 zones under, say, `co.uk`) is each
+ * parent name asked by exact match instead, longest first. Returns undefined when no zone
+ * matches; status is returned as is, callers decide what an inactive zone means.
+ * With a lookup cache, each request is made once per cache: the hosts of one run under the same
+ * parent names share it. The adapter never writes zones, so nothing it does makes an entry stale.
  */
 export async function findZone(connection: CloudflareConnection, hostname: string, run?: RunOptions, lookups?: ZoneLookupCache): Promise<CloudflareZoneReference | undefined> {
   const cache = lookups?.cache;
@@ -76,20 +114,22 @@ export async function findZone(connection: CloudflareConnection, hostname: strin
     }
     return found;
   }
-  for (const candidate of parentDomains(hostname)) {
-    const match = await cachedLookup(cache, `${scope}:zone-name:${candidate}`, async () => {
-      const zones = await listAll(
-        connection,
-        'zones.list',
-        'Zone > Zone > Read',
-        (page, options) => connection.client.zones.list({ name: candidate, page, per_page: 50 }, options),
-        run,
-        50,
-      );
-      const named = zones.find((zone) => zone.name.toLowerCase() === candidate);
-      // null, not undefined: "no zone of this name" is remembered too, for the next host under it.
-      return named ? reference(named) : null;
-    });
+  const candidates = parentDomains(hostname);
+  const shortest = candidates[candidates.length - 1];
+  if (shortest === undefined) return undefined;
+  // null: more than a page of zones end with it. The array is remembered, even when empty.
+  const endingWith = await cachedLookup(cache, `${scope}:zones-ending-with:${shortest}`, () => zonesEndingWith(connection, shortest, run));
+  // Longest first: `links.brand.com` holds the host rather than `brand.com` when both are zones.
+  for (const candidate of candidates) {
+    const match = endingWith?.find((zone) => zone.name === candidate);
+    if (match) return match;
+  }
+  // No zone among them (or too many to list): each parent name is asked by exact match. That also
+  // keeps the adapter right should the API ever take `ends_with:` as a plain name (it would list
+  // nothing), at the cost of the requests this lookup saves; a host in no zone pays them.
+  for (const candidate of candidates) {
+    // null, not undefined: "no zone of this name" is remembered too, for the next host under it.
+    const match = await cachedLookup(cache, `${scope}:zone-name:${candidate}`, () => zoneNamed(connection, candidate, run));
     if (match) return match;
   }
   return undefined;

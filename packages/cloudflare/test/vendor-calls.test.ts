@@ -100,7 +100,22 @@ describe('Cloudflare vendor calls', () => {
     expect(world.cloudflare.server.requests.some((request) => request.method === 'DELETE' && request.path.endsWith(`/certificate_packs/${packId}`))).toBe(true);
   });
 
-  it('hosts sharing a lookup cache find their zone once, walking each parent name once', async () => {
+  it('status of a fresh adapter, without a lookup cache, makes one zone lookup and one read per resource, however deep the host', async () => {
+    // Two zones could hold url….links.<brand>: the zone lookup asks once for every zone ending
+    // with the shortest parent name and takes the longest (was one GET /zones per parent name).
+    const brand = world.cloudflare.addZone({ name: `${nextLabel()}-deep.com` });
+    const links = world.cloudflare.addZone({ name: `links.${brand.name}` });
+    const hostname = await seedBrandedHost(world, { zone: links, name: `${nextLabel()}.links.${brand.name}` });
+    expect((await createTestProxy(world).apply({ hostname })).ready).toBe(true);
+    const start = mark();
+    const status = await createTestProxy(world).status({ hostname });
+    expect(status.ready).toBe(true);
+    expect(callsSince(start)).toEqual({ 'GET /zones': 1, ...resourceReads });
+    const zoneLookup = world.cloudflare.server.requests.slice(start).find((request) => request.path.endsWith('/zones'));
+    expect(new URLSearchParams(zoneLookup?.query).get('name')).toBe(`ends_with:${brand.name}`);
+  });
+
+  it('hosts sharing a lookup cache find their zone once', async () => {
     const zone = world.cloudflare.addZone({ name: `${nextLabel()}-shared.com` });
     const hostnames = [];
     for (let index = 0; index < 3; index += 1) hostnames.push(await seedBrandedHost(world, { zone }));

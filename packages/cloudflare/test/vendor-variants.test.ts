@@ -135,3 +135,21 @@ describe.each<CloudflareApiVariants['cacheRulePermissions']>(['zone', 'zone-and-
     expect((await createTestProxy(world, { apiToken: world.cloudflare.registerToken(zoneOnly), bypassCache: false }).apply({ hostname: other.hostname })).ready).toBe(true);
   });
 });
+
+describe.each<CloudflareApiVariants['zoneNameFilter']>(['operators', 'exact-only'])('a zone name filter read as %s', (variant) => {
+  it('finds the zone of a host two levels under it either way; one request when the operator is understood', async () => {
+    world.cloudflare.variants.zoneNameFilter = variant;
+    zoneCounter += 1;
+    const zone = world.cloudflare.addZone({ name: `variant-${zoneCounter}.com` });
+    const hostname = await seedBrandedHost(world, { zone, name: `url${zoneCounter}.links.${zone.name}` });
+    const start = world.cloudflare.server.requests.length;
+    const status = await createTestProxy(world).status({ hostname });
+    expect(status.warnings.join(' ')).not.toMatch(/No Cloudflare zone/);
+    expect(world.cloudflare.server.requests.slice(start).some((request) => request.path.endsWith(`/zones/${zone.id}/dns_records`))).toBe(true);
+    const zoneLookups = world.cloudflare.server.requests.slice(start).filter((request) => request.path.endsWith('/zones'));
+    // ends_with first; understood, it answers; taken as a plain name, each parent name follows.
+    expect(zoneLookups.map((request) => new URLSearchParams(request.query).get('name'))).toEqual(
+      variant === 'operators' ? [`ends_with:${zone.name}`] : [`ends_with:${zone.name}`, `links.${zone.name}`, zone.name],
+    );
+  });
+});

@@ -44,6 +44,14 @@ export function awsRetryDecision(error: unknown): RetryDecision {
 
 
 /**
+ * Whether an IAM action changes something (a create, update, delete, tag, certificate request or
+ * record change): each attempt of one first takes a write from the run's `budget`.
+ */
+export function isWriteAction(operation: string): boolean {
+  return /:(?:Create|Update|Delete|Tag|Untag|Request|Change|Put|Associate|Disassociate)/.test(operation);
+}
+
+/**
  * Runs one AWS call through core's `withRetry` (the SDK's own retries are off: `maxAttempts: 1`)
  * and translates a final failure into an `SslClickError`. `operation` is the IAM action.
  */
@@ -54,6 +62,9 @@ export async function callAws<Result>(
 ): Promise<Result> {
   try {
     return await withRetry(async ({ signal }) => {
+      // Every attempt of a write is a request AWS counts: each one waits for the shared budget
+      // (setupAccount's, per vendor account) before it is sent, and before its deadline starts.
+      if (context.budget && isWriteAction(operation)) await context.budget.take(1, context.signal ? { signal: context.signal } : {});
       // The SDK has no request time-out by default (a proxy that accepts and never answers would
       // hang the run forever): each attempt gets its own deadline, combined with the run's signal.
       const deadline = AbortSignal.timeout(context.timeoutMs);

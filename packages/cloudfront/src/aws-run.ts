@@ -22,6 +22,7 @@ export function createAwsRun(settings: ResolvedCloudFrontSettings, hostname: str
     timeoutMs: settings.timeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
   };
   return {
     hostname,

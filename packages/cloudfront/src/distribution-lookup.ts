@@ -2,7 +2,7 @@ import type { DistributionConfig, DistributionSummary } from '@aws-sdk/client-cl
 import { isAwsNotFound } from './aws-errors.js';
 import type { AwsRun } from './aws-run.js';
 import { cloudFrontSdk } from './aws-sdk.js';
-import { isOurComment, isOwnedBy, ownershipTags } from './ownership.js';
+import { certificateTagKey, isOurComment, isOwnedBy, ownershipTags } from './ownership.js';
 
 /** What the adapter knows about a distribution. */
 export interface DistributionInfo {
@@ -18,9 +18,18 @@ export interface DistributionInfo {
   /** It carries sslclick's tags for this hostname. */
   owned: boolean;
   certificateArn?: string;
+  /**
+   * The certificate sslclick's tag on this (owned) distribution names as sslclick's own: when it
+   * is `certificateArn`, the certificate in use is proven sslclick's without reading its tags.
+   */
+  ownCertificateArn?: string;
 }
 
-function fromSummary(summary: DistributionSummary, owned: boolean): DistributionInfo {
+type Tags = Array<{ Key?: string; Value?: string }>;
+
+function fromSummary(summary: DistributionSummary, tags: Tags, hostname: string): DistributionInfo {
+  const owned = isOwnedBy(tags, hostname);
+  const ownCertificateArn = owned ? tags.find((tag) => tag.Key === certificateTagKey)?.Value : undefined;
   return {
     id: summary.Id ?? '',
     arn: summary.ARN ?? '',
@@ -31,10 +40,11 @@ function fromSummary(summary: DistributionSummary, owned: boolean): Distribution
     comment: summary.Comment ?? '',
     owned,
     ...(summary.ViewerCertificate?.ACMCertificateArn ? { certificateArn: summary.ViewerCertificate.ACMCertificateArn } : {}),
+    ...(ownCertificateArn ? { ownCertificateArn } : {}),
   };
 }
 
-async function tagsOf(run: AwsRun, arn: string): Promise<Array<{ Key?: string; Value?: string }>> {
+async function tagsOf(run: AwsRun, arn: string): Promise<Tags> {
   const answer = await run.call('cloudfront:ListTagsForResource', (abortSignal) =>
     run.settings.cloudFront.send(new cloudFrontSdk.ListTagsForResourceCommand({ Resource: arn }), { abortSignal }),
   );
@@ -57,14 +67,15 @@ export async function findDistribution(run: AwsRun): Promise<DistributionInfo | 
     const list = page.DistributionList;
     for (const summary of list?.Items ?? []) {
       if ((summary.Aliases?.Items ?? []).some((alias) => alias.toLowerCase() === run.hostname)) {
-        return fromSummary(summary, isOwnedBy(await tagsOf(run, summary.ARN ?? ''), run.hostname));
+        return fromSummary(summary, await tagsOf(run, summary.ARN ?? ''), run.hostname);
       }
       if (!byComment && isOurComment(summary.Comment, run.hostname)) byComment = summary;
     }
     marker = list?.IsTruncated ? list.NextMarker : undefined;
   } while (marker);
-  if (byComment && isOwnedBy(await tagsOf(run, byComment.ARN ?? ''), run.hostname)) return fromSummary(byComment, true);
-  return undefined;
+  if (!byComment) return undefined;
+  const found = fromSummary(byComment, await tagsOf(run, byComment.ARN ?? ''), run.hostname);
+  return found.owned ? found : undefined;
 }
 
 /** The distribution's current status and ETag; `undefined` when it is gone. */
@@ -94,12 +105,15 @@ export async function getDistributionConfig(run: AwsRun, id: string): Promise<{ 
   return { config: answer.DistributionConfig, etag: answer.ETag ?? '' };
 }
 
-/** Creates the distribution with sslclick's tags in the same call. */
-export async function createDistribution(run: AwsRun, config: DistributionConfig): Promise<DistributionInfo> {
+/**
+ * Creates the distribution with sslclick's tags in the same call; `ownCertificateArn` is the
+ * certificate it uses when that certificate was proven sslclick's (see `certificateTagKey`).
+ */
+export async function createDistribution(run: AwsRun, config: DistributionConfig, ownCertificateArn?: string): Promise<DistributionInfo> {
   const answer = await run.call('cloudfront:CreateDistribution', (abortSignal) =>
     run.settings.cloudFront.send(
       new cloudFrontSdk.CreateDistributionWithTagsCommand({
-        DistributionConfigWithTags: { DistributionConfig: config, Tags: { Items: ownershipTags(run.hostname, run.settings.tags) } },
+        DistributionConfigWithTags: { DistributionConfig: config, Tags: { Items: ownershipTags(run.hostname, run.settings.tags, ownCertificateArn) } },
       }),
       { abortSignal },
     ),
@@ -115,6 +129,7 @@ export async function createDistribution(run: AwsRun, config: DistributionConfig
     comment: config.Comment ?? '',
     owned: true,
     ...(config.ViewerCertificate?.ACMCertificateArn ? { certificateArn: config.ViewerCertificate.ACMCertificateArn } : {}),
+    ...(ownCertificateArn ? { ownCertificateArn } : {}),
   };
 }
 
@@ -126,10 +141,10 @@ export async function updateDistribution(run: AwsRun, id: string, etag: string, 
   return answer.ETag ?? '';
 }
 
-/** Adds sslclick's tags to an adopted distribution. */
-export async function tagDistribution(run: AwsRun, arn: string): Promise<void> {
+/** Adds sslclick's tags to an adopted distribution (with `ownCertificateArn` as for `createDistribution`). */
+export async function tagDistribution(run: AwsRun, arn: string, ownCertificateArn?: string): Promise<void> {
   await run.call('cloudfront:TagResource', (abortSignal) =>
-    run.settings.cloudFront.send(new cloudFrontSdk.TagResourceCommand({ Resource: arn, Tags: { Items: ownershipTags(run.hostname, run.settings.tags) } }), { abortSignal }),
+    run.settings.cloudFront.send(new cloudFrontSdk.TagResourceCommand({ Resource: arn, Tags: { Items: ownershipTags(run.hostname, run.settings.tags, ownCertificateArn) } }), { abortSignal }),
   );
 }
 

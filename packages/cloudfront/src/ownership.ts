@@ -5,12 +5,26 @@ export const managedByTag = { key: 'managed-by', value: 'sslclick' } as const;
 /** The tag naming the branded host a resource was created for. */
 export const hostnameTagKey = 'sslclick:hostname';
 
-/** The tags sslclick puts on what it creates: its own two, then the user's. */
-export function ownershipTags(hostname: string, userTags: Readonly<Record<string, string>> = {}): Array<{ Key: string; Value: string }> {
+/**
+ * The tag on sslclick's distribution naming the ACM certificate sslclick put on it, written only
+ * when that certificate was proven sslclick's (its own tags) at the time. While the distribution
+ * still uses that certificate, the tag proves the certificate is sslclick's without reading the
+ * certificate's tags: `status` makes one read per resource. A value is an ARN, which CloudFront
+ * tag values allow (0-256 characters of letters, digits, spaces and `_ . : / = + - @`:
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_Tag.html).
+ */
+export const certificateTagKey = 'sslclick:certificate';
+
+/**
+ * The tags sslclick puts on what it creates: its own two (three on a distribution whose
+ * certificate is sslclick's), then the user's.
+ */
+export function ownershipTags(hostname: string, userTags: Readonly<Record<string, string>> = {}, ownCertificateArn?: string): Array<{ Key: string; Value: string }> {
   return [
     { Key: managedByTag.key, Value: managedByTag.value },
     { Key: hostnameTagKey, Value: hostname },
-    ...Object.entries(userTags).map(([Key, Value]) => ({ Key, Value })),
+    ...(ownCertificateArn ? [{ Key: certificateTagKey, Value: ownCertificateArn }] : []),
+    ...Object.entries(userTags).filter(([Key]) => Key !== certificateTagKey).map(([Key, Value]) => ({ Key, Value })),
   ];
 }
 

@@ -37,9 +37,9 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
     }
   }
 
-  async function createOrFind(target: Target, desired: DesiredDistribution): Promise<DistributionInfo> {
+  async function createOrFind(target: Target, desired: DesiredDistribution, ownCertificateArn: string | undefined): Promise<DistributionInfo> {
     try {
-      const created = await createDistribution(target.run, newDistributionConfig(desired));
+      const created = await createDistribution(target.run, newDistributionConfig(desired), ownCertificateArn);
       target.run.progress('distribution-created', `Created CloudFront distribution ${created.id} (${created.domainName}) for ${target.hostname}.`, {
         distributionId: created.id,
         domainName: created.domainName,
@@ -118,15 +118,18 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
     // 3. The distribution: created, or repaired when it drifted.
     const desired = desiredFor(target, certificate.arn);
     let distribution = inspection.distribution;
+    // The distribution's tags name its certificate when that is sslclick's (proven by its own
+    // tags just now), so status proves both with one read each.
+    const ownCertificateArn = certificate.owned ? certificate.arn : undefined;
     // Whether this run changed the distribution: only then is its state read again.
     let distributionWritten = false;
     if (!distribution) {
-      distribution = await createOrFind(target, desired);
+      distribution = await createOrFind(target, desired, ownCertificateArn);
       distributionWritten = true;
     } else {
       distributionWritten = await repairDistribution(target, distribution, desired);
       if (!distribution.owned) {
-        await tagDistribution(run, distribution.arn);
+        await tagDistribution(run, distribution.arn, ownCertificateArn);
         // The tags just written are the ownership proof (TagResource succeeded).
         distribution = { ...distribution, owned: true };
         run.progress('distribution-adopted', `Adopted CloudFront distribution ${distribution.id} for ${hostname} (adopt: true).`, { distributionId: distribution.id });

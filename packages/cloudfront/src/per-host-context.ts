@@ -1,5 +1,5 @@
 import { SslClickError, lookupName, normalizeHostname, type DnsProvider, type ProxyRequest, type RunOptions } from '@sslclick/core';
-import { invalidInput, throwIfAborted, waitUntil } from '@sslclick/core/adapter';
+import { invalidInput, throwIfAborted, waitUntil, withoutRunBudget } from '@sslclick/core/adapter';
 import { createAwsRun, type AwsRun } from './aws-run.js';
 import { coversHostname, describeCertificate, findOwnedCertificate, type CertificateInfo } from './certificate-lookup.js';
 import type { ResolvedCloudFrontSettings } from './cloudfront-settings.js';
@@ -93,6 +93,10 @@ export interface PerHostContext {
 /** Builds the reads, waits and checks the per-host steps share. */
 export function createPerHostContext(settings: ResolvedCloudFrontSettings, route53: Route53DnsProvider): PerHostContext {
   const wait = settings.wait ?? {};
+  // A DNS provider given in the settings may be another vendor's or another AWS account's: its
+  // writes never draw from the run's budget. The built-in Route 53 uses the adapter's own AWS
+  // credentials, so its record changes do (they count against the same account).
+  const givenDns = settings.dns ? withoutRunBudget(settings.dns) : undefined;
 
   async function publishedCname(name: string): Promise<string | undefined> {
     const resolver = settings.verification?.resolver;
@@ -119,7 +123,7 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
   }
 
   async function resolveDns(target: Target, warnings: string[]): Promise<DnsTarget | undefined> {
-    if (settings.dns) return { provider: settings.dns, description: settings.dns.name };
+    if (givenDns) return { provider: givenDns, description: givenDns.name };
     if (!settings.route53Lookup && settings.hostedZoneId === undefined) return undefined;
     try {
       const zone = await route53.findZone(target.hostname, target.run.options);
@@ -143,7 +147,8 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
     if (settings.certificateArn) {
       certificate = await describeCertificate(run, settings.certificateArn, false);
     } else {
-      const inUse = ours?.certificateArn ? await describeCertificate(run, ours.certificateArn) : undefined;
+      // The certificate sslclick's distribution names in its tags is sslclick's: no tag read for it.
+      const inUse = ours?.certificateArn ? await describeCertificate(run, ours.certificateArn, ours.ownCertificateArn === ours.certificateArn ? true : undefined) : undefined;
       certificate = inUse?.owned && inUse.names.some((name) => coversHostname(name, target.hostname)) ? inUse : await findOwnedCertificate(run);
     }
     return {

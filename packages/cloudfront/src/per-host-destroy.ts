@@ -70,8 +70,12 @@ export function createPerHostDestroy(context: PerHostContext, reads: PerHostStat
     }
 
     // 5. The certificate, only if sslclick requested it and nothing else uses it.
-    const certificate = !settings.certificateArn && inspection.certificate?.owned ? await describeCertificate(run, inspection.certificate.arn, true) : undefined;
-    if (certificate) {
+    // Before a delete the certificate's own tags are read again: the deletion rests on them, not
+    // on the distribution's tag that let status skip them.
+    const certificate = !settings.certificateArn && inspection.certificate?.owned ? await describeCertificate(run, inspection.certificate.arn) : undefined;
+    if (certificate && !certificate.owned) {
+      warnings.push(`The ACM certificate ${certificate.arn} no longer carries sslclick's tags: left in place.`);
+    } else if (certificate) {
       if (certificate.inUseBy.length > 0) {
         warnings.push(`The ACM certificate ${certificate.arn} is still used by ${certificate.inUseBy.join(', ')}: left in place.`);
       } else {

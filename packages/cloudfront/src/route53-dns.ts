@@ -124,6 +124,7 @@ export function createRoute53DnsOnClient(
     timeoutMs: options.timeoutMs ?? defaultAwsTimeoutMs,
     ...(run?.signal ? { signal: run.signal } : {}),
     ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
+    ...(run?.budget ? { budget: run.budget } : {}),
     ...(hostname ? { hostname } : {}),
   });
 

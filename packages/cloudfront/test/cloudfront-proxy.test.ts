@@ -58,7 +58,8 @@ describe('createCloudFrontProxy through the sandbox', () => {
     expect(behavior.AllowedMethods).toMatchObject({ Quantity: '7' });
     expect(distribution?.config.ViewerCertificate).toMatchObject({ ACMCertificateArn: certificate?.arn, SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' });
     expect(distribution?.config.Comment).toContain(hostname);
-    expect(distribution?.tags).toMatchObject({ 'managed-by': 'sslclick', 'sslclick:hostname': hostname });
+    // The certificate it uses is named in its tags: status then proves both with one read each.
+    expect(distribution?.tags).toMatchObject({ 'managed-by': 'sslclick', 'sslclick:hostname': hostname, 'sslclick:certificate': certificate?.arn });
     expect(JSON.stringify(distribution?.config.Origins)).toContain('"OriginProtocolPolicy":"https-only"');
 
     // Order: validation record, certificate issued, distribution created and deployed, pre-cutover check, then the CNAME.

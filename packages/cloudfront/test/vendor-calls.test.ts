@@ -1,8 +1,13 @@
 /**
  * How many operations the AWS fakes receive (issue 14, "reads once"): a no-op apply reads each
  * thing once (before, it inspected everything again for the final status and read the host's
- * record three times), and status finds the distribution and certificate with their tags.
+ * record three times), and status makes one lookup plus one read per resource: ListDistributions
+ * finds the distribution (its summary is the distribution as status shows it), its tags prove it
+ * is sslclick's and name sslclick's certificate, and DescribeCertificate reads that certificate
+ * (before, ListTagsForCertificate proved the certificate too: 4 calls for 2 resources).
  */
+import { CloudFrontClient, UntagResourceCommand } from '@aws-sdk/client-cloudfront';
+import { AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestAdapter, prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from './cloudfront-world.js';
 
@@ -45,9 +50,8 @@ describe('CloudFront vendor calls', () => {
       'read ListDistributions': 1,
       'read ListTagsForResource': 1,
       'read GetDistributionConfig': 1,
-      // The certificate it uses, with its tags (the ownership proof).
+      // The certificate it uses; the distribution's tags name it as sslclick's, so its own tags are not read.
       'read DescribeCertificate': 1,
-      'read ListTagsForCertificate': 1,
       // The host's record, and the validation record (kept for renewals: upsert finds nothing to write).
       'read ListResourceRecordSets': 2,
     });
@@ -59,8 +63,35 @@ describe('CloudFront vendor calls', () => {
       'read ListDistributions': 1,
       'read ListTagsForResource': 1,
       'read DescribeCertificate': 1,
-      'read ListTagsForCertificate': 1,
     });
+    expect(status.resources.map((resource) => [resource.kind, resource.owned])).toEqual([
+      ['acm-certificate', true],
+      ['cloudfront-distribution', true],
+    ]);
+
+    // A fresh adapter (nothing cached anywhere) also finds the Route 53 zone holding the host by
+    // its name (an adapter given hostedZoneId, or DNS left to the user, makes no such lookup).
+    start = world.aws.operations.length;
+    expect((await createTestAdapter(world).status({ hostname })).ready).toBe(true);
+    expect(operationsSince(start)).toEqual({
+      'read ListHostedZonesByName': 1,
+      'read ListDistributions': 1,
+      'read ListTagsForResource': 1,
+      'read DescribeCertificate': 1,
+    });
+  });
+
+  it('a distribution whose tags do not name the certificate it uses proves the certificate by its own tags', async () => {
+    const hostname = prepareBrandedHost(world, zone);
+    expect((await createTestAdapter(world).apply({ hostname })).ready).toBe(true);
+    // As a distribution made before the tag existed.
+    const distribution = world.aws.distributions().find((candidate) => candidate.aliases.includes(hostname));
+    const cloudFront = new CloudFrontClient({ region: 'us-east-1', credentials: AWS_TEST_CREDENTIALS, endpoint: world.aws.endpoints.cloudfront, maxAttempts: 1 });
+    await cloudFront.send(new UntagResourceCommand({ Resource: distribution?.arn, TagKeys: { Items: ['sslclick:certificate'] } }));
+    const start = world.aws.operations.length;
+    const status = await createTestAdapter(world).status({ hostname });
+    expect(status.resources.find((resource) => resource.kind === 'acm-certificate')?.owned).toBe(true);
+    expect(operationsSince(start)).toMatchObject({ 'read DescribeCertificate': 1, 'read ListTagsForCertificate': 1 });
   });
 
   it('apply from nothing re-reads only what it wrote (before, the final status inspected all four things again)', async () => {

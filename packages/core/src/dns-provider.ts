@@ -74,3 +74,23 @@ export interface DnsProvider {
     changed: boolean;
   }>;
 }
+
+/**
+ * The DNS provider as an adapter of another vendor uses it: the run's write `budget` (the CDN
+ * vendor account's, shared by `setupAccount`) is left out of every call, so the CDN's budget is
+ * not spent on writes to another account (Fastly with Cloudflare DNS, CloudFront with a
+ * `DnsProvider` it was given). The provider's own limits still hold: it retries its 429s.
+ */
+export function withoutRunBudget(provider: DnsProvider): DnsProvider {
+  const strip = <Options extends RunOptions>(options: Options | undefined): Options | undefined => {
+    if (!options?.budget) return options;
+    const { budget: _budget, ...rest } = options;
+    return rest as Options;
+  };
+  return {
+    name: provider.name,
+    getRecords: (name, type, options) => provider.getRecords(name, type, strip(options)),
+    upsertCname: (name, value, options) => provider.upsertCname(name, value, strip(options)),
+    deleteCname: (name, value, options) => provider.deleteCname(name, value, strip(options)),
+  };
+}

@@ -128,6 +128,9 @@ export function createFastlyClient(options: FastlyClientOptions): FastlyClient {
     }
 
     async function attempt(signal: AbortSignal | undefined): Promise<Result | undefined> {
+      const budget = write ? request.run?.budget : undefined;
+      // Every attempt of a write is a request Fastly counts: it waits for the shared budget first.
+      if (budget) await budget.take(1, request.run?.signal ? { signal: request.run.signal } : {});
       if (write) await options.rateLimit.beforeWrite(request.operation, request.run);
       const headers: Record<string, string> = {
         'fastly-key': options.apiToken,
@@ -153,6 +156,12 @@ export function createFastlyClient(options: FastlyClientOptions): FastlyClient {
       const attemptSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
       const response = await options.fetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal: attemptSignal });
       if (write) options.rateLimit.observe(response.headers);
+      // What Fastly says is left of the hour caps the shared budget too.
+      const remaining = budget ? response.headers.get('fastly-ratelimit-remaining')?.trim() : undefined;
+      if (budget && remaining !== undefined && /^\d+$/.test(remaining)) {
+        const reset = response.headers.get('fastly-ratelimit-reset')?.trim();
+        budget.observe(Number(remaining), reset && /^\d+$/.test(reset) ? Number(reset) * 1000 : undefined);
+      }
       const text = await response.text();
       if (!response.ok) {
         const parsed = parseFastlyErrorBody(text);

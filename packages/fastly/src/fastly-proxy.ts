@@ -9,6 +9,7 @@ import {
   withRedactedErrors,
   invalidInput,
   loadCredential,
+  withoutRunBudget,
   type CommonProxySettings,
 } from '@sslclick/core/adapter';
 import { createFastlyClient, defaultFastlyBaseURL, type FastlyClient } from './fastly-client.js';
@@ -135,7 +136,9 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     rateLimit: createRateLimitGovernor(settings.rateLimit),
     timeoutMs,
   });
-  const context = createPerHostContext({ settings, client, mode, certificateAuthority, dns, cutoverCheckTimeoutMs, packageUploadTimeoutMs });
+  // Fastly hosts no DNS: the DNS provider is another vendor's account, so its writes never draw
+  // from the run's (Fastly) write budget.
+  const context = createPerHostContext({ settings, client, mode, certificateAuthority, dns: dns ? withoutRunBudget(dns) : undefined, cutoverCheckTimeoutMs, packageUploadTimeoutMs });
   const readStatus = createStatusReader(context);
 
   // The one place errors leave the adapter: whatever is thrown, and every progress event, is redacted.
@@ -145,7 +148,7 @@ export function createFastlyProxy(settings: FastlyProxySettings = {}): ProxyAdap
     capabilities: { managesDns: dns !== undefined, managedCertificate: true },
     plan: createPerHostPlan(context),
     apply: createPerHostApply(context),
-    status: (request, run) => readStatus(normalizeRequest(request), run),
+    status: (request, run) => readStatus(normalizeRequest(request), run, [], undefined, { publicDns: true }),
     destroy: createPerHostDestroy(context),
   } satisfies ProxyAdapter);
 }

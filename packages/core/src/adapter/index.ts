@@ -21,3 +21,4 @@ export { restoreFailingCutover, type FailingCutoverOptions, type FailingCutoverO
 export { checkBeforeCutover, confirmAfterCutover, type CutoverCheckOptions, type CutoverConfirmationOptions } from '../cutover.js';
 export { DEFAULT_CUTOVER_CHECK_TIMEOUT_MS, loadCredential, readCutoverCheckTimeoutMs, requireVerificationForLocalEndpoints, type CommonProxySettings } from '../settings.js';
 export { cachedLookup } from '../lookup-cache.js';
+export { withoutRunBudget } from '../dns-provider.js';

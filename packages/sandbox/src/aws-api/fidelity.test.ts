@@ -202,6 +202,18 @@ describe('CloudFront (REST-XML, 2020-05-31)', () => {
     expect(tags.xml.Tags.Items.Tag).toEqual({ Key: 'managed-by', Value: 'sslclick' });
   });
 
+  it('a tag value may hold an ACM certificate ARN, kept as sent', async () => {
+    // Evidence: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_Tag.html (Value: 0-256
+    // characters, pattern ([\p{L}\p{Z}\p{N}_.:/=+\-@]*), so `arn:aws:acm:…:certificate/<uuid>` fits);
+    // sslclick's distribution names its own certificate in the tag `sslclick:certificate`.
+    const arn = (await createDistribution()).xml.Distribution.ARN as string;
+    const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+    const body = buildXml('Tags', cloudFrontNamespace, { Items: { Tag: [{ Key: 'sslclick:certificate', Value: certificateArn }] } });
+    expect((await rest('cloudfront', 'POST', `/2020-05-31/tagging?Operation=Tag&Resource=${encodeURIComponent(arn)}`, { body })).status).toBe(204);
+    const tags = await rest('cloudfront', 'GET', `/2020-05-31/tagging?Resource=${encodeURIComponent(arn)}`);
+    expect(tags.xml.Tags.Items.Tag).toContainEqual({ Key: 'sslclick:certificate', Value: certificateArn });
+  });
+
   it('TagResource (POST /tagging?Operation=Tag) answers 204 and the tags show in ListTagsForResource', async () => {
     // Evidence: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_TagResource.html
     // (POST /2020-05-31/tagging?Operation=Tag&Resource=<ARN>, 204 with no body); adopt tags a distribution.

@@ -64,6 +64,33 @@ function normalizeName(name: string): string {
   return lowered.endsWith('.') ? lowered.slice(0, -1) : lowered;
 }
 
+/**
+ * The list-zones `name` filter: an exact name, or `operator:value` with one of the operators the
+ * API reference lists for it (`equal`, `not_equal`, `starts_with`, `ends_with`, `contains`, each
+ * also `_case_sensitive`; without that suffix, case is ignored).
+ */
+function zoneNameFilter(filter: string, operators: boolean): (name: string) => boolean {
+  const operated = operators ? /^(equal|not_equal|starts_with|ends_with|contains)(_case_sensitive)?:(.*)$/.exec(filter.trim()) : null;
+  if (!operated) return (name) => name === normalizeName(filter);
+  const [, operator, caseSensitive, raw = ''] = operated;
+  const value = caseSensitive ? raw : raw.toLowerCase();
+  return (name) => {
+    const subject = caseSensitive ? name : name.toLowerCase();
+    switch (operator) {
+      case 'not_equal':
+        return subject !== value;
+      case 'starts_with':
+        return subject.startsWith(value);
+      case 'ends_with':
+        return subject.endsWith(value);
+      case 'contains':
+        return subject.includes(value);
+      default:
+        return subject === value;
+    }
+  };
+}
+
 function zoneView(zone: CloudflareZone): Record<string, unknown> {
   return {
     id: zone.id,
@@ -174,9 +201,10 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
   // --- zones ---------------------------------------------------------------------------------
   route('GET', '/zones', 'Zone Read', (request) => {
     const name = request.query.get('name') ?? request.query.get('name.exact');
+    const nameMatches = name ? zoneNameFilter(name, state.variants.zoneNameFilter === 'operators') : () => true;
     const status = request.query.get('status');
     const zones = [...state.zones.values()]
-      .filter((zone) => (name ? zone.name === normalizeName(name) : true))
+      .filter((zone) => nameMatches(zone.name))
       .filter((zone) => (status ? zone.status === status : true))
       .filter((zone) => (request.query.get('type') ? zone.type === request.query.get('type') : true))
       .sort((left, right) => left.name.localeCompare(right.name))

@@ -134,6 +134,13 @@ export interface CloudflareApiVariants {
    * @default 'zone'
    */
   cacheRulePermissions: 'zone' | 'zone-and-account';
+  /**
+   * How `GET /zones?name=` reads an `operator:value` filter (`ends_with:example.com`): `'operators'`
+   * as the API reference lists the operators of `name`; `'exact-only'` takes the whole text as an
+   * exact name (so matches nothing), as an API that never learnt the operator syntax would.
+   * @default 'operators'
+   */
+  zoneNameFilter: 'operators' | 'exact-only';
 }
 
 /** The variants the fake starts with. */
@@ -141,6 +148,7 @@ export const defaultCloudflareApiVariants: Readonly<CloudflareApiVariants> = {
   malformedToken: 'invalid-header-400',
   echoDefaultedRuleFields: false,
   cacheRulePermissions: 'zone',
+  zoneNameFilter: 'operators',
 };
 
 /** Every permission: what the full token holds. */

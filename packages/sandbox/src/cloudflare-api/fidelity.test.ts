@@ -154,6 +154,28 @@ describe('zones', () => {
     expect((await call(`/zones?name=url1.${zone.name}`)).body.result).toEqual([]);
   });
 
+  // `GET /zones?name=ends_with:<suffix>` lists every zone whose name ends with the suffix, case
+  // ignored; the adapter asks once for the zones ending with the host's shortest parent name.
+  // Evidence: Cloudflare's API reference for List Zones
+  // (https://developers.cloudflare.com/api/resources/zones/methods/list: `name`, "A domain name.
+  // Optional filter operators can be provided to extend refine the search: equal (default),
+  // not_equal, starts_with, ends_with, contains, starts_with_case_sensitive,
+  // ends_with_case_sensitive, contains_case_sensitive") and SDK src/resources/zones/zones.ts
+  // (ZoneListParams.name, the same list); the operator goes before the value as `operator:value`.
+  // The syntax itself (`operator:value`) comes from users of the API, not the reference, so the
+  // fake can also take the text as a plain name (variant `zoneNameFilter: 'exact-only'`); the
+  // adapter is tested under both in packages/cloudflare/test/vendor-variants.test.ts.
+  it('lists the zones whose name ends with a suffix (name=ends_with:…)', async () => {
+    zoneCounter += 1;
+    const parent = api.addZone({ name: `suffix-${zoneCounter}.com` });
+    const child = api.addZone({ name: `links.${parent.name}` });
+    const lookalike = api.addZone({ name: `my${parent.name}` });
+    const answer = await call(`/zones?name=${encodeURIComponent(`ends_with:${parent.name.toUpperCase()}`)}&per_page=50`);
+    expect(answer.body.result.map((zone: { id: string }) => zone.id).sort()).toEqual([parent.id, child.id, lookalike.id].sort());
+    expect(answer.body.result_info).toMatchObject({ total_pages: 1, total_count: 3 });
+    expect((await call(`/zones?name=${encodeURIComponent(`ends_with_case_sensitive:${parent.name.toUpperCase()}`)}`)).body.result).toEqual([]);
+  });
+
   // A zone has a `type`: 'full', or 'partial' for a CNAME setup whose DNS stays at the customer's
   // host. Evidence: SDK src/resources/zones/zones.ts (`type Type = 'full' | 'partial' | ...`, "A
   // partial zone is typically a partner-hosted zone or a CNAME setup").

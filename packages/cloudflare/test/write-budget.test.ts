@@ -1,0 +1,56 @@
+/**
+ * The Cloudflare adapter draws from the run's write budget (issue 14, `RunOptions.budget`): each
+ * attempt of a write (records, rules, packs) takes one write first, so writes reach Cloudflare at
+ * the budget's pace, and a 429 Cloudflare still sends is retried under the same budget.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWriteBudget, type WriteBudget } from '@sslclick/core';
+import { createTestProxy, nextLabel, seedBrandedHost, startCloudflareWorld, type CloudflareWorld } from './cloudflare-world.js';
+
+let world: CloudflareWorld;
+// One write every 300 ms, no burst beyond one.
+const budgetSettings = { name: 'cloudflare account', capacity: 1, intervalMs: 300 };
+
+beforeAll(async () => {
+  world = await startCloudflareWorld({ certificateIssueDelayMs: 0 });
+});
+
+afterAll(async () => {
+  await world?.close();
+});
+
+/** The budget, counting the writes taken from it (our own object, wrapped; no vendor is mocked). */
+function countingBudget(): WriteBudget & { taken: () => number } {
+  const budget = createWriteBudget(budgetSettings);
+  let taken = 0;
+  return {
+    ...budget,
+    available: () => budget.available(),
+    observe: (remaining, resetAtMs) => budget.observe(remaining, resetAtMs),
+    take: async (count, options) => {
+      await budget.take(count, options);
+      taken += count;
+    },
+    taken: () => taken,
+  };
+}
+
+describe('Cloudflare writes under a shared write budget', () => {
+  it('takes one write per write attempt, and Cloudflare receives them at the budget pace', async () => {
+    const zone = world.cloudflare.addZone({ name: `${nextLabel()}-budget.com` });
+    const hostname = await seedBrandedHost(world, { zone, name: `${nextLabel()}.links.${zone.name}` });
+    const budget = countingBudget();
+    const start = world.cloudflare.server.requests.length;
+    // A 429 on the first write: its retry is another attempt, and takes another write.
+    world.cloudflare.server.injectFault({ kind: 'rate-limit', retryAfterSeconds: 0, match: { write: true } });
+    expect((await createTestProxy(world, { orderCertificate: true }).apply({ hostname }, { budget })).ready).toBe(true);
+    const writes = world.cloudflare.server.requests.slice(start).filter((request) => request.write);
+    expect(writes.filter((request) => request.status === 429)).toHaveLength(1);
+    // The pending marker, the pack order, two rule entrypoints, the cutover: five writes and one retry.
+    expect(writes).toHaveLength(6);
+    expect(budget.taken()).toBe(writes.length);
+    // Each take waits for the one before it to refill; the requests' own latency blurs single gaps,
+    // so the span is what is asserted: at least one interval per write after the first.
+    expect(writes[writes.length - 1]!.receivedAt - writes[0]!.receivedAt).toBeGreaterThanOrEqual((writes.length - 1) * budgetSettings.intervalMs - 100);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * The CloudFront adapter draws from the run's write budget (issue 14, `RunOptions.budget`): each
+ * attempt of an AWS write (ACM, CloudFront, and the built-in Route 53, which uses the same AWS
+ * account) takes one write first, so writes reach AWS at the budget's pace. A DNS provider given
+ * in the settings may be another account's: its writes take nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWriteBudget, type WriteBudget } from '@sslclick/core';
+import { createRoute53Dns } from '../src/index.js';
+import { AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
+import { createTestAdapter, prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from './cloudfront-world.js';
+
+let world: CloudFrontWorld;
+const zone = 'budget.example.org';
+// One write every 300 ms, no burst beyond one.
+const budgetSettings = { name: 'cloudfront account', capacity: 1, intervalMs: 300 };
+
+beforeAll(async () => {
+  world = await startCloudFrontWorld({ deployDelayMs: 0, certificateIssueDelayMs: 0, changePropagationDelayMs: 0 });
+  world.aws.addHostedZone(zone);
+});
+
+afterAll(async () => {
+  await world?.close();
+});
+
+/** The budget, counting the writes taken from it (our own object, wrapped; no vendor is mocked). */
+function countingBudget(): WriteBudget & { taken: () => number } {
+  const budget = createWriteBudget(budgetSettings);
+  let taken = 0;
+  return {
+    ...budget,
+    available: () => budget.available(),
+    observe: (remaining, resetAtMs) => budget.observe(remaining, resetAtMs),
+    take: async (count, options) => {
+      await budget.take(count, options);
+      taken += count;
+    },
+    taken: () => taken,
+  };
+}
+
+describe('CloudFront writes under a shared write budget', () => {
+  it('takes one write per AWS write, Route 53 included, and AWS receives them at the budget pace', async () => {
+    const hostname = prepareBrandedHost(world, zone);
+    const budget = countingBudget();
+    const start = world.aws.operations.length;
+    expect((await createTestAdapter(world).apply({ hostname }, { budget })).ready).toBe(true);
+    const writes = world.aws.operations.slice(start).filter((operation) => operation.write);
+    expect(writes.map((operation) => operation.service).sort()).toEqual(['acm', 'cloudfront', 'route53', 'route53']);
+    expect(writes.every((operation) => operation.status < 400)).toBe(true);
+    expect(budget.taken()).toBe(writes.length);
+    // Each take waits for the one before it to refill; the requests' own latency blurs single gaps,
+    // so the span is what is asserted: at least one interval per write after the first.
+    expect(writes[writes.length - 1]!.at - writes[0]!.at).toBeGreaterThanOrEqual((writes.length - 1) * budgetSettings.intervalMs - 100);
+  });
+
+  it('a DNS provider given in the settings takes nothing from the budget', async () => {
+    const hostname = prepareBrandedHost(world, zone);
+    const budget = countingBudget();
+    const start = world.aws.operations.length;
+    const dns = createRoute53Dns({ credentials: { ...AWS_TEST_CREDENTIALS }, endpoint: world.aws.endpoints.route53 });
+    expect((await createTestAdapter(world, { dns, route53: false }).apply({ hostname }, { budget })).ready).toBe(true);
+    const writes = world.aws.operations.slice(start).filter((operation) => operation.write);
+    expect(writes.filter((operation) => operation.service === 'route53')).toHaveLength(2);
+    expect(budget.taken()).toBe(writes.filter((operation) => operation.service !== 'route53').length);
+  });
+});
