@@ -20,7 +20,8 @@ const childScript = fileURLToPath(new URL('./account-child.ts', import.meta.url)
 function runAndKill(account: SandboxAccount, finishedBefore: number): Promise<{ finished: string[]; started: string[]; completed: boolean }> {
   const child = spawn(process.execPath, ['--conditions=@sslclick/source', '--import', 'tsx', childScript], {
     cwd: repositoryRoot,
-    env: { ...process.env, SSLCLICK_ACCOUNT_CHILD: JSON.stringify(runConfigOf(account)) },
+    // The child holds after its `finishedBefore`-th finished host until the kill below arrives.
+    env: { ...process.env, SSLCLICK_ACCOUNT_CHILD: JSON.stringify(runConfigOf(account)), SSLCLICK_ACCOUNT_CHILD_HOLD_AFTER: String(finishedBefore) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const finished: string[] = [];
