@@ -11,16 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupAccount, type ProxyAdapter } from '@sslclick/core';
 import { startSandboxAccount, type SandboxAccount, type SandboxCdn } from '@sslclick/sandbox';
 import { expectAccountEndState } from './account-expectations.js';
+import { nodeArgumentsFor } from './support/child-script.js';
 import { adapterOf, fastRunOptionsOf, proxyBefore, runConfigOf, sendgridOf } from './account-world.js';
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
-const childScript = fileURLToPath(new URL('./account-child.ts', import.meta.url));
 
 /** Starts the child and kills it after `finishedBefore` hosts finished; resolves with the hosts finished and whether it got to the end. */
 function runAndKill(account: SandboxAccount, finishedBefore: number): Promise<{ finished: string[]; started: string[]; completed: boolean }> {
-  const child = spawn(process.execPath, ['--conditions=@sslclick/source', '--import', 'tsx', childScript], {
+  const child = spawn(process.execPath, nodeArgumentsFor('test/account-child.ts'), {
     cwd: repositoryRoot,
-    env: { ...process.env, SSLCLICK_ACCOUNT_CHILD: JSON.stringify(runConfigOf(account)) },
+    // The child holds after its `finishedBefore`-th finished host until the kill below arrives.
+    env: { ...process.env, SSLCLICK_ACCOUNT_CHILD: JSON.stringify(runConfigOf(account)), SSLCLICK_ACCOUNT_CHILD_HOLD_AFTER: String(finishedBefore) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const finished: string[] = [];

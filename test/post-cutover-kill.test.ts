@@ -20,13 +20,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DnsRecord, ProxyAdapter } from '@sslclick/core';
 import { AWS_TEST_CREDENTIALS, type Edge, type EdgeFailure } from '@sslclick/sandbox';
 import type { CutoverChildConfig } from './post-cutover-child.js';
+import { nodeArgumentsFor } from './support/child-script.js';
 import { createTestProxy as createCloudflareProxy, seedBrandedHost, startCloudflareWorld, type CloudflareWorld } from '../packages/cloudflare/test/cloudflare-world.js';
 import { createTestAdapter as createCloudFrontAdapter, prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from '../packages/cloudfront/test/cloudfront-world.js';
 import { clickLink, reliabilityProxy, seedHost, startReliabilityWorld, type ReliabilityWorld } from '../packages/fastly/test/reliability-world.js';
 
 const caseTimeout = 90_000;
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
-const childScript = fileURLToPath(new URL('./post-cutover-child.ts', import.meta.url));
 
 /** One write a vendor received, in the order the vendors received them. */
 interface VendorWrite {
@@ -274,7 +274,7 @@ interface ChildRun {
 }
 
 function startChild(config: CutoverChildConfig, onEvent: (type: string) => void): ChildRun {
-  const child = spawn(process.execPath, ['--conditions=@sslclick/source', '--import', 'tsx', childScript], {
+  const child = spawn(process.execPath, nodeArgumentsFor('test/post-cutover-child.ts'), {
     cwd: repositoryRoot,
     env: { ...process.env, SSLCLICK_CUTOVER_CHILD: JSON.stringify(config) },
     stdio: ['pipe', 'pipe', 'pipe'],

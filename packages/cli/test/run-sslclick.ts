@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AWS_TEST_CREDENTIALS, SANDBOX_WORLD_CREDENTIALS } from '@sslclick/sandbox';
 import { expect } from 'vitest';
+import { bundleOf } from '../../../test/support/child-script.js';
 
 /** The `sslclick` bin, as `npx sslclick` runs it in the repository. */
 export const binPath = fileURLToPath(new URL('../bin/sslclick.js', import.meta.url));
@@ -34,9 +35,16 @@ export function collect(child: ChildProcess): Promise<RunResult> {
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
-/** Runs `sslclick …args` as a child process, the way a user's shell does. */
+/**
+ * Runs `sslclick …args` as a child process, the way a user's shell does: from the CLI's sources
+ * compiled into one file for this test run (as the installed bin runs its dist/, in one process),
+ * or through the bin when no bundle was built. Inside the repository the bin starts a second
+ * process that loads the sources through tsx, about 1.5 s of CPU per run; the tests of the bin
+ * itself (pipes, terminals, signals) start `binPath` directly.
+ */
 export function runSslclick(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  return collect(spawn(process.execPath, [binPath, ...args], { cwd: repositoryRoot, env: options.env ?? cleanEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] }));
+  const command = bundleOf('packages/cli/src/main.ts') ?? binPath;
+  return collect(spawn(process.execPath, [command, ...args], { cwd: repositoryRoot, env: options.env ?? cleanEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 // Every credential a sandbox world hands out; the Fastly fake's tokens are random but all start so.

@@ -129,7 +129,9 @@ describe('setup()', () => {
     const branding = newBranding();
     const hostname = `${branding.subdomain}.${branding.domain}`;
     const adapter = createDirectEdgeAdapter(world, { managesDns: false });
-    const publisher = setTimeout(() => world.dns.zone.setRecord({ name: hostname, type: 'CNAME', value: directEdgeName }), 400);
+    // The user publishes once setup says it waits (a fixed 400 ms timer could fire before setup
+    // got there on a busy machine, and then nothing was waited for).
+    let publisher: NodeJS.Timeout | undefined;
     try {
       const events: ProgressEvent[] = [];
       const result = await setup(adapter, { hostname }, {
@@ -137,7 +139,12 @@ describe('setup()', () => {
         verification: world.verification,
         waitForDns: { minDelay: 50, maxDelay: 200, maxWaitTime: 10_000 },
         sampleLink: trackedLink(hostname),
-        onProgress: (event) => events.push(event),
+        onProgress: (event) => {
+          events.push(event);
+          if (event.type === 'dns-waiting' && publisher === undefined) {
+            publisher = setTimeout(() => world.dns.zone.setRecord({ name: hostname, type: 'CNAME', value: directEdgeName }), 100);
+          }
+        },
       });
       expect(result.ready).toBe(true);
       expect(events.some((event) => event.type === 'dns-waiting' && /not yet published/.test(event.message))).toBe(true);

@@ -104,7 +104,8 @@ async function cleanRun(settings: FastlyProxySettings): Promise<CleanRun> {
 const cleanVcl = await cleanRun({});
 const cleanCompute = await cleanRun(computeSettings);
 
-const slowDelayMs = { vcl: 700, compute: 3_000 };
+// Each longer than the adapter's time-out in that mode (1 s from reliabilityProxy, 2.5 s for compute).
+const slowDelayMs = { vcl: 1_500, compute: 3_000 };
 function faultsFor(mode: 'vcl' | 'compute'): Array<Omit<Fault, 'match'>> {
   return [
     { kind: 'rate-limit', retryAfterSeconds: 0 },
