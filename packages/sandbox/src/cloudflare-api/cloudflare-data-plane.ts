@@ -58,6 +58,20 @@ function expressionHosts(expression: string): 'all' | Set<string> {
  * order. Built once per sync, so finding a host's rules does not scan every host's rules: a
  * fleet of hosts of one zone would otherwise make each sync cost the square of the hosts.
  */
+/** Parsed expressions, by their text: every sync indexes the same rules again. Never changed once made. */
+const parsedExpressions = new Map<string, 'all' | ReadonlySet<string>>();
+
+function parsedExpression(expression: string): 'all' | ReadonlySet<string> {
+  let hosts = parsedExpressions.get(expression);
+  if (!hosts) {
+    // Bounded, for a long-lived sandbox: past the bound it starts over.
+    if (parsedExpressions.size >= 100_000) parsedExpressions.clear();
+    hosts = expressionHosts(expression);
+    parsedExpressions.set(expression, hosts);
+  }
+  return hosts;
+}
+
 class RuleIndex {
   /** Position in the ruleset of each rule that matches every host. */
   readonly #all: number[] = [];
@@ -66,7 +80,7 @@ class RuleIndex {
 
   constructor(private readonly rules: readonly CloudflareRule[]) {
     rules.forEach((rule, position) => {
-      const hosts = expressionHosts(rule.expression as string);
+      const hosts = parsedExpression(rule.expression as string);
       if (hosts === 'all') this.#all.push(position);
       else for (const host of hosts) this.#byHost.set(host, [...(this.#byHost.get(host) ?? []), position]);
     });
