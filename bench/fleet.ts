@@ -62,6 +62,11 @@ export interface FleetFigure {
     /** Whether setupAccount's result still held every account's hosts (see README: redaction cap). */
     resultComplete: boolean;
   };
+  /**
+   * The vendor resources the setup made, by kind (the fakes' state after the setup minus before),
+   * and their sum per host.
+   */
+  resources: { byKind: Record<string, number>; perHost: number };
   status: { calls: CallsPerHost; wallMs: number; ready: number };
   rerun: { calls: CallsPerHost; wallMs: number; ready: number; decisions: Record<string, number> };
 }
@@ -131,7 +136,7 @@ export interface FleetOptions {
 /** Runs one world's fleet: setup under the budget, status of every host, then the re-run. */
 export async function measureFleetWorld(world: FleetWorld, options: FleetOptions): Promise<FleetFigure> {
   const { hosts, concurrency } = options;
-  const account: SandboxAccount = await startSandboxAccount({ cdn: world.cdn, layout: fleetLayout(hosts, options.hostsPerAccount ?? 20) });
+  const account: SandboxAccount = await startSandboxAccount({ cdn: world.cdn, layout: fleetLayout(hosts, options.hostsPerAccount ?? 20), ...world.accountOptions });
   try {
     const adapter: ProxyAdapter = await world.adapter(account);
     const compression = options.timeCompression(world);
@@ -158,6 +163,7 @@ export async function measureFleetWorld(world: FleetWorld, options: FleetOptions
     };
 
     world.clear(account);
+    const resourcesBefore = world.resources(account);
     let started = performance.now();
     const first = await run();
     const setupWallMs = performance.now() - started;
@@ -166,6 +172,9 @@ export async function measureFleetWorld(world: FleetWorld, options: FleetOptions
     const actualWrites = writes.length;
     const minimumMs = budgetMinimumMs(budgetSettings, actualWrites);
     const firstFinished = { ...finished };
+    const resourcesAfter = world.resources(account);
+    const byKind = Object.fromEntries(Object.entries(resourcesAfter).map(([kind, count]) => [kind, count - (resourcesBefore[kind] ?? 0)]));
+    const resourcesMade = Object.values(byKind).reduce((sum, count) => sum + count, 0);
 
     world.clear(account);
     const lookupCache = createLookupCache();
@@ -204,6 +213,7 @@ export async function measureFleetWorld(world: FleetWorld, options: FleetOptions
         notReady: firstFinished.notReady,
         resultComplete: Array.isArray(first.accounts) && first.accounts.every((each) => Array.isArray(each.hosts)),
       },
+      resources: { byKind, perHost: Number((resourcesMade / hosts).toFixed(3)) },
       status: { calls: perHost(statusRequests, hosts), wallMs: Math.round(statusWallMs), ready: statusReady },
       rerun: { calls: perHost(rerunRequests, hosts), wallMs: Math.round(rerunWallMs), ready: finished.ready + second.plan.decisions['already-ready'], decisions: { ...second.plan.decisions } },
     };
