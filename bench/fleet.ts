@@ -5,6 +5,7 @@
  * budget with its window compressed, so a run takes seconds), then `getStatus` of every host, then
  * `setupAccount()` again. Calls are counted from the fakes' request logs.
  */
+import { loadavg } from 'node:os';
 import {
   createLookupCache,
   createWriteBudget,
@@ -228,6 +229,10 @@ export interface FleetRow {
   /** One host alone, under the vendor's real (uncompressed) budget. */
   single: FleetFigure;
   fleet: FleetFigure;
+  /** The machine's 1-minute load average before and after the world ran (a shared machine's figures depend on it). */
+  loadAverage: { before: number; after: number };
+  /** When the world ran (rows of one results.json can come from separate runs, see BENCH_PARTS). */
+  ranAt: string;
 }
 
 /** The least time `writes` take under a budget starting full, in ms. */
@@ -245,13 +250,14 @@ export async function measureFleet(worlds: readonly FleetWorld[], hosts: number,
   const rows: FleetRow[] = [];
   for (const world of worlds) {
     onWorld?.(world.name);
+    const loadBefore = loadavg()[0] ?? 0;
     const single = await measureFleetWorld(world, { hosts: 1, concurrency: 1, timeCompression: () => 1 });
     // The budget is drawn by setupAccount's plan (planned changes × writesPerChange), which can be
     // more than the writes made (Fastly: 12 planned for 8 made): size the compression on the larger.
     const expectedWrites = Math.max(single.setup.calls.totalWrites, single.setup.plannedWrites) * hosts;
     const compression = Math.max(1, budgetMinimumMs(world.budget, expectedWrites) / budgetTargetMs);
     const fleet = await measureFleetWorld(world, { hosts, concurrency, timeCompression: () => Number(compression.toFixed(1)) });
-    rows.push({ world: world.name, single, fleet });
+    rows.push({ world: world.name, single, fleet, loadAverage: { before: Number(loadBefore.toFixed(2)), after: Number((loadavg()[0] ?? 0).toFixed(2)) }, ranAt: new Date().toISOString() });
   }
   return rows;
 }

@@ -10,7 +10,8 @@
  * time the fleet's writes should need at the compressed budget, BENCH_FLEET_WORLDS (default all)
  * a comma-separated subset of the fleet's worlds, BENCH_PARTS (default all) a comma-separated
  * subset of `calls,latency,throughput,import,fleet`: the parts left out keep their figures from the
- * previous results.json (and their tables print from it), so a long part can be re-run alone.
+ * previous results.json (and their tables print from it), and so do the fleet worlds left out of
+ * BENCH_FLEET_WORLDS, so a long part or world can be re-run alone.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type as osType } from 'node:os';
@@ -60,7 +61,7 @@ const throughput = runs('throughput') ? await measureVerifyThroughput(hosts, [1,
 mark('4/5 import cost');
 const importCost = runs('import') ? measureImportCosts(importRuns) : (previous.importCost as ImportFigure[]);
 mark(`5/5 fleet of ${fleetHosts} hosts per world`);
-const fleet: FleetRow[] = runs('fleet')
+const measuredFleet: FleetRow[] = runs('fleet')
   ? await measureFleet(
       fleetWorlds.filter((world) => !fleetOnly || fleetOnly.includes(world.name)),
       fleetHosts,
@@ -68,7 +69,12 @@ const fleet: FleetRow[] = runs('fleet')
       fleetBudgetMs,
       (name) => mark(`fleet: ${name}`),
     )
-  : (previous.fleet as FleetRow[]);
+  : [];
+// With BENCH_PARTS, the worlds not run keep their previous rows (each row says its own hosts), in the table's order.
+const keptFleet = ((previous.fleet ?? []) as FleetRow[]).filter((row) => !measuredFleet.some((measured) => measured.world === row.world));
+const fleet: FleetRow[] = [...measuredFleet, ...keptFleet].sort(
+  (left, right) => fleetWorlds.findIndex((world) => world.name === left.world) - fleetWorlds.findIndex((world) => world.name === right.world),
+);
 mark('done');
 
 // Fastly has no vendor SDK (a fetch client of ours) and SendGrid is not a CDN adapter: their
@@ -173,10 +179,11 @@ table(
 );
 table(
   'Fleet: vendor resources the setup made (from the fakes\' state, after minus before)',
-  ['world', 'hosts', 'per host', 'by kind'],
+  ['world', 'hosts', 'load (1 min, before/after)', 'per host', 'by kind'],
   fleet.map((row) => [
     row.world,
     row.fleet.hosts,
+    row.loadAverage ? `${row.loadAverage.before}/${row.loadAverage.after}` : '',
     row.fleet.resources?.perHost ?? '',
     Object.entries(row.fleet.resources?.byKind ?? {})
       .filter(([, count]) => count !== 0)
