@@ -145,6 +145,25 @@ function sentRule(ruleset: RulesetAnswer | undefined, desired: DesiredRule): Rul
 }
 
 /**
+ * The phase entrypoint creations of one connection (one adapter), keyed `zoneId phase`: the
+ * hosts of one zone applied at once all find the zone without an entrypoint, and without this
+ * each would send its own create, all but one refused (400) and then read and retried. The first
+ * create is shared instead; the others wait for it and add their rule to the entrypoint it made.
+ * A creation that failed is dropped; one whose entrypoint was deleted since is dropped when
+ * adding to it answers 404, or when sslclick deletes it.
+ */
+const entrypointCreations = new WeakMap<CloudflareConnection, Map<string, Promise<RulesetAnswer>>>();
+
+function entrypointCreationsOf(connection: CloudflareConnection): Map<string, Promise<RulesetAnswer>> {
+  let creations = entrypointCreations.get(connection);
+  if (!creations) {
+    creations = new Map();
+    entrypointCreations.set(connection, creations);
+  }
+  return creations;
+}
+
+/**
  * Carries out a decision, one rule at a time: adds our rule at the end of the phase entrypoint
  * (creating the entrypoint, holding only our rule, when the zone has none), or edits our own rule
  * in place. Never replaces the phase (`PUT …/entrypoint`), which would delete the customer's
@@ -167,18 +186,40 @@ export async function applyRuleDecision(connection: CloudflareConnection, zoneId
     case 'none':
       return `${decision.entrypoint?.id}/${decision.existing?.id}`;
     case 'create-entrypoint': {
+      const creations = entrypointCreationsOf(connection);
+      const key = `${zoneId} ${desired.phase}`;
+      const shared = creations.get(key);
+      if (shared) {
+        // Another host of this adapter creates (or created) the zone's entrypoint of this phase:
+        // add our rule to it rather than race it with a second create that Cloudflare refuses.
+        const created = await shared.catch(() => undefined);
+        if (created) {
+          try {
+            return await applyRuleDecision(connection, zoneId, decideRule({ id: created.id, rules: created.rules as PhaseEntrypoint['rules'] }, desired), run);
+          } catch (error) {
+            // Deleted since (a destroy, the customer): forget it and create the entrypoint anew.
+            if (!SslClickError.isInstance(error) || error.code !== 'NOT_FOUND') throw error;
+            if (creations.get(key) === shared) creations.delete(key);
+          }
+        }
+      }
+      const creation = connection.call(
+        `rulesets.create(${desired.phase})`,
+        permission,
+        (options) =>
+          connection.client.rulesets
+            .create({ zone_id: zoneId, kind: 'zone', phase: desired.phase, name: 'default', description: createdBySslclick, rules: [body as never] }, options)
+            .then((answer) => toRulesetAnswer(answer as { id: string; rules?: unknown })),
+        run,
+        { recover },
+      );
+      creations.set(key, creation);
+      creation.catch(() => {
+        if (creations.get(key) === creation) creations.delete(key);
+      });
       let ruleset: RulesetAnswer;
       try {
-        ruleset = await connection.call(
-          `rulesets.create(${desired.phase})`,
-          permission,
-          (options) =>
-            connection.client.rulesets
-              .create({ zone_id: zoneId, kind: 'zone', phase: desired.phase, name: 'default', description: createdBySslclick, rules: [body as never] }, options)
-              .then((answer) => toRulesetAnswer(answer as { id: string; rules?: unknown })),
-          run,
-          { recover },
-        );
+        ruleset = await creation;
       } catch (error) {
         // Another run (a second sslclick, the customer in the dashboard) created the phase
         // entrypoint meanwhile, so Cloudflare refuses a second one: add our rule to theirs.
@@ -250,6 +291,9 @@ export async function deleteOurEmptyEntrypoint(connection: CloudflareConnection,
   } catch (error) {
     if (SslClickError.isInstance(error) && error.code === 'NOT_FOUND') return false;
     throw error;
+  } finally {
+    // Whatever its answer, the entrypoint may be gone: a later create must not add to it.
+    entrypointCreationsOf(connection).delete(`${zoneId} ${desired.phase}`);
   }
   return true;
 }

@@ -120,4 +120,22 @@ describe('Cloudflare vendor calls', () => {
     for (const hostname of hostnames) await cachedAdapter.status({ hostname });
     expect(callsSince(settingCache)['GET /zones']).toBe(1);
   });
+
+  it('hosts of one zone applied at once through one adapter create each phase entrypoint once, and no create is refused', async () => {
+    const zone = world.cloudflare.addZone({ name: `${nextLabel()}-fleet.com` });
+    const hostnames: string[] = [];
+    for (let index = 0; index < 6; index += 1) hostnames.push(await seedBrandedHost(world, { zone }));
+    const adapter = createTestProxy(world);
+    const start = mark();
+    const results = await Promise.all(hostnames.map((hostname) => adapter.apply({ hostname })));
+    expect(results.map((result) => result.ready)).toEqual(hostnames.map(() => true));
+    const requests = world.cloudflare.server.requests.slice(start);
+    // One create per phase (configuration, cache); every other host adds its rule to it.
+    expect(callsSince(start)['POST /zones/:id/rulesets']).toBe(2);
+    expect(callsSince(start)['POST /zones/:id/rulesets/:id/rules']).toBe(2 * (hostnames.length - 1));
+    expect(requests.filter((request) => request.status === 400)).toEqual([]);
+    for (const phase of ['http_config_settings', 'http_request_cache_settings']) {
+      expect(world.cloudflare.entrypoint(zone.id, phase)?.rules).toHaveLength(hostnames.length);
+    }
+  });
 });

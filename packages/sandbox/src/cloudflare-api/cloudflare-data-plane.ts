@@ -1,7 +1,15 @@
 import { EDGE_ADDRESS } from '../addresses.js';
 import type { Sandbox } from '../sandbox.js';
 import type { EdgeRoute } from '../edge.js';
-import { partialZoneTarget, type CloudflareRule, type CloudflareSslMode, type CloudflareState } from './cloudflare-state.js';
+import {
+  certificateHostCovers,
+  partialZoneTarget,
+  type CloudflareCertificatePack,
+  type CloudflareRule,
+  type CloudflareRuleset,
+  type CloudflareSslMode,
+  type CloudflareState,
+} from './cloudflare-state.js';
 
 /**
  * Whether a ruleset expression matches requests for `hostname`. Only the shapes rules for one
@@ -21,18 +29,117 @@ export function expressionMatchesHost(expression: string, hostname: string): boo
   return false;
 }
 
-function matchingRules(state: CloudflareState, zoneId: string, phase: string, action: string, hostname: string): CloudflareRule[] {
-  const ruleset = state.entrypoint(zoneId, phase);
-  if (!ruleset) return [];
-  return ruleset.rules.filter(
-    (rule) => rule.action === action && rule.enabled !== false && typeof rule.expression === 'string' && expressionMatchesHost(rule.expression, hostname),
-  );
+/**
+ * The hostnames an expression matches, parsed the way {@link expressionMatchesHost} reads it:
+ * `'all'` for `true` (in any `or` branch), else the set of names it names (lower-cased).
+ */
+function expressionHosts(expression: string): 'all' | Set<string> {
+  let text = expression.trim();
+  while (text.startsWith('(') && text.endsWith(')')) text = text.slice(1, -1).trim();
+  if (text === 'true') return 'all';
+  if (/\s(?:or|\|\|)\s/.test(text)) {
+    const hosts = new Set<string>();
+    for (const part of text.split(/\s(?:or|\|\|)\s/)) {
+      const partHosts = expressionHosts(part);
+      if (partHosts === 'all') return 'all';
+      for (const host of partHosts) hosts.add(host);
+    }
+    return hosts;
+  }
+  const equal = /^http\.host\s+(?:eq|==)\s+"([^"]*)"$/.exec(text);
+  if (equal) return new Set([(equal[1] ?? '').toLowerCase()]);
+  const member = /^http\.host\s+in\s+\{([^}]*)\}$/.exec(text);
+  if (member) return new Set([...(member[1] ?? '').matchAll(/"([^"]*)"/g)].map((match) => (match[1] ?? '').toLowerCase()));
+  return new Set();
+}
+
+/**
+ * The enabled rules of one action in one zone phase, indexed by the host they match, in ruleset
+ * order. Built once per sync, so finding a host's rules does not scan every host's rules: a
+ * fleet of hosts of one zone would otherwise make each sync cost the square of the hosts.
+ */
+/** Parsed expressions, by their text: every sync indexes the same rules again. Never changed once made. */
+const parsedExpressions = new Map<string, 'all' | ReadonlySet<string>>();
+
+function parsedExpression(expression: string): 'all' | ReadonlySet<string> {
+  let hosts = parsedExpressions.get(expression);
+  if (!hosts) {
+    // Bounded, for a long-lived sandbox: past the bound it starts over.
+    if (parsedExpressions.size >= 100_000) parsedExpressions.clear();
+    hosts = expressionHosts(expression);
+    parsedExpressions.set(expression, hosts);
+  }
+  return hosts;
+}
+
+class RuleIndex {
+  /** Position in the ruleset of each rule that matches every host. */
+  readonly #all: number[] = [];
+  /** Positions of the rules naming a host, per host. */
+  readonly #byHost = new Map<string, number[]>();
+
+  constructor(private readonly rules: readonly CloudflareRule[]) {
+    rules.forEach((rule, position) => {
+      const hosts = parsedExpression(rule.expression as string);
+      if (hosts === 'all') this.#all.push(position);
+      else for (const host of hosts) this.#byHost.set(host, [...(this.#byHost.get(host) ?? []), position]);
+    });
+  }
+
+  /** The rules matching `hostname`, in ruleset order (so the last one wins). */
+  matching(hostname: string): CloudflareRule[] {
+    const named = this.#byHost.get(hostname) ?? [];
+    if (this.#all.length === 0) return named.map((position) => this.rules[position] as CloudflareRule);
+    return [...new Set([...this.#all, ...named])].sort((left, right) => left - right).map((position) => this.rules[position] as CloudflareRule);
+  }
+}
+
+/** What one sync reads from the account, looked up once: entrypoints, their rules by host, active packs. */
+class SyncView {
+  readonly #entrypoints = new Map<string, CloudflareRuleset | undefined>();
+  readonly #rules = new Map<string, RuleIndex>();
+  readonly #activePacks = new Map<string, CloudflareCertificatePack[]>();
+
+  constructor(readonly state: CloudflareState) {
+    for (const ruleset of state.rulesets.values()) {
+      const key = `${ruleset.zoneId} ${ruleset.phase}`;
+      // The first one, as `state.entrypoint` finds it.
+      if (ruleset.kind === 'zone' && !this.#entrypoints.has(key)) this.#entrypoints.set(key, ruleset);
+    }
+  }
+
+  matchingRules(zoneId: string, phase: string, action: string, hostname: string): CloudflareRule[] {
+    const key = `${zoneId} ${phase} ${action}`;
+    let index = this.#rules.get(key);
+    if (!index) {
+      const ruleset = this.#entrypoints.get(`${zoneId} ${phase}`);
+      index = new RuleIndex((ruleset?.rules ?? []).filter((rule) => rule.action === action && rule.enabled !== false && typeof rule.expression === 'string'));
+      this.#rules.set(key, index);
+    }
+    return index.matching(hostname);
+  }
+
+  /** As {@link CloudflareState.activeCoveringPack}, with the zone's active packs listed once per sync. */
+  activeCoveringPack(zoneId: string, hostname: string): CloudflareCertificatePack | undefined {
+    let active = this.#activePacks.get(zoneId);
+    if (!active) {
+      active = this.state.zonePacks(zoneId).filter((pack) => this.state.packStatus(pack) === 'active');
+      this.#activePacks.set(zoneId, active);
+    }
+    const covering = active.filter((pack) => pack.hosts.some((entry) => certificateHostCovers(entry, hostname)));
+    return covering.find((pack) => pack.type === 'advanced') ?? covering[0];
+  }
 }
 
 /** The SSL mode the edge uses for `hostname`: the zone setting, overridden by matching Configuration Rules (last wins). */
 export function effectiveSslMode(state: CloudflareState, zoneId: string, hostname: string): CloudflareSslMode {
+  return sslModeIn(new SyncView(state), zoneId, hostname);
+}
+
+function sslModeIn(view: SyncView, zoneId: string, hostname: string): CloudflareSslMode {
+  const state = view.state;
   let mode = state.zones.get(zoneId)?.ssl ?? 'flexible';
-  for (const rule of matchingRules(state, zoneId, 'http_config_settings', 'set_config', hostname)) {
+  for (const rule of view.matchingRules(zoneId, 'http_config_settings', 'set_config', hostname)) {
     const ssl = (rule.action_parameters as { ssl?: unknown } | undefined)?.ssl;
     if (typeof ssl === 'string') mode = ssl as CloudflareSslMode;
   }
@@ -41,8 +148,13 @@ export function effectiveSslMode(state: CloudflareState, zoneId: string, hostnam
 
 /** Whether the edge caches `hostname`: the zone's "cache everything", overridden by matching Cache Rules (last wins). */
 export function effectiveCache(state: CloudflareState, zoneId: string, hostname: string): boolean {
+  return cacheIn(new SyncView(state), zoneId, hostname);
+}
+
+function cacheIn(view: SyncView, zoneId: string, hostname: string): boolean {
+  const state = view.state;
   let cache = state.zones.get(zoneId)?.cacheEverything ?? false;
-  for (const rule of matchingRules(state, zoneId, 'http_request_cache_settings', 'set_cache_settings', hostname)) {
+  for (const rule of view.matchingRules(zoneId, 'http_request_cache_settings', 'set_cache_settings', hostname)) {
     const value = (rule.action_parameters as { cache?: unknown } | undefined)?.cache;
     if (typeof value === 'boolean') cache = value;
   }
@@ -73,6 +185,8 @@ interface Published {
 export class CloudflareDataPlane {
   readonly #published = new Map<string, Published>();
   #queue: Promise<void> = Promise.resolve();
+  /** The sync queued and not started yet, which every caller until it starts shares. */
+  #pending: Promise<void> | undefined;
 
   constructor(
     private readonly state: CloudflareState,
@@ -81,7 +195,14 @@ export class CloudflareDataPlane {
 
   /** Brings the sandbox in line with the account; resolves once done. */
   sync(): Promise<void> {
-    const run = this.#queue.then(() => this.#sync());
+    // A sync not started yet will read the account as it is now: callers share it, so a burst of
+    // concurrent requests costs one sync after the running one, not one each.
+    if (this.#pending) return this.#pending;
+    const run = this.#queue.then(() => {
+      this.#pending = undefined;
+      return this.#sync();
+    });
+    this.#pending = run;
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -89,6 +210,7 @@ export class CloudflareDataPlane {
   async #sync(): Promise<void> {
     const zone = this.sandbox.dns.zone;
     const edge = this.sandbox.edge;
+    const view = new SyncView(this.state);
     const wanted = new Map<string, { type: string; content: string; proxied: boolean; zoneId: string; partial: boolean }[]>();
     for (const record of this.state.records.values()) {
       const owner = this.state.zones.get(record.zone_id);
@@ -117,7 +239,7 @@ export class CloudflareDataPlane {
       else delete published.dnsName;
       if (proxied) {
         this.#replaceRecords(dnsName ?? hostname, [{ type: 'A', values: [EDGE_ADDRESS] }]);
-        const mode = effectiveSslMode(this.state, proxied.zoneId, hostname);
+        const mode = sslModeIn(view, proxied.zoneId, hostname);
         const route: EdgeRoute = {
           hostname,
           provider: 'cloudflare',
@@ -125,14 +247,14 @@ export class CloudflareDataPlane {
           originProtocol: mode === 'flexible' || mode === 'off' ? 'http' : 'https',
           hostHeader: 'viewer',
           verifyOriginCertificate: mode === 'strict' || mode === 'origin_pull',
-          cache: effectiveCache(this.state, proxied.zoneId, hostname),
+          cache: cacheIn(view, proxied.zoneId, hostname),
         };
         const routeKey = JSON.stringify(route);
         if (published.routeKey !== routeKey) {
           edge.setRoute(route);
           published.routeKey = routeKey;
         }
-        const pack = this.state.activeCoveringPack(proxied.zoneId, hostname);
+        const pack = view.activeCoveringPack(proxied.zoneId, hostname);
         const certificateKey = pack ? `${pack.id} ${pack.hosts.join(' ')}` : undefined;
         if (certificateKey !== published.certificateKey) {
           if (pack) await edge.setCertificate(hostname, { names: pack.hosts });

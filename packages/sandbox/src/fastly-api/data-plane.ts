@@ -44,12 +44,21 @@ export async function syncFastlyDataPlane(sandbox: Sandbox, state: FastlyState):
     installed = new Map();
     installedBySandbox.set(sandbox, installed);
   }
+  // The service serving each domain on its active version, per customer (the first one, in the
+  // account's order), indexed once: searching every service for every subscribed domain made
+  // each sync cost the square of a fleet's hosts.
+  const serving = new Map<string, FastlyService>();
+  for (const candidate of state.services) {
+    if (candidate.deleted_at !== undefined) continue;
+    for (const domain of activeVersion(candidate)?.domains ?? []) {
+      const key = `${candidate.customer_id} ${domain.name}`;
+      if (!serving.has(key)) serving.set(key, candidate);
+    }
+  }
   const wanted = new Map<string, EdgeRoute | undefined>();
   for (const subscription of state.subscriptions) {
     for (const hostname of servedDomains(subscription)) {
-      const service = state.services.find(
-        (candidate) => candidate.deleted_at === undefined && candidate.customer_id === subscription.customer_id && activeVersion(candidate)?.domains.some((domain) => domain.name === hostname),
-      );
+      const service = serving.get(`${subscription.customer_id} ${hostname}`);
       wanted.set(hostname, service ? routeFor(hostname, service) : undefined);
     }
   }

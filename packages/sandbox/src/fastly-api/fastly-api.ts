@@ -360,12 +360,19 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
   }
 
   let syncing = Promise.resolve();
+  // The sync queued and not started yet: it reads the state as it is when it starts, so every
+  // caller until then shares it, and a burst of concurrent requests costs one sync, not one each.
+  let pendingSync: Promise<void> | undefined;
   function sync(): Promise<void> {
-    syncing = syncing.then(async () => {
+    if (pendingSync) return pendingSync;
+    const next = syncing.then(async () => {
+      pendingSync = undefined;
       refreshSubscriptions();
       await syncFastlyDataPlane(sandbox, state);
     });
-    return syncing;
+    pendingSync = next;
+    syncing = next;
+    return next;
   }
 
   function subscriptionJson(subscription: FastlyTlsSubscription): Record<string, unknown> {
