@@ -5,6 +5,7 @@
  * budget with its window compressed, so a run takes seconds), then `getStatus` of every host, then
  * `setupAccount()` again. Calls are counted from the fakes' request logs.
  */
+import { loadavg } from 'node:os';
 import {
   createLookupCache,
   createWriteBudget,
@@ -62,6 +63,11 @@ export interface FleetFigure {
     /** Whether setupAccount's result still held every account's hosts (see README: redaction cap). */
     resultComplete: boolean;
   };
+  /**
+   * The vendor resources the setup made, by kind (the fakes' state after the setup minus before),
+   * and their sum per host.
+   */
+  resources: { byKind: Record<string, number>; perHost: number };
   status: { calls: CallsPerHost; wallMs: number; ready: number };
   rerun: { calls: CallsPerHost; wallMs: number; ready: number; decisions: Record<string, number> };
 }
@@ -131,7 +137,7 @@ export interface FleetOptions {
 /** Runs one world's fleet: setup under the budget, status of every host, then the re-run. */
 export async function measureFleetWorld(world: FleetWorld, options: FleetOptions): Promise<FleetFigure> {
   const { hosts, concurrency } = options;
-  const account: SandboxAccount = await startSandboxAccount({ cdn: world.cdn, layout: fleetLayout(hosts, options.hostsPerAccount ?? 20) });
+  const account: SandboxAccount = await startSandboxAccount({ cdn: world.cdn, layout: fleetLayout(hosts, options.hostsPerAccount ?? 20), ...world.accountOptions });
   try {
     const adapter: ProxyAdapter = await world.adapter(account);
     const compression = options.timeCompression(world);
@@ -158,6 +164,7 @@ export async function measureFleetWorld(world: FleetWorld, options: FleetOptions
     };
 
     world.clear(account);
+    const resourcesBefore = world.resources(account);
     let started = performance.now();
     const first = await run();
     const setupWallMs = performance.now() - started;
@@ -166,6 +173,9 @@ export async function measureFleetWorld(world: FleetWorld, options: FleetOptions
     const actualWrites = writes.length;
     const minimumMs = budgetMinimumMs(budgetSettings, actualWrites);
     const firstFinished = { ...finished };
+    const resourcesAfter = world.resources(account);
+    const byKind = Object.fromEntries(Object.entries(resourcesAfter).map(([kind, count]) => [kind, count - (resourcesBefore[kind] ?? 0)]));
+    const resourcesMade = Object.values(byKind).reduce((sum, count) => sum + count, 0);
 
     world.clear(account);
     const lookupCache = createLookupCache();
@@ -204,6 +214,7 @@ export async function measureFleetWorld(world: FleetWorld, options: FleetOptions
         notReady: firstFinished.notReady,
         resultComplete: Array.isArray(first.accounts) && first.accounts.every((each) => Array.isArray(each.hosts)),
       },
+      resources: { byKind, perHost: Number((resourcesMade / hosts).toFixed(3)) },
       status: { calls: perHost(statusRequests, hosts), wallMs: Math.round(statusWallMs), ready: statusReady },
       rerun: { calls: perHost(rerunRequests, hosts), wallMs: Math.round(rerunWallMs), ready: finished.ready + second.plan.decisions['already-ready'], decisions: { ...second.plan.decisions } },
     };
@@ -218,6 +229,10 @@ export interface FleetRow {
   /** One host alone, under the vendor's real (uncompressed) budget. */
   single: FleetFigure;
   fleet: FleetFigure;
+  /** The machine's 1-minute load average before and after the world ran (a shared machine's figures depend on it). */
+  loadAverage: { before: number; after: number };
+  /** When the world ran (rows of one results.json can come from separate runs, see BENCH_PARTS). */
+  ranAt: string;
 }
 
 /** The least time `writes` take under a budget starting full, in ms. */
@@ -235,13 +250,14 @@ export async function measureFleet(worlds: readonly FleetWorld[], hosts: number,
   const rows: FleetRow[] = [];
   for (const world of worlds) {
     onWorld?.(world.name);
+    const loadBefore = loadavg()[0] ?? 0;
     const single = await measureFleetWorld(world, { hosts: 1, concurrency: 1, timeCompression: () => 1 });
     // The budget is drawn by setupAccount's plan (planned changes × writesPerChange), which can be
     // more than the writes made (Fastly: 12 planned for 8 made): size the compression on the larger.
     const expectedWrites = Math.max(single.setup.calls.totalWrites, single.setup.plannedWrites) * hosts;
     const compression = Math.max(1, budgetMinimumMs(world.budget, expectedWrites) / budgetTargetMs);
     const fleet = await measureFleetWorld(world, { hosts, concurrency, timeCompression: () => Number(compression.toFixed(1)) });
-    rows.push({ world: world.name, single, fleet });
+    rows.push({ world: world.name, single, fleet, loadAverage: { before: Number(loadBefore.toFixed(2)), after: Number((loadavg()[0] ?? 0).toFixed(2)) }, ranAt: new Date().toISOString() });
   }
   return rows;
 }

@@ -8,9 +8,12 @@
  * processes per import figure, BENCH_FLEET_HOSTS (default 1000) branded hosts per fleet world,
  * BENCH_FLEET_CONCURRENCY (default 32) hosts at once, BENCH_FLEET_BUDGET_MS (default 15000) the
  * time the fleet's writes should need at the compressed budget, BENCH_FLEET_WORLDS (default all)
- * a comma-separated subset of the fleet's worlds.
+ * a comma-separated subset of the fleet's worlds, BENCH_PARTS (default all) a comma-separated
+ * subset of `calls,latency,throughput,import,fleet`: the parts left out keep their figures from the
+ * previous results.json (and their tables print from it), and so do the fleet worlds left out of
+ * BENCH_FLEET_WORLDS, so a long part or world can be re-run alone.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { measureAddedLatency, type LatencyFigure } from './added-latency.js';
@@ -28,6 +31,11 @@ const fleetConcurrency = Number(process.env.BENCH_FLEET_CONCURRENCY ?? 32);
 const fleetBudgetMs = Number(process.env.BENCH_FLEET_BUDGET_MS ?? 15_000);
 // A comma-separated subset of the fleet's worlds (all by default).
 const fleetOnly = process.env.BENCH_FLEET_WORLDS?.split(',').map((name) => name.trim());
+const parts = process.env.BENCH_PARTS?.split(',').map((name) => name.trim());
+const runs = (part: string): boolean => !parts || parts.includes(part);
+const resultsPath = fileURLToPath(new URL('./results.json', import.meta.url));
+// The previous run's figures, for the parts BENCH_PARTS leaves out.
+const previous = (parts ? JSON.parse(readFileSync(resultsPath, 'utf8')) : {}) as Record<string, unknown>;
 const startedAt = performance.now();
 const mark = (what: string): void => console.error(`[bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${what}`);
 
@@ -45,20 +53,27 @@ const yes = (ok: boolean): string => (ok ? 'yes' : 'NO');
 const loadBefore = loadavg();
 
 mark('1/5 vendor calls');
-const vendorCalls: VendorCallsFigure[] = await measureVendorCalls(2);
+const vendorCalls = runs('calls') ? await measureVendorCalls(2) : (previous.vendorCalls as VendorCallsFigure[]);
 mark('2/5 added latency');
-const addedLatency: LatencyFigure[] = await measureAddedLatency(latencyRuns);
+const addedLatency = runs('latency') ? await measureAddedLatency(latencyRuns) : (previous.addedLatency as LatencyFigure[]);
 mark('3/5 verification throughput');
-const throughput: ThroughputFigure[] = await measureVerifyThroughput(hosts, [1, 16, 64]);
+const throughput = runs('throughput') ? await measureVerifyThroughput(hosts, [1, 16, 64]) : (previous.verifyThroughput as ThroughputFigure[]);
 mark('4/5 import cost');
-const importCost: ImportFigure[] = measureImportCosts(importRuns);
+const importCost = runs('import') ? measureImportCosts(importRuns) : (previous.importCost as ImportFigure[]);
 mark(`5/5 fleet of ${fleetHosts} hosts per world`);
-const fleet: FleetRow[] = await measureFleet(
-  fleetWorlds.filter((world) => !fleetOnly || fleetOnly.includes(world.name)),
-  fleetHosts,
-  fleetConcurrency,
-  fleetBudgetMs,
-  (name) => mark(`fleet: ${name}`),
+const measuredFleet: FleetRow[] = runs('fleet')
+  ? await measureFleet(
+      fleetWorlds.filter((world) => !fleetOnly || fleetOnly.includes(world.name)),
+      fleetHosts,
+      fleetConcurrency,
+      fleetBudgetMs,
+      (name) => mark(`fleet: ${name}`),
+    )
+  : [];
+// With BENCH_PARTS, the worlds not run keep their previous rows (each row says its own hosts), in the table's order.
+const keptFleet = ((previous.fleet ?? []) as FleetRow[]).filter((row) => !measuredFleet.some((measured) => measured.world === row.world));
+const fleet: FleetRow[] = [...measuredFleet, ...keptFleet].sort(
+  (left, right) => fleetWorlds.findIndex((world) => world.name === left.world) - fleetWorlds.findIndex((world) => world.name === right.world),
 );
 mark('done');
 
@@ -142,10 +157,11 @@ table(
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);
 table(
   `Fleet (setupAccount over a sandbox SendGrid account; concurrency ${fleetConcurrency}; the published write budget with its window compressed; calls are reads/writes per host)`,
-  ['world', 'hosts', 'setup R/W per host', '1 host alone R/W', 'writes planned/made', 'wall s', 'budget minimum s (planned/made)', 'budget', '429s', 'over budget', 'ready', 'status R/W per host', 'status s', 're-run R/W per host', 're-run writes'],
+  ['world', 'hosts', 'resources per host', 'setup R/W per host', '1 host alone R/W', 'writes planned/made', 'wall s', 'budget minimum s (planned/made)', 'budget', '429s', 'over budget', 'ready', 'status R/W per host', 'status s', 're-run R/W per host', 're-run writes'],
   fleet.map((row) => [
     row.world,
     row.fleet.hosts,
+    row.fleet.resources?.perHost ?? '',
     `${row.fleet.setup.calls.reads}/${row.fleet.setup.calls.writes}`,
     `${row.single.setup.calls.reads}/${row.single.setup.calls.writes}`,
     `${row.fleet.setup.plannedWrites}/${row.fleet.setup.calls.totalWrites}`,
@@ -159,6 +175,20 @@ table(
     seconds(row.fleet.status.wallMs),
     `${row.fleet.rerun.calls.reads}/${row.fleet.rerun.calls.writes}`,
     row.fleet.rerun.calls.totalWrites,
+  ]),
+);
+table(
+  'Fleet: vendor resources the setup made (from the fakes\' state, after minus before)',
+  ['world', 'hosts', 'load (1 min, before/after)', 'per host', 'by kind'],
+  fleet.map((row) => [
+    row.world,
+    row.fleet.hosts,
+    row.loadAverage ? `${row.loadAverage.before}/${row.loadAverage.after}` : '',
+    row.fleet.resources?.perHost ?? '',
+    Object.entries(row.fleet.resources?.byKind ?? {})
+      .filter(([, count]) => count !== 0)
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(', '),
   ]),
 );
 console.log('\nTargets:', Object.entries(targets).map(([name, ok]) => `${name} ${yes(ok)}`).join(', '));
@@ -177,6 +207,7 @@ const results = {
     loadAverageAfter: loadavg().map((value) => Number(value.toFixed(2))),
   },
   node: process.version,
+  ...(parts ? { partsRun: parts, partsKeptFrom: previous.generatedAt } : {}),
   targets,
   vendorCalls,
   addedLatency,
@@ -184,6 +215,6 @@ const results = {
   importCost,
   fleet,
 };
-const path = fileURLToPath(new URL('./results.json', import.meta.url));
+const path = resultsPath;
 writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nWrote ${path} (${results.durationSeconds} s).`);
