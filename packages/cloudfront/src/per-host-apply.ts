@@ -4,7 +4,8 @@ import { isAwsError } from './aws-errors.js';
 import { coversHostname, requestCertificate } from './certificate-lookup.js';
 import { distributionDrift, newDistributionConfig, repairedDistributionConfig, type DesiredDistribution } from './distribution-config.js';
 import { createDistribution, findDistribution, getDistributionConfig, tagDistribution, updateDistribution, type DistributionInfo } from './distribution-lookup.js';
-import { conflictWithForeign, failedCertificateStatuses, provider, type HostRecord, type PerHostContext, type Target } from './per-host-context.js';
+import { failedCertificateStatuses, type HostRecord } from './host-target.js';
+import { conflictWithForeign, provider, type PerHostContext, type Target } from './per-host-context.js';
 import type { PerHostStatus } from './per-host-status.js';
 
 /**

@@ -1,5 +1,6 @@
-import { SslClickError, lookupName, normalizeHostname, type DnsProvider, type ProxyRequest, type RunOptions } from '@sslclick/core';
+import { SslClickError, lookupName, normalizeHostname, type ProxyRequest, type RunOptions } from '@sslclick/core';
 import { invalidInput, throwIfAborted, waitUntil, withoutRunBudget } from '@sslclick/core/adapter';
+import { checkOrigin, failedCertificateStatuses, type DnsTarget, type HostRecord } from './host-target.js';
 import { createAwsRun, type AwsRun } from './aws-run.js';
 import { coversHostname, describeCertificate, findOwnedCertificate, type CertificateInfo } from './certificate-lookup.js';
 import type { ResolvedCloudFrontSettings } from './cloudfront-settings.js';
@@ -10,7 +11,6 @@ import type { Route53DnsProvider } from './route53-dns.js';
 /** The provider name on every status, error and progress event of the CloudFront adapter. */
 export const provider = 'cloudfront';
 /** ACM certificate statuses that never become `ISSUED`. */
-export const failedCertificateStatuses = new Set(['FAILED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'EXPIRED', 'INACTIVE']);
 
 /** What one run works on, after the request was checked. */
 export interface Target {
@@ -20,13 +20,6 @@ export interface Target {
   adopt: boolean;
 }
 
-/** Where the hostname's DNS is written, when sslclick manages it. */
-export interface DnsTarget {
-  provider: DnsProvider;
-  /** For messages: `Route 53 zone example.com`, `cloudflare`. */
-  description: string;
-}
-
 /** What is on AWS for the hostname now. */
 export interface Inspection {
   /** Ours, or the foreign one when adopting. */
@@ -34,19 +27,6 @@ export interface Inspection {
   /** A distribution holding the alias that sslclick did not create. */
   foreign?: DistributionInfo;
   certificate?: CertificateInfo;
-}
-
-/** A hostname's record as its DNS holds it: the CNAME's value, and any other records. */
-export interface HostRecord {
-  value: string | undefined;
-  others: string[];
-}
-
-function checkOrigin(origin: unknown): string {
-  if (typeof origin !== 'string' || !/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i.test(origin)) {
-    throw invalidInput(`origin ${JSON.stringify(origin)} is not a host name such as "sendgrid.net".`, { provider });
-  }
-  return origin.toLowerCase().replace(/\.$/, '');
 }
 
 /** The `CONFLICT` for a hostname held by a distribution sslclick did not create. */

@@ -1,6 +1,7 @@
 import { verifyHostname, type CheckResult, type DnsRecord, type ProxyRequest, type ProxyStatus, type ResourceReference, type RunOptions } from '@sslclick/core';
 import { buildStatus } from '@sslclick/core/adapter';
-import { failedCertificateStatuses, provider, type DnsTarget, type Inspection, type PerHostContext, type Target } from './per-host-context.js';
+import { failedCertificateStatuses, type DnsTarget } from './host-target.js';
+import { provider, type Inspection, type PerHostContext, type Target } from './per-host-context.js';
 import { certificateState, distributionState } from './status-mapping.js';
 
 /** The per-host mode's status: `status` itself, and `readStatus`, which `apply` and `destroy` end with. */

@@ -1,5 +1,6 @@
-import { SslClickError, lookupName, normalizeHostname, type DnsProvider, type LookupCache, type ProxyRequest, type RunOptions } from '@sslclick/core';
+import { SslClickError, lookupName, normalizeHostname, type LookupCache, type ProxyRequest, type RunOptions } from '@sslclick/core';
 import { cachedLookup, invalidInput, throwIfAborted, waitUntil } from '@sslclick/core/adapter';
+import { checkOrigin, failedCertificateStatuses, type DnsTarget, type HostRecord } from './host-target.js';
 import { createAwsRun, type AwsRun } from './aws-run.js';
 import { coversHostname, describeCertificate, findOwnedCertificate, type CertificateInfo } from './certificate-lookup.js';
 import type { ResolvedCloudFrontSettings } from './cloudfront-settings.js';
@@ -11,7 +12,6 @@ import type { Route53DnsProvider } from './route53-dns.js';
 
 const provider = 'cloudfront';
 /** ACM statuses from which a certificate never becomes issued by itself. */
-export const failedCertificateStatuses = new Set(['FAILED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'EXPIRED', 'INACTIVE']);
 const listingKey = 'cloudfront:multi-tenant:listing';
 
 /** What one run works on, after the request was checked. */
@@ -20,13 +20,6 @@ export interface TenantTarget {
   hostname: string;
   origin: string;
   adopt: boolean;
-}
-
-/** Where the hostname's DNS is written, when sslclick manages it. */
-export interface DnsTarget {
-  provider: DnsProvider;
-  /** For messages: `Route 53 zone example.com`, `cloudflare`. */
-  description: string;
 }
 
 /** What is on AWS for the hostname now, in tenants mode. */
@@ -42,19 +35,6 @@ export interface TenantInspection {
   certificate?: CertificateInfo;
   /** The tenant's connection group (its routing endpoint is the CNAME target). */
   connectionGroup?: ConnectionGroupInfo;
-}
-
-/** The CNAME of the hostname where sslclick reads it: the managed DNS, else public DNS. */
-export interface HostRecord {
-  value: string | undefined;
-  others: string[];
-}
-
-function checkOrigin(origin: unknown): string {
-  if (typeof origin !== 'string' || !/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i.test(origin)) {
-    throw invalidInput(`origin ${JSON.stringify(origin)} is not a host name such as "sendgrid.net".`, { provider });
-  }
-  return origin.toLowerCase().replace(/\.$/, '');
 }
 
 /** The helpers every operation of tenants mode shares, over one adapter's settings. */

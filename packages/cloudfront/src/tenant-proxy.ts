@@ -18,7 +18,8 @@ import { createTenant, deleteTenant, getTenant, tagTenant, updateTenant, type Te
 import { multiTenantDrift } from './multi-tenant-distribution.js';
 import { createRoute53DnsOnClient } from './route53-dns.js';
 import { createSharedDistributionKeeper, desiredShared } from './shared-distribution.js';
-import { createTenantContext, failedCertificateStatuses, type DnsTarget, type HostRecord, type TenantInspection, type TenantTarget } from './tenant-context.js';
+import { failedCertificateStatuses, type DnsTarget, type HostRecord } from './host-target.js';
+import { createTenantContext, type TenantInspection, type TenantTarget } from './tenant-context.js';
 import { readTenantStatus } from './tenant-status.js';
 
 const provider = 'cloudfront';

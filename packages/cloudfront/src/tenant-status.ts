@@ -1,7 +1,8 @@
 import { verifyHostname, type CheckResult, type DnsRecord, type ProxyStatus, type ResourceReference } from '@sslclick/core';
 import { buildStatus } from '@sslclick/core/adapter';
 import { certificateState } from './status-mapping.js';
-import { failedCertificateStatuses, type DnsTarget, type TenantContext, type TenantInspection, type TenantTarget } from './tenant-context.js';
+import { failedCertificateStatuses, type DnsTarget } from './host-target.js';
+import type { TenantContext, TenantInspection, TenantTarget } from './tenant-context.js';
 import { tenantEdgeState } from './tenant-status-mapping.js';
 
 const provider = 'cloudfront';

@@ -1,5 +1,6 @@
 import { SslClickError, createLookupCache, type DnsProvider, type LookupCache, type ProxyRequest, type ProxyStatus, type RunOptions } from '@sslclick/core';
-import { checkBeforeCutover, confirmAfterCutover, restoreFailingCutover, throwIfAborted, waitUntil } from '@sslclick/core/adapter';
+import { restoreFailingCutover, throwIfAborted, waitUntil } from '@sslclick/core/adapter';
+import { cutOverToEdge } from './edge-cutover.js';
 import { normalizeRequest, provider, type PerHostContext, type Target } from './per-host-context.js';
 import { createServiceEnsurer } from './per-host-service.js';
 import { createStatusReader } from './per-host-status.js';
@@ -106,37 +107,7 @@ export function createPerHostApply(context: PerHostContext): (request: ProxyRequ
     if ((await currentCname(target.hostname, run, reads)) !== cnameTarget) {
       // DNS is written (and maybe put back) from here: the final status reads it again.
       reads.invalidate(`cname:${target.hostname}`);
-      await checkBeforeCutover({
-        hostname: target.hostname,
-        edgeTarget: cnameTarget,
-        provider,
-        ...(verification ? { verification } : {}),
-        maxWaitTime: cutoverCheckTimeoutMs,
-        ...(run?.signal ? { signal: run.signal } : {}),
-        ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
-      });
-      if (dns) {
-        await dns.upsertCname(target.hostname, cnameTarget, {
-          ...run,
-          replaceable: [...new Set([target.origin, 'sendgrid.net'])],
-          adopt: target.adopt,
-          comment: 'sslclick: SendGrid HTTPS click tracking through Fastly',
-        });
-        emit(run, { type: 'dns-cutover', hostname: target.hostname, message: `Pointed ${target.hostname} at ${cnameTarget} through ${dns.name}.` });
-        await confirmAfterCutover({
-          hostname: target.hostname,
-          edgeTarget: cnameTarget,
-          provider,
-          dns,
-          restoreTo: target.origin,
-          verification,
-          maxWaitTime: Math.min(settings.wait?.maxWaitTime ?? 30_000, 30_000),
-          ...(run?.signal ? { signal: run.signal } : {}),
-          ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
-        });
-      } else {
-        emit(run, { type: 'records-required', hostname: target.hostname, message: `The edge is verified: point ${target.hostname} CNAME ${cnameTarget}, then run apply again.` });
-      }
+      await cutOverToEdge({ hostname: target.hostname, origin: target.origin, adopt: target.adopt, cnameTarget, dns, verification, cutoverCheckTimeoutMs, maxWaitTime: settings.wait?.maxWaitTime, emit }, run);
     }
     return readStatus(target, run, warnings, reads);
   }

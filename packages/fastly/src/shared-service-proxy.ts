@@ -25,14 +25,13 @@ import {
 } from '@sslclick/core';
 import {
   buildStatus,
-  checkBeforeCutover,
-  confirmAfterCutover,
   invalidInput,
   restoreFailingCutover,
   throwIfAborted,
   waitUntil,
   withRedactedErrors,
 } from '@sslclick/core/adapter';
+import { cutOverToEdge } from './edge-cutover.js';
 import { createDomainBatch, type BatchOutcome } from './domain-batch.js';
 import { resolveSharedSettings } from './shared-settings.js';
 import { loadEdgePackage, type EdgePackage } from './edge-package.js';
@@ -253,32 +252,7 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
       await waitForCertificate(target, run);
     }
     if ((await currentCname(target.hostname, run)) !== cnameTarget) {
-      await checkBeforeCutover({
-        hostname: target.hostname,
-        edgeTarget: cnameTarget,
-        provider,
-        ...(verification ? { verification } : {}),
-        maxWaitTime: cutoverCheckTimeoutMs,
-        ...(run?.signal ? { signal: run.signal } : {}),
-        ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
-      });
-      if (dns) {
-        await dns.upsertCname(target.hostname, cnameTarget, { ...run, replaceable: [target.origin], adopt: target.adopt, comment: 'sslclick: SendGrid HTTPS click tracking through Fastly' });
-        emit(run, { type: 'dns-cutover', hostname: target.hostname, message: `Pointed ${target.hostname} at ${cnameTarget} through ${dns.name}.` });
-        await confirmAfterCutover({
-          hostname: target.hostname,
-          edgeTarget: cnameTarget,
-          provider,
-          dns,
-          restoreTo: target.origin,
-          verification,
-          maxWaitTime: Math.min(settings.wait?.maxWaitTime ?? 30_000, 30_000),
-          ...(run?.signal ? { signal: run.signal } : {}),
-          ...(run?.onProgress ? { onProgress: run.onProgress } : {}),
-        });
-      } else {
-        emit(run, { type: 'records-required', hostname: target.hostname, message: `The edge is verified: point ${target.hostname} CNAME ${cnameTarget}, then run apply again.` });
-      }
+      await cutOverToEdge({ hostname: target.hostname, origin: target.origin, adopt: target.adopt, cnameTarget, dns, verification, cutoverCheckTimeoutMs, maxWaitTime: settings.wait?.maxWaitTime, emit }, run);
     }
     return readStatus(target, run);
   }
