@@ -1,7 +1,6 @@
-import { SslClickError, lookupName, normalizeHostname, type ProxyRequest, type RunOptions } from '@sslclick/core';
-import { invalidInput, throwIfAborted, waitUntil, withoutRunBudget } from '@sslclick/core/adapter';
-import { checkOrigin, failedCertificateStatuses, type DnsTarget, type HostRecord } from './host-target.js';
-import { createAwsRun, type AwsRun } from './aws-run.js';
+import { SslClickError, lookupName, type ProxyRequest, type RunOptions } from '@sslclick/core';
+import { waitUntil, withoutRunBudget } from '@sslclick/core/adapter';
+import { failedCertificateStatuses, prepareHostTarget, type DnsTarget, type HostRecord, type HostTarget } from './host-target.js';
 import { coversHostname, describeCertificate, findOwnedCertificate, type CertificateInfo } from './certificate-lookup.js';
 import type { ResolvedCloudFrontSettings } from './cloudfront-settings.js';
 import type { DesiredDistribution } from './distribution-config.js';
@@ -13,12 +12,7 @@ export const provider = 'cloudfront';
 /** ACM certificate statuses that never become `ISSUED`. */
 
 /** What one run works on, after the request was checked. */
-export interface Target {
-  run: AwsRun;
-  hostname: string;
-  origin: string;
-  adopt: boolean;
-}
+export type Target = HostTarget;
 
 /** What is on AWS for the hostname now. */
 export interface Inspection {
@@ -88,18 +82,7 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
   }
 
   function prepare(request: ProxyRequest, options: RunOptions | undefined, operation: string): Target {
-    if (typeof request !== 'object' || request === null) throw invalidInput('The request must be an object such as { hostname: "url1234.example.com" }.', { provider, operation });
-    let hostname: string;
-    try {
-      hostname = normalizeHostname(request.hostname);
-    } catch (error) {
-      // Core's hostname rules name no provider; the error says it came from this adapter.
-      if (!SslClickError.isInstance(error)) throw error;
-      throw new SslClickError({ code: error.code, message: error.message, provider, operation, cause: error });
-    }
-    const origin = checkOrigin(request.origin ?? 'sendgrid.net');
-    throwIfAborted(options?.signal, operation);
-    return { run: createAwsRun(settings, hostname, options ?? {}), hostname, origin, adopt: request.adopt === true };
+    return prepareHostTarget(settings, request, options, operation);
   }
 
   async function resolveDns(target: Target, warnings: string[]): Promise<DnsTarget | undefined> {

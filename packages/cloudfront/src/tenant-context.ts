@@ -1,7 +1,6 @@
-import { SslClickError, lookupName, normalizeHostname, type LookupCache, type ProxyRequest, type RunOptions } from '@sslclick/core';
-import { cachedLookup, invalidInput, throwIfAborted, waitUntil } from '@sslclick/core/adapter';
-import { checkOrigin, failedCertificateStatuses, type DnsTarget, type HostRecord } from './host-target.js';
-import { createAwsRun, type AwsRun } from './aws-run.js';
+import { SslClickError, lookupName, type LookupCache, type ProxyRequest, type RunOptions } from '@sslclick/core';
+import { cachedLookup, waitUntil } from '@sslclick/core/adapter';
+import { failedCertificateStatuses, prepareHostTarget, type DnsTarget, type HostRecord, type HostTarget } from './host-target.js';
 import { coversHostname, describeCertificate, findOwnedCertificate, type CertificateInfo } from './certificate-lookup.js';
 import type { ResolvedCloudFrontSettings } from './cloudfront-settings.js';
 import { getConnectionGroup, type ConnectionGroupInfo } from './connection-group.js';
@@ -15,12 +14,7 @@ const provider = 'cloudfront';
 const listingKey = 'cloudfront:multi-tenant:listing';
 
 /** What one run works on, after the request was checked. */
-export interface TenantTarget {
-  run: AwsRun;
-  hostname: string;
-  origin: string;
-  adopt: boolean;
-}
+export type TenantTarget = HostTarget;
 
 /** What is on AWS for the hostname now, in tenants mode. */
 export interface TenantInspection {
@@ -61,17 +55,7 @@ export function createTenantContext(settings: ResolvedCloudFrontSettings, route5
     settings,
 
     prepare(request: ProxyRequest, options: RunOptions | undefined, operation: string): TenantTarget {
-      if (typeof request !== 'object' || request === null) throw invalidInput('The request must be an object such as { hostname: "url1234.example.com" }.', { provider, operation });
-      let hostname: string;
-      try {
-        hostname = normalizeHostname(request.hostname);
-      } catch (error) {
-        if (!SslClickError.isInstance(error)) throw error;
-        throw new SslClickError({ code: error.code, message: error.message, provider, operation, cause: error });
-      }
-      const origin = checkOrigin(request.origin ?? 'sendgrid.net');
-      throwIfAborted(options?.signal, operation);
-      return { run: createAwsRun(settings, hostname, options ?? {}), hostname, origin, adopt: request.adopt === true };
+      return prepareHostTarget(settings, request, options, operation);
     },
 
     /** The CNAME target of a name as public DNS (or the configured resolver) answers it; a failed lookup is "no CNAME". */
