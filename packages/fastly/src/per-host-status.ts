@@ -1,5 +1,6 @@
-import { createLookupCache, verifyHostname, type CheckResult, type DnsRecord, type LookupCache, type ProxyStatus, type ResourceReference, type RunOptions, type VerifierCheckId } from '@sslclick/core';
+import { createLookupCache, type CheckResult, type DnsRecord, type LookupCache, type ProxyStatus, type ResourceReference, type RunOptions } from '@sslclick/core';
 import { buildStatus } from '@sslclick/core/adapter';
+import { checkHostAtEdge } from './edge-checks.js';
 import { provider, type PerHostContext, type Target } from './per-host-context.js';
 import { diffVersion, type VersionChange } from './service-configuration.js';
 import { certificateStateOf, edgeStateOf } from './status-mapping.js';
@@ -79,21 +80,10 @@ export function createStatusReader(context: PerHostContext): StatusReader {
     let pointsToCdn: boolean | undefined;
     if (cnameTarget) {
       const pointing = (await cnameOf(target.hostname)) === cnameTarget;
-      // Once DNS points at Fastly, clicks go through it whatever the API says: always check it.
-      const serving = pointing || (certificateState === 'issued' && edgeState === 'deployed');
-      const selected: VerifierCheckId[] = serving ? ['dns-points-to-cdn', 'dns-not-sendgrid', 'tls-valid', 'reaches-sendgrid'] : ['dns-points-to-cdn', 'dns-not-sendgrid'];
-      const result = await verifyHostname(target.hostname, {
-        ...verification,
-        expectedTargets: [cnameTarget],
-        checks: selected,
-        // Before cutover the edge is checked directly, as the pre-cutover check does.
-        ...(pointing ? {} : { connectTo: cnameTarget }),
-        ...(run?.signal ? { signal: run.signal } : {}),
-      });
-      checks.push(...result.checks);
-      warnings.push(...result.warnings);
-      observed = result.observed.dns ? [...result.observed.dns.cnameChain, ...result.observed.dns.addresses] : undefined;
-      pointsToCdn = result.observed.dns ? result.observed.dns.cnameChain.includes(cnameTarget) : pointing;
+      const found = await checkHostAtEdge({ hostname: target.hostname, cnameTarget, pointing, apiSaysServing: certificateState === 'issued' && edgeState === 'deployed', verification }, run);
+      checks.push(...found.checks);
+      warnings.push(...found.warnings);
+      ({ observed, pointsToCdn } = found);
     }
 
     // What to do next, in order.

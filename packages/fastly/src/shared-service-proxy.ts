@@ -10,7 +10,6 @@ import {
   SslClickError,
   lookupName,
   normalizeHostname,
-  verifyHostname,
   type CheckResult,
   type DnsRecord,
   type Plan,
@@ -21,7 +20,6 @@ import {
   type ProxyStatus,
   type ResourceReference,
   type RunOptions,
-  type VerifierCheckId,
 } from '@sslclick/core';
 import {
   buildStatus,
@@ -31,6 +29,7 @@ import {
   waitUntil,
   withRedactedErrors,
 } from '@sslclick/core/adapter';
+import { checkHostAtEdge } from './edge-checks.js';
 import { cutOverToEdge } from './edge-cutover.js';
 import { createDomainBatch, type BatchOutcome } from './domain-batch.js';
 import { resolveSharedSettings } from './shared-settings.js';
@@ -351,19 +350,10 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
     let pointsToCdn: boolean | undefined;
     if (cnameTarget) {
       const pointing = (await currentCname(target.hostname, run)) === cnameTarget;
-      const serving = pointing || (certificateState === 'issued' && edgeState === 'deployed');
-      const selected: VerifierCheckId[] = serving ? ['dns-points-to-cdn', 'dns-not-sendgrid', 'tls-valid', 'reaches-sendgrid'] : ['dns-points-to-cdn', 'dns-not-sendgrid'];
-      const result = await verifyHostname(target.hostname, {
-        ...verification,
-        expectedTargets: [cnameTarget],
-        checks: selected,
-        ...(pointing ? {} : { connectTo: cnameTarget }),
-        ...(run?.signal ? { signal: run.signal } : {}),
-      });
-      checks.push(...result.checks);
-      warnings.push(...result.warnings);
-      observed = result.observed.dns ? [...result.observed.dns.cnameChain, ...result.observed.dns.addresses] : undefined;
-      pointsToCdn = result.observed.dns ? result.observed.dns.cnameChain.includes(cnameTarget) : pointing;
+      const found = await checkHostAtEdge({ hostname: target.hostname, cnameTarget, pointing, apiSaysServing: certificateState === 'issued' && edgeState === 'deployed', verification }, run);
+      checks.push(...found.checks);
+      warnings.push(...found.warnings);
+      ({ observed, pointsToCdn } = found);
     }
     if (!active) nextSteps.push(`Run apply to add ${target.hostname} to the shared Fastly service "${serviceName}".`);
     else if (edgeState !== 'deployed') nextSteps.push('Run apply to repair the shared service\'s active version.');
