@@ -1,5 +1,6 @@
 import type { Edge, EdgeRoute } from '../edge.js';
 import { effectiveCache, effectiveSslMode } from './cloudflare-data-plane.js';
+import type { CloudflareDnsRecord } from './cloudflare-state.js';
 import type { CustomHostnameState, FakeCustomHostname } from './custom-hostnames.js';
 
 /**
@@ -19,12 +20,29 @@ export class CustomHostnameDataPlane {
     private readonly edge: Edge,
   ) {}
 
+  /**
+   * The zone's proxied A and CNAME records by name, read once per sync: a provider zone holds a
+   * marker record per custom hostname, so scanning it for every hostname grew with the square
+   * of the fleet.
+   */
+  #proxiedRecordsOf(zoneId: string, perSync: Map<string, Map<string, CloudflareDnsRecord>>): Map<string, CloudflareDnsRecord> {
+    let byName = perSync.get(zoneId);
+    if (!byName) {
+      byName = new Map();
+      for (const entry of this.saas.account.zoneRecords(zoneId)) {
+        if (entry.proxied && ['A', 'CNAME'].includes(entry.type) && !byName.has(entry.name)) byName.set(entry.name, entry);
+      }
+      perSync.set(zoneId, byName);
+    }
+    return byName;
+  }
+
   /** The route a serving hostname gets, or undefined when it has no origin to go to. */
-  #routeFor(record: FakeCustomHostname): EdgeRoute | undefined {
+  #routeFor(record: FakeCustomHostname, perSync: Map<string, Map<string, CloudflareDnsRecord>>): EdgeRoute | undefined {
     const zoneId = record.zoneId;
     const originName = record.customOriginServer ?? this.saas.fallbackOrigins.get(zoneId)?.origin;
     if (!originName) return undefined;
-    const originRecord = this.saas.account.zoneRecords(zoneId).find((entry) => entry.name === originName && entry.proxied && ['A', 'CNAME'].includes(entry.type));
+    const originRecord = this.#proxiedRecordsOf(zoneId, perSync).get(originName);
     if (!originRecord) return undefined;
     const mode = effectiveSslMode(this.saas.account, zoneId, record.hostname);
     const sni = record.customOriginSni === ':request_host_header:' ? 'viewer' : record.customOriginSni;
@@ -44,10 +62,11 @@ export class CustomHostnameDataPlane {
   /** Brings the edge in line with the custom hostnames now. */
   async sync(): Promise<void> {
     const wanted = new Map<string, { record: FakeCustomHostname; route: EdgeRoute }>();
+    const perSync = new Map<string, Map<string, CloudflareDnsRecord>>();
     for (const record of this.saas.hostnames.values()) {
       const zone = this.saas.account.zones.get(record.zoneId);
       if (!zone || zone.status !== 'active' || !this.saas.serving(record)) continue;
-      const route = this.#routeFor(record);
+      const route = this.#routeFor(record, perSync);
       if (route) wanted.set(record.hostname, { record, route });
     }
     for (const hostname of this.#published.keys()) {
