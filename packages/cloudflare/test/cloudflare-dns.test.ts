@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SslClickError } from '@sslclick/core';
+import { SslClickError, createWriteBudget } from '@sslclick/core';
+import { withoutRunBudget } from '@sslclick/core/adapter';
 import { createCloudflareDns, defaultCloudflareDnsComment } from '../src/index.js';
 import { cloudflareWrites, nextLabel, startCloudflareWorld, type CloudflareWorld } from './cloudflare-world.js';
 
@@ -18,6 +19,20 @@ function dns(settings: Parameters<typeof createCloudflareDns>[0] = {}) {
 }
 
 describe('createCloudflareDns', () => {
+  it('wrapped by withoutRunBudget (a DNS provider of another account), keeps its TXT methods and spends none of the run budget', async () => {
+    const name = `_cf-custom-hostname.${nextLabel()}.example.com`;
+    const provider = withoutRunBudget(dns());
+    expect(typeof provider.upsertTxt).toBe('function');
+    expect(typeof provider.deleteTxt).toBe('function');
+    const budget = createWriteBudget({ name: 'cdn account', capacity: 1, intervalMs: 3_600_000 });
+    await budget.take(1);
+    // The budget is spent: a provider that drew from it would wait an hour here.
+    expect((await provider.upsertTxt?.(name, 'ownership-token', { budget }))?.changed).toBe(true);
+    expect(world.cloudflare.recordsAt(world.zone.id, name)).toEqual([expect.objectContaining({ type: 'TXT' })]);
+    expect((await provider.deleteTxt?.(name, 'ownership-token', { budget }))?.changed).toBe(true);
+    expect(world.cloudflare.recordsAt(world.zone.id, name)).toEqual([]);
+  });
+
   it('creates a DNS-only CNAME marked as ours, and a re-run writes nothing', async () => {
     const name = `${nextLabel()}.example.com`;
     const provider = dns();

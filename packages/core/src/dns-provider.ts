@@ -87,10 +87,14 @@ export function withoutRunBudget(provider: DnsProvider): DnsProvider {
     const { budget: _budget, ...rest } = options;
     return rest as Options;
   };
+  const { upsertTxt, deleteTxt } = provider;
   return {
     name: provider.name,
     getRecords: (name, type, options) => provider.getRecords(name, type, strip(options)),
     upsertCname: (name, value, options) => provider.upsertCname(name, value, strip(options)),
     deleteCname: (name, value, options) => provider.deleteCname(name, value, strip(options)),
+    // The optional TXT methods stay optional: present exactly when the provider has them.
+    ...(upsertTxt ? { upsertTxt: (name: string, value: string, options?: Parameters<typeof upsertTxt>[2]) => upsertTxt.call(provider, name, value, strip(options)) } : {}),
+    ...(deleteTxt ? { deleteTxt: (name: string, value: string, options?: RunOptions) => deleteTxt.call(provider, name, value, strip(options)) } : {}),
   };
 }
