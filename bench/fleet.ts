@@ -246,7 +246,14 @@ export function budgetMinimumMs(budget: { capacity: number; intervalMs: number }
  * planned or made writes, whichever is more, need about `budgetTargetMs` at the budget (never
  * sped up when they fit the real one).
  */
-export async function measureFleet(worlds: readonly FleetWorld[], hosts: number, concurrency: number, budgetTargetMs: number, onWorld?: (name: string) => void): Promise<FleetRow[]> {
+export async function measureFleet(
+  worlds: readonly FleetWorld[],
+  hosts: number,
+  concurrency: number,
+  budgetTargetMs: number,
+  onWorld?: (name: string) => void,
+  onRow?: (row: FleetRow) => void,
+): Promise<FleetRow[]> {
   const rows: FleetRow[] = [];
   for (const world of worlds) {
     onWorld?.(world.name);
@@ -257,7 +264,9 @@ export async function measureFleet(worlds: readonly FleetWorld[], hosts: number,
     const expectedWrites = Math.max(single.setup.calls.totalWrites, single.setup.plannedWrites) * hosts;
     const compression = Math.max(1, budgetMinimumMs(world.budget, expectedWrites) / budgetTargetMs);
     const fleet = await measureFleetWorld(world, { hosts, concurrency, timeCompression: () => Number(compression.toFixed(1)) });
-    rows.push({ world: world.name, single, fleet, loadAverage: { before: Number(loadBefore.toFixed(2)), after: Number((loadavg()[0] ?? 0).toFixed(2)) }, ranAt: new Date().toISOString() });
+    const row: FleetRow = { world: world.name, single, fleet, loadAverage: { before: Number(loadBefore.toFixed(2)), after: Number((loadavg()[0] ?? 0).toFixed(2)) }, ranAt: new Date().toISOString() };
+    rows.push(row);
+    onRow?.(row);
   }
   return rows;
 }

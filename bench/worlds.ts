@@ -54,6 +54,11 @@ export interface World {
   readonly name: AdapterName;
   readonly sandbox: Sandbox;
   readonly adapter: ProxyAdapter;
+  /**
+   * Another adapter with the same settings and nothing learnt yet: a setup script's next run, whose
+   * `status` pays for every lookup the first adapter keeps for its life.
+   */
+  newAdapter(): ProxyAdapter;
   /** A fresh branded host as link branding leaves it: CNAME to sendgrid.net, known to the origin. */
   prepareHostname(): Promise<string>;
   /** Every vendor request since the last `clearLog`, oldest first. */
@@ -89,19 +94,22 @@ function fromVendorLog(api: string, log: readonly VendorRequestRecord[]): Counte
 async function cloudflareWorld(options: WorldOptions): Promise<World> {
   const sandbox = await startSandbox();
   const cloudflare: CloudflareApi = await startCloudflareApi(sandbox, { certificateIssueDelayMs: options.delays?.certificateMs ?? 600 });
-  const adapter = createCloudflareProxy({
-    apiToken: cloudflare.tokens.full,
-    baseURL: cloudflare.url,
-    verification: { ...sandbox.verification, timeoutMs: 3_000 },
-    wait: options.wait ?? defaultWait,
-    retry: fastRetry,
-    cutoverCheckTimeoutMs: 5_000,
-    orderCertificate: true,
-  });
+  const newAdapter = (): ProxyAdapter =>
+    createCloudflareProxy({
+      apiToken: cloudflare.tokens.full,
+      baseURL: cloudflare.url,
+      verification: { ...sandbox.verification, timeoutMs: 3_000 },
+      wait: options.wait ?? defaultWait,
+      retry: fastRetry,
+      cutoverCheckTimeoutMs: 5_000,
+      orderCertificate: true,
+    });
+  const adapter = newAdapter();
   return {
     name: 'cloudflare',
     sandbox,
     adapter,
+    newAdapter,
     // One label below a subdomain: the zone's Universal certificate (*.example.com) does not
     // cover it, so an advanced certificate is ordered (orderCertificate) and waited for.
     // Each host in its own zone: setups running side by side in one zone would race to create the
@@ -134,19 +142,22 @@ async function fastlyWorld(options: WorldOptions): Promise<World> {
   const cloudflare = await startCloudflareApi(sandbox);
   const zone = cloudflare.addZone({ name: 'example.com' });
   const { packagePath } = await buildEdgePackage();
-  const adapter = createFastlyProxy({
-    apiToken: fastly.tokens.admin,
-    baseURL: fastly.url,
-    computePackage: packagePath,
-    dns: createCloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url }),
-    verification: { ...sandbox.verification, timeoutMs: 3_000 },
-    wait: options.wait ?? defaultWait,
-    retry: fastRetry,
-  });
+  const newAdapter = (): ProxyAdapter =>
+    createFastlyProxy({
+      apiToken: fastly.tokens.admin,
+      baseURL: fastly.url,
+      computePackage: packagePath,
+      dns: createCloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url }),
+      verification: { ...sandbox.verification, timeoutMs: 3_000 },
+      wait: options.wait ?? defaultWait,
+      retry: fastRetry,
+    });
+  const adapter = newAdapter();
   return {
     name: 'fastly',
     sandbox,
     adapter,
+    newAdapter,
     async prepareHostname() {
       const hostname = `${label()}.example.com`;
       sandbox.origin.addBrandedHost(hostname);
@@ -179,17 +190,20 @@ async function cloudfrontWorld(options: WorldOptions): Promise<World> {
     changePropagationDelayMs: 50,
   });
   aws.addHostedZone('example.com');
-  const adapter = createCloudFrontProxy({
-    credentials: { ...AWS_TEST_CREDENTIALS },
-    endpoints: aws.endpoints,
-    verification: { ...sandbox.verification, timeoutMs: 3_000 },
-    wait: options.wait ?? defaultWait,
-    retry: fastRetry,
-  });
+  const newAdapter = (): ProxyAdapter =>
+    createCloudFrontProxy({
+      credentials: { ...AWS_TEST_CREDENTIALS },
+      endpoints: aws.endpoints,
+      verification: { ...sandbox.verification, timeoutMs: 3_000 },
+      wait: options.wait ?? defaultWait,
+      retry: fastRetry,
+    });
+  const adapter = newAdapter();
   return {
     name: 'cloudfront',
     sandbox,
     adapter,
+    newAdapter,
     async prepareHostname() {
       const hostname = `${label()}.example.com`;
       sandbox.dns.zone.setRecord({ name: hostname, type: 'CNAME', value: 'sendgrid.net' });
