@@ -8,12 +8,18 @@ import { budgetTimeMs, type WriteBudget } from './write-budget.js';
 
 /**
  * The quotas the built-in CDNs document that a fleet reaches first: CloudFront's 200
- * distributions per AWS account (a default that AWS raises on request) and ACM's 2,500
- * certificates per account and region.
+ * distributions per AWS account (a default that AWS raises on request), its 10,000 distribution
+ * tenants per account (tenants mode) and ACM's 2,500 certificates per account and region. Pass
+ * `quotas` to `setupAccount` with an account's raised figures.
  */
 export const defaultResourceQuotas: readonly ResourceQuota[] = [
   // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html
+  // Older copies of that page give 200 distributions and the current one 500: the lower figure is
+  // kept, because refusing a plan that would fit costs the user a `quotas` option, while starting
+  // one that does not fit leaves a fleet half set up when CloudFront answers TooManyDistributions.
   { provider: 'cloudfront', resourceKind: 'cloudfront-distribution', limit: 200, name: 'CloudFront distributions per AWS account' },
+  // Service Quotas lists "Maximum number of distribution tenants per AWS account" at 10,000 (adjustable).
+  { provider: 'cloudfront', resourceKind: 'cloudfront-distribution-tenant', limit: 10_000, name: 'CloudFront distribution tenants per AWS account' },
   // https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html
   { provider: 'cloudfront', resourceKind: 'acm-certificate', limit: 2_500, name: 'ACM certificates per account' },
 ];
