@@ -8,15 +8,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWriteBudget, type Plan, type ProxyAdapter, type WriteBudget } from '@sslclick/core';
+import { createCloudflareDns } from '@sslclick/cloudflare';
+import { startCloudflareApi, type CloudflareApi, type CloudflareZone } from '@sslclick/sandbox';
 import { createTestProxy, prepareHostname, startFastlyWorld, type FastlyWorld } from './fastly-world.js';
 
 let world: FastlyWorld;
+let cloudflare: CloudflareApi;
+let zone: CloudflareZone;
 
 beforeAll(async () => {
   world = await startFastlyWorld({ issuanceDelayMs: 0 });
+  cloudflare = await startCloudflareApi(world);
+  zone = cloudflare.addZone({ name: 'fastly-plan-writes.com' });
 });
 
 afterAll(async () => {
+  await cloudflare?.close();
   await world?.close();
 });
 
@@ -155,6 +162,22 @@ describe('shared mode: a fair share per host, and the budget holds whatever the 
     expect(made).toBe(11);
     expect(planned).toBe(12);
     expect(drawn).toBe(planned);
+  });
+
+  it('DNS records written through another vendor (Cloudflare) are not Fastly writes: planned 0, drawn 0', async () => {
+    const hostname = `url8801.${zone.name}`;
+    world.origin.addBrandedHost(hostname);
+    await cloudflare.addDnsRecord(zone.id, { name: hostname, type: 'CNAME', content: 'sendgrid.net' });
+    services += 1;
+    const adapter = await createTestProxy(world, {
+      shared: { serviceName: `sslclick plan writes ${services}`, batchWindowMs: 20 },
+      dns: createCloudflareDns({ apiToken: cloudflare.tokens.full, baseURL: cloudflare.url, retry: { minDelay: 10, maxDelay: 50 } }),
+    });
+    const dnsStart = cloudflare.server.requests.length;
+    const { made, drawn } = await fleet(adapter, [hostname]);
+    // The challenge record and the cutover went to Cloudflare; only Fastly's writes left the budget.
+    expect(cloudflare.server.requests.slice(dnsStart).filter((request) => request.write).length).toBeGreaterThanOrEqual(2);
+    expect(drawn).toBe(made);
   });
 
   it('a lone host makes more than its share: the rest is drawn from the budget as it is written', async () => {
