@@ -188,6 +188,14 @@ export interface PlannedChange {
   action: 'create' | 'update' | 'delete' | 'none';
   /** A sentence saying what and why. */
   description: string;
+  /**
+   * The requests this change costs against the CDN account's write budget, when the adapter
+   * knows (0 for a record written through another vendor's DNS provider or left to the user;
+   * may be a fraction: a host's share of a write several hosts' changes make together). Absent:
+   * the budget's `writesPerChange`, an average. `setupAccount` reserves the sum per host before
+   * its `apply`, rounded up.
+   */
+  writes?: number;
 }
 
 /** The changes `apply` would make, without making them. */

@@ -28,7 +28,7 @@ export function createPerHostApply(context: PerHostContext): (request: ProxyRequ
     if (!found || (!found.owned && !target.adopt)) return;
     const subscription = await lookSubscription(target, run, reads);
     if (!subscription) return;
-    const cnameTarget = await lookCnameTarget(subscription.configurationId, run);
+    const cnameTarget = await lookCnameTarget(subscription, run);
     if (!cnameTarget || (await currentCname(target.hostname, run, reads)) !== cnameTarget) return;
     await restoreFailingCutover({
       hostname: target.hostname,
@@ -67,7 +67,7 @@ export function createPerHostApply(context: PerHostContext): (request: ProxyRequ
     } else if (subscription.certificateAuthority !== certificateAuthority) {
       warnings.push(`The TLS subscription ${subscription.id} uses ${subscription.certificateAuthority}, not ${certificateAuthority}; it is kept as it is.`);
     }
-    const cnameTarget = await lookCnameTarget(subscription.configurationId, run);
+    const cnameTarget = await lookCnameTarget(subscription, run);
     const challenge = subscription.challenge;
 
     if (challenge && dns) {

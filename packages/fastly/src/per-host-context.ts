@@ -59,8 +59,12 @@ export interface PerHostContext extends PerHostSettings {
   lookService(target: Target, run: RunOptions | undefined, reads: LookupCache | undefined): Promise<FoundService | undefined>;
   /** The host's TLS subscription, read once per call (`reads`). */
   lookSubscription(target: Target, run: RunOptions | undefined, reads: LookupCache | undefined): Promise<Subscription | undefined>;
-  /** The TLS configuration's CNAME target, which never changes: kept beyond one call. */
-  lookCnameTarget(configurationId: string | undefined, run: RunOptions | undefined): Promise<string>;
+  /**
+   * The CNAME target of the host's subscription: its `managed-http-cname` challenge when the
+   * subscription read carried one (no request), else its TLS configuration's (the default one
+   * without a subscription), which never changes and is kept beyond one call.
+   */
+  lookCnameTarget(subscription: Subscription | undefined, run: RunOptions | undefined): Promise<string>;
   /** A version's domains, backends, snippets and package; a locked version's kept beyond one call. */
   lookContents(service: FastlyServiceDetail, version: FastlyVersion, run: RunOptions | undefined, reads: LookupCache | undefined): Promise<VersionContents>;
   /** Forgets what the run read of the service, after a write to it. */
@@ -108,8 +112,11 @@ export function createPerHostContext(resolved: PerHostSettings): PerHostContext 
     cachedLookup(reads, 'service', () => findService(client, target.hostname, run), { rememberAbsent: true });
   const lookSubscription = (target: Target, run: RunOptions | undefined, reads: LookupCache | undefined): Promise<Subscription | undefined> =>
     cachedLookup(reads, 'subscription', () => findSubscription(client, target.hostname, run), { rememberAbsent: true });
-  const lookCnameTarget = (configurationId: string | undefined, run: RunOptions | undefined): Promise<string> =>
-    cachedLookup(lastingLookups(run), `${lookupScope}:configuration:${configurationId ?? 'default'}`, () => configurationCnameTarget(client, configurationId, run));
+  const lookCnameTarget = async (subscription: Subscription | undefined, run: RunOptions | undefined): Promise<string> => {
+    if (subscription?.cnameTarget) return subscription.cnameTarget;
+    const configurationId = subscription?.configurationId;
+    return cachedLookup(lastingLookups(run), `${lookupScope}:configuration:${configurationId ?? 'default'}`, () => configurationCnameTarget(client, configurationId, run));
+  };
   const lookContents = (service: FastlyServiceDetail, version: FastlyVersion, run: RunOptions | undefined, reads: LookupCache | undefined): Promise<VersionContents> =>
     version.locked
       ? cachedLookup(lastingLookups(run), `${lookupScope}:locked-version:${service.id}:${version.number}`, () => readVersionContents(client, service, version.number, run))

@@ -18,7 +18,7 @@ export function createPerHostDestroy(context: PerHostContext): (request: ProxyRe
     const reads = createLookupCache();
     const found = await lookService(target, run, reads);
     const subscription = await findHostSubscription(target, found, run, reads);
-    const cnameTarget = await lookCnameTarget(subscription?.configurationId, run);
+    const cnameTarget = await lookCnameTarget(subscription, run);
     const removesSomething = found?.owned === true || subscription?.owned === true;
     if (dns) {
       if ((await currentCname(target.hostname, run, reads)) === cnameTarget) {

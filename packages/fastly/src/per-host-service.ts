@@ -2,7 +2,7 @@ import { SslClickError, type LookupCache, type RunOptions } from '@sslclick/core
 import { throwIfAborted } from '@sslclick/core/adapter';
 import type { FastlyBackend, FastlyDomain, FastlyService, FastlyServiceDetail, FastlySnippet, FastlyVersion } from './fastly-types.js';
 import { provider, type PerHostContext, type Target } from './per-host-context.js';
-import { backendName, diffVersion, passSnippetContent, passSnippetName, serviceComment, serviceName, type VersionChange, type VersionContents } from './service-configuration.js';
+import { backendName, deployedPackageOf, diffVersion, passSnippetContent, passSnippetName, serviceComment, serviceName, type DeployedPackage, type VersionChange, type VersionContents } from './service-configuration.js';
 import { assertUsable, readVersionContents, searchLiveService, type FoundService } from './service-lookup.js';
 import { conflictFromRefusedDomain, fastlyAnswerOf, lockedMeanwhile, lockedVersionConflict } from './version-edit-refusals.js';
 
@@ -72,6 +72,24 @@ export function createServiceEnsurer(context: PerHostContext): (target: Target, 
     }
   }
 
+  /**
+   * Names the package of the version just activated in sslclick's service comment (one write,
+   * only when the comment does not already say so: never for a new service's version 1), so
+   * that status knows the active package without reading it. Only on sslclick's own service: an
+   * adopted service's comment is its owner's. The mark saves a read; a failure to write it is not
+   * the apply's failure (status then reads the package, as for a service marked before).
+   */
+  async function markDeployedPackage(found: FoundService, target: Target, deployed: DeployedPackage, run: RunOptions | undefined): Promise<void> {
+    if (!found.owned) return;
+    const marked = deployedPackageOf(found.service.comment);
+    if (marked?.filesHash === deployed.filesHash && marked.version === deployed.version) return;
+    try {
+      await client.write('PUT', servicePath(found.service.id), { operation: 'service.update', form: { comment: serviceComment(target.hostname, deployed) }, run });
+    } catch (error) {
+      if (SslClickError.isInstance(error) && error.code === 'ABORTED') throw error;
+    }
+  }
+
   /** Makes the service's active version hold what sslclick needs, never editing an active or locked version. */
   async function ensureService(target: Target, run: RunOptions | undefined, reads: LookupCache | undefined): Promise<FoundService> {
     let found = await lookService(target, run, reads);
@@ -83,7 +101,10 @@ export function createServiceEnsurer(context: PerHostContext): (target: Target, 
       forgetService(reads);
       const name = serviceName(target.hostname);
       const type = mode === 'compute' ? 'wasm' : 'vcl';
-      const comment = serviceComment(target.hostname);
+      // A new service comes with editable version 1 (fastly/cli pkg/commands/compute/deploy.go),
+      // which this apply fills with the package and activates: the comment names it from the
+      // start, so marking it costs no write (checked again after the activation below).
+      const comment = serviceComment(target.hostname, packageHash ? { filesHash: packageHash, version: 1 } : undefined);
       const created = await client.write<FastlyService>('POST', '/service', {
         operation: 'service.create',
         form: { name, type, comment },
@@ -156,6 +177,7 @@ export function createServiceEnsurer(context: PerHostContext): (target: Target, 
     }
     await client.write('PUT', `${servicePath(found.service.id)}/version/${editable.number}/activate`, { operation: 'version.activate', run });
     emit(run, { type: 'version-activated', hostname: target.hostname, message: `Activated version ${editable.number} of the Fastly service ${found.service.id}.` });
+    if (packageHash) await markDeployedPackage(found, target, { filesHash: packageHash, version: editable.number }, run);
     return { ...found, active: { ...editable, active: true, locked: true }, latest: { ...editable, active: true, locked: true } };
   }
 

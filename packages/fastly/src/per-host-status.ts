@@ -71,7 +71,7 @@ export function createStatusReader(context: PerHostContext): StatusReader {
     }
     const subscription = await findHostSubscription(target, found, run, reads);
     if (subscription) resources.push({ kind: 'fastly-tls-subscription', id: subscription.id, owned: subscription.owned });
-    const cnameTarget = subscription ? await lookCnameTarget(subscription.configurationId, run) : undefined;
+    const cnameTarget = subscription ? await lookCnameTarget(subscription, run) : undefined;
     const edgeState = edgeStateOf({ serviceExists: found !== undefined, activeVersion: found?.active?.number, activeComplete });
     const certificateState = subscription ? certificateStateOf[subscription.state] : 'absent';
 

@@ -21,9 +21,33 @@ export function serviceName(hostname: string): string {
   return `sslclick ${hostname}`;
 }
 
-/** The comment of the service sslclick creates for a hostname. */
-export function serviceComment(hostname: string): string {
-  return `${serviceCommentMarker}: SendGrid HTTPS click tracking for ${hostname}. Changes made by hand are reverted by the next apply.`;
+/** The Compute package sslclick deployed on a service: its `files_hash` and the version holding it. */
+export interface DeployedPackage {
+  filesHash: string;
+  version: number;
+}
+
+/**
+ * The comment of the service sslclick creates for a hostname. In compute mode it also names the
+ * package sslclick put on the version it activated (`deployed`), so that reading the service
+ * tells which package its active version holds without a request for the package: Fastly's
+ * service details carry the comment but no package (fastly/go-fastly
+ * fixtures/services/compute/details.yaml; fastly/fastly-js docs/VersionDetail.md).
+ */
+export function serviceComment(hostname: string, deployed?: DeployedPackage): string {
+  const base = `${serviceCommentMarker}: SendGrid HTTPS click tracking for ${hostname}. Changes made by hand are reverted by the next apply.`;
+  return deployed ? `${base} Package files_hash ${deployed.filesHash} deployed as version ${deployed.version}.` : base;
+}
+
+/**
+ * The package sslclick's comment says the service's version holds, or `undefined` (no comment of
+ * sslclick's, or one from before the comment named it). Trusted only for a locked version (see
+ * `readVersionContents`): a version sslclick activated with that package, never edited since.
+ */
+export function deployedPackageOf(comment: string | undefined): DeployedPackage | undefined {
+  if (!comment?.startsWith(serviceCommentMarker)) return undefined;
+  const match = / Package files_hash ([0-9a-f]+) deployed as version (\d+)\.$/.exec(comment);
+  return match ? { filesHash: match[1] as string, version: Number(match[2]) } : undefined;
 }
 
 /** What a service version holds, as far as sslclick cares. */

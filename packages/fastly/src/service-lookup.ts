@@ -1,7 +1,7 @@
 import { SslClickError, type RunOptions } from '@sslclick/core';
 import type { FastlyClient } from './fastly-client.js';
 import type { FastlyPackage, FastlyService, FastlyServiceDetail, FastlyServiceDomain, FastlyVersion } from './fastly-types.js';
-import { serviceCommentMarker, serviceName, type FastlyMode, type VersionContents } from './service-configuration.js';
+import { deployedPackageOf, serviceCommentMarker, serviceName, type FastlyMode, type VersionContents } from './service-configuration.js';
 
 /** sslclick's service for a hostname, as found. */
 export interface FoundService {
@@ -108,7 +108,13 @@ export function assertUsable(found: FoundService, mode: FastlyMode, adopt: boole
   }
 }
 
-/** Reads what a version holds: domains, backends, snippets and (Compute) the package hash. */
+/**
+ * Reads what a version holds: domains, backends, snippets and (Compute) the package hash. The
+ * package is read unless sslclick's service comment names it for this version and the version is
+ * locked: Fastly never edits a locked version (a change needs a clone, with a new number), so the
+ * package sslclick uploaded before activating it is still the one it holds. A version made by
+ * hand (a clone with another package), or a comment without the mark, is read as before.
+ */
 export async function readVersionContents(client: FastlyClient, service: FastlyServiceDetail, versionNumber: number, run: RunOptions | undefined): Promise<VersionContents> {
   const base = `/service/${encodeURIComponent(service.id)}`;
   const detail =
@@ -118,7 +124,11 @@ export async function readVersionContents(client: FastlyClient, service: FastlyS
         ? service.version
         : (await client.get<FastlyServiceDetail>(`${base}/details`, { operation: 'service.details', query: { version: String(versionNumber) }, run }))?.version;
   const contents: VersionContents = { domains: detail?.domains ?? [], backends: detail?.backends ?? [], snippets: detail?.snippets ?? [] };
-  if (service.type === 'wasm') {
+  const deployed = deployedPackageOf(service.comment);
+  const locked = service.versions.some((version) => version.number === versionNumber && version.locked);
+  if (service.type === 'wasm' && deployed?.version === versionNumber && locked) {
+    contents.packageHash = deployed.filesHash;
+  } else if (service.type === 'wasm') {
     const uploaded = await client.get<FastlyPackage>(`${base}/version/${versionNumber}/package`, { operation: 'package.get', allowNotFound: true, run });
     const hash = uploaded?.metadata.files_hash;
     if (hash) contents.packageHash = hash;

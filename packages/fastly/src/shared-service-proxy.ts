@@ -31,6 +31,7 @@ import {
 } from '@sslclick/core/adapter';
 import { checkHostAtEdge } from './edge-checks.js';
 import { cutOverToEdge } from './edge-cutover.js';
+import { batchRun } from './batch-budget.js';
 import { createDomainBatch, type BatchOutcome } from './domain-batch.js';
 import { resolveSharedSettings } from './shared-settings.js';
 import { loadEdgePackage, type EdgePackage } from './edge-package.js';
@@ -101,6 +102,8 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
     windowMs: batchWindowMs,
     run: async (changes) => {
       const runs = changes.map((change) => change.request.run);
+      // The batch's writes are drawn from its calls' write budgets (see batch-budget.ts).
+      const written = batchRun(runs);
       const context: SharedServiceContext = {
         client,
         mode,
@@ -120,7 +123,7 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
       // sslclick's subscriptions are recognised), then off the service.
       if (removals.length > 0) {
         const before = await findSharedService(client, serviceName, undefined);
-        const removed = await removeHosts(client, removals, serviceFacts(before), { keepIssued: !joinIssued, isLive }, undefined);
+        const removed = await removeHosts(client, removals, serviceFacts(before), { keepIssued: !joinIssued, isLive }, written);
         for (const [hostname, error] of removed.outcome) outcome.set(hostname, error);
         for (const [hostname, warning] of removed.warnings) removalWarnings.set(hostname, warning);
         removals = [...removals.filter((hostname) => !removed.parked.includes(hostname)), ...removed.released];
@@ -131,12 +134,12 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
         context,
         additions.map((change) => ({ hostname: change.hostname, adopt: change.request.adopt })),
         removals.filter((hostname) => outcome.get(hostname) === undefined),
-        undefined,
+        written,
       );
       for (const [hostname, error] of result.outcome) outcome.set(hostname, error);
       const placing = additions.map((change) => change.hostname).filter((hostname) => outcome.get(hostname) === undefined && result.activeDomains.includes(hostname));
       if (placing.length > 0) {
-        const placed = await placeHosts({ client, certificateAuthority, domainsPerSubscription, joinIssued, service: serviceFacts(result.service) }, placing, undefined);
+        const placed = await placeHosts({ client, certificateAuthority, domainsPerSubscription, joinIssued, service: serviceFacts(result.service) }, placing, written);
         for (const [hostname, error] of placed.outcome) outcome.set(hostname, error);
         if (placed.changed.length > 0) context.emit({ type: 'certificate-requested', message: `Requested ${certificateAuthority} certificates for ${placing.length} host(s) on ${placed.changed.length} TLS subscription(s) (managed-dns challenges).` });
       }
@@ -402,27 +405,55 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
     return { id: subscription.id, state: subscription.state, certificate_authority: subscription.certificateAuthority, domains: subscription.domains.length, has_certificate: subscription.hasCertificate };
   }
 
+  /**
+   * The changes `apply` would make for the host, each with the Fastly writes it costs the host
+   * (`writes`, which `setupAccount` reserves from the write budget). A host's own write is its
+   * domain on the batch's version; the rest of a batch is shared by its hosts: a clone, an
+   * activation and one subscription write (a PATCH adding the batch's hosts, or a POST for a new
+   * subscription), 3 writes per batch, 4 when the batch also starts a new subscription and 5 for
+   * the batch that creates the service (its backend and its package or snippet instead of the
+   * clone). Each host reserves 1 write as its share of that: 2 per host, which covers a batch of
+   * 3 hosts or more (5 for the service's first batch); `setupAccount` at its default concurrency
+   * and the batch window make larger ones. A smaller batch takes its remaining writes from the
+   * shared budget as it sends them (batch-budget.ts), so the budget holds either way (a lone
+   * host makes 4 writes for the 2 it reserved, 6 when it creates the service). DNS records cost
+   * none: they are written through another vendor's DNS provider, or by the user.
+   */
   async function plan(request: ProxyRequest, run?: RunOptions): Promise<Plan> {
     const target = normalizeRequest(request, 'plan');
     const changes: PlannedChange[] = [];
     const warnings: string[] = [];
     const found = await findSharedService(client, serviceName, run);
     if (found && !found.owned && !target.adopt) warnings.push(`The service "${found.service.name}" (${found.service.id}) was not created by sslclick; apply refuses without adopt: true.`);
-    if (!found) changes.push({ resource: { kind: 'fastly-service', name: serviceName }, action: 'create', description: `Create the shared Fastly ${mode === 'compute' ? 'Compute (wasm)' : 'VCL'} service "${serviceName}" (once for every host).` });
-    if (!activeDomainsOf(found).includes(target.hostname)) {
-      changes.push({ resource: { kind: 'fastly-domain', name: target.hostname, ...(found ? { id: found.service.id } : {}) }, action: 'create', description: `Add ${target.hostname} to the shared service, in a version made for every host of the batch.` });
-    }
+    // Made once for every host, by the first batch: no host reserves its writes (see above).
+    if (!found) changes.push({ resource: { kind: 'fastly-service', name: serviceName }, action: 'create', description: `Create the shared Fastly ${mode === 'compute' ? 'Compute (wasm)' : 'VCL'} service "${serviceName}" (once for every host).`, writes: 0 });
     const subscription = await findSharedSubscription(client, target.hostname, run);
+    const joinsBatch = !activeDomainsOf(found).includes(target.hostname);
+    if (joinsBatch) {
+      changes.push({
+        resource: { kind: 'fastly-domain', name: target.hostname, ...(found ? { id: found.service.id } : {}) },
+        action: 'create',
+        description: `Add ${target.hostname} to the shared service, in a version made for every host of the batch.`,
+        // Its domain, and its share of the batch's clone, activation and subscription write.
+        writes: 2,
+      });
+    }
     if (!subscription) {
-      changes.push({ resource: { kind: 'fastly-tls-subscription', name: target.hostname }, action: 'update', description: `Put ${target.hostname} on a TLS subscription with room (up to ${domainsPerSubscription} hosts each), or a new one.` });
+      changes.push({
+        resource: { kind: 'fastly-tls-subscription', name: target.hostname },
+        action: 'update',
+        description: `Put ${target.hostname} on a TLS subscription with room (up to ${domainsPerSubscription} hosts each), or a new one.`,
+        // Counted with the domain when the host joins a batch; alone, the one subscription write.
+        writes: joinsBatch ? 0 : 1,
+      });
     } else {
       const challenge = subscription.challenges.get(target.hostname);
       if (challenge && (await currentCname(challenge.name, run)) !== challenge.value) {
-        changes.push({ resource: { kind: 'dns-record', name: challenge.name }, action: 'create', description: `${dns ? `Write through ${dns.name}` : 'You publish'}: ${challenge.name} CNAME ${challenge.value}.` });
+        changes.push({ resource: { kind: 'dns-record', name: challenge.name }, action: 'create', description: `${dns ? `Write through ${dns.name}` : 'You publish'}: ${challenge.name} CNAME ${challenge.value}.`, writes: 0 });
       }
       const cnameTarget = await lookCnameTarget(subscription.configurationId, run);
       if ((await currentCname(target.hostname, run)) !== cnameTarget) {
-        changes.push({ resource: { kind: 'dns-record', name: target.hostname }, action: 'update', description: `${dns ? `Write through ${dns.name}` : 'You publish'}, after the pre-cutover check: ${target.hostname} CNAME ${cnameTarget}.` });
+        changes.push({ resource: { kind: 'dns-record', name: target.hostname }, action: 'update', description: `${dns ? `Write through ${dns.name}` : 'You publish'}, after the pre-cutover check: ${target.hostname} CNAME ${cnameTarget}.`, writes: 0 });
       }
     }
     return { provider, hostname: target.hostname, changes, warnings };

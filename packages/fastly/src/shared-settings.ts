@@ -3,7 +3,7 @@
  * input is `INVALID_INPUT` before any request.
  */
 import type { DnsProvider } from '@sslclick/core';
-import { DEFAULT_CUTOVER_CHECK_TIMEOUT_MS, invalidInput, loadCredential, readCutoverCheckTimeoutMs, requireVerificationForLocalEndpoints } from '@sslclick/core/adapter';
+import { DEFAULT_CUTOVER_CHECK_TIMEOUT_MS, invalidInput, loadCredential, readCutoverCheckTimeoutMs, requireVerificationForLocalEndpoints, withoutRunBudget } from '@sslclick/core/adapter';
 import { createFastlyClient, defaultFastlyBaseURL, type FastlyClient } from './fastly-client.js';
 import type { FastlyProxySettings } from './fastly-proxy.js';
 import { createRateLimitGovernor } from './rate-limit.js';
@@ -108,5 +108,7 @@ export function resolveSharedSettings(settings: FastlyProxySettings): ResolvedSh
     rateLimit: createRateLimitGovernor(settings.rateLimit),
     timeoutMs,
   });
-  return { mode, certificateAuthority, serviceName, domainsPerSubscription, batchWindowMs, joinIssued: shared.joinIssuedSubscriptions ?? true, packageUploadTimeoutMs, cutoverCheckTimeoutMs, dns, client };
+  // Fastly hosts no DNS: the DNS provider is another vendor's account, so its writes never draw
+  // from the run's (Fastly) write budget, as in the per-host mode.
+  return { mode, certificateAuthority, serviceName, domainsPerSubscription, batchWindowMs, joinIssued: shared.joinIssuedSubscriptions ?? true, packageUploadTimeoutMs, cutoverCheckTimeoutMs, dns: dns ? withoutRunBudget(dns) : undefined, client };
 }

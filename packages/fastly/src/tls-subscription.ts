@@ -20,6 +20,12 @@ export interface Subscription {
   configurationId: string | undefined;
   /** The `managed-dns` challenge: `_acme-challenge.<host>` CNAME → `<random>.fastly-validations.com`. */
   challenge: DnsRecord | undefined;
+  /**
+   * Where the host's CNAME points to be served: the `managed-http-cname` challenge's value (the
+   * subscription's TLS configuration's target, e.g. `j.sni.global.fastly.net`), read with the
+   * subscription; `undefined` when Fastly gave none, and the configuration is read instead.
+   */
+  cnameTarget: string | undefined;
   /** sslclick creates subscriptions for exactly one hostname; one covering others is not ours to delete. */
   owned: boolean;
   raw: JsonApiResource<TlsSubscriptionAttributes>;
@@ -33,6 +39,7 @@ function related(resource: JsonApiResource<unknown>, name: string): Array<{ id: 
 function toSubscription(resource: JsonApiResource<TlsSubscriptionAttributes>, included: JsonApiDocument<unknown>['included'], hostname: string): Subscription {
   const authorizationIds = new Set(related(resource, 'tls_authorizations').map((item) => item.id));
   let challenge: DnsRecord | undefined;
+  let cnameTarget: string | undefined;
   for (const item of included ?? []) {
     if (item.type !== 'tls_authorization' || !authorizationIds.has(item.id)) continue;
     const attributes = item.attributes as unknown as TlsAuthorizationAttributes;
@@ -41,6 +48,13 @@ function toSubscription(resource: JsonApiResource<TlsSubscriptionAttributes>, in
     if (found && value) {
       challenge = { name: found.record_name.toLowerCase().replace(/\.$/, ''), type: 'CNAME', value: value.toLowerCase().replace(/\.$/, ''), purpose: 'certificate validation (Fastly managed-dns challenge)' };
     }
+    // The record that serves the host (fastly/go-fastly fixtures/tls_subscription/create.yaml:
+    // `managed-http-cname`, record_name = the host, values ["j.sni.global.fastly.net"]; the
+    // Fastly Heroku plugin, fastly/heroku-fastly commands/verify.js, tells users of an issued
+    // subscription to publish this value): the same target the configuration's DNS records give.
+    const serving = attributes.challenges?.find((candidate) => candidate.type === 'managed-http-cname' && candidate.record_type === 'CNAME' && candidate.record_name.toLowerCase().replace(/\.$/, '') === hostname);
+    const target = serving?.values[0];
+    if (target) cnameTarget = target.toLowerCase().replace(/\.$/, '');
   }
   const domains = related(resource, 'tls_domains').map((item) => item.id.toLowerCase());
   return {
@@ -50,6 +64,7 @@ function toSubscription(resource: JsonApiResource<TlsSubscriptionAttributes>, in
     domains,
     configurationId: related(resource, 'tls_configuration')[0]?.id,
     challenge,
+    cnameTarget,
     owned: domains.length === 1 && domains[0] === hostname,
     raw: resource,
   };

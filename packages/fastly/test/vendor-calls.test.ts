@@ -66,9 +66,9 @@ async function brandedHost(label: string): Promise<string> {
 
 /**
  * What a call reads each time: the service (search, then its details), the subscription, and, for
- * apply, the host's record through the DNS provider (which remembers the record's zone). The TLS
- * configuration's CNAME target and the active version's package (a locked version never changes)
- * are read once per adapter.
+ * apply, the host's record through the DNS provider (which remembers the record's zone). The
+ * host's CNAME target comes with the subscription (its `managed-http-cname` challenge) and the
+ * active version's package is named in sslclick's service comment: neither is read.
  */
 const onceEach = {
   'fastly GET /service/search': 1,
@@ -87,8 +87,14 @@ const statusReads = {
   'fastly GET /tls/subscriptions': 1,
 };
 
+function serviceOf(hostname: string) {
+  const service = fastly.state.services.find((candidate) => candidate.name === `sslclick ${hostname}` && candidate.deleted_at === undefined);
+  if (!service) throw new Error(`no service for ${hostname}`);
+  return service;
+}
+
 describe('Fastly vendor calls', () => {
-  it('apply again with nothing to do reads each thing once; status makes one lookup and one read per resource', async () => {
+  it('apply again with nothing to do reads each thing once; status makes one lookup and one read per resource, on a new adapter too', async () => {
     const hostname = await brandedHost('url7001');
     const adapter = await adapterWith();
     expect((await adapter.apply({ hostname })).ready).toBe(true);
@@ -106,19 +112,78 @@ describe('Fastly vendor calls', () => {
     expect(status.dns.pointsToCdn).toBe(true);
     expect(callsSince(start)).toEqual(statusReads);
 
-    // A new adapter knows nothing yet: the TLS configuration's CNAME target and the active
-    // version's package are read too, once (the package is part of the service's contents).
+    // A new adapter knows nothing yet, and reads no more: the TLS configuration and the package
+    // (were one read each, 5 in all) come with what status reads anyway.
     start = mark();
-    expect((await (await adapterWith()).status({ hostname })).ready).toBe(true);
-    expect(callsSince(start)).toEqual({ ...statusReads, 'fastly GET /tls/configurations/:id': 1, 'fastly GET /service/:id/version/:n/package': 1 });
+    const fresh = await (await adapterWith()).status({ hostname });
+    expect(callsSince(start)).toEqual(statusReads);
+    expect(fresh).toMatchObject({ ready: true, warnings: [], edge: { target: fastly.cnameTarget, raw: { package: { files_hash: expect.stringMatching(/^[0-9a-f]{128}$/) } } } });
+    expect(Object.values(callsSince(start)).reduce((sum, count) => sum + count, 0)).toBeLessThanOrEqual(3);
+
+    // A new adapter's apply with nothing to do reads each Fastly thing once too (its new DNS
+    // provider looks the zone up as well: Cloudflare's, not counted here).
+    start = mark();
+    expect((await (await adapterWith()).apply({ hostname })).ready).toBe(true);
+    expect(Object.fromEntries(Object.entries(callsSince(start)).filter(([key]) => key.startsWith('fastly ')))).toEqual(statusReads);
   });
 
-  it('the hosts of one adapter read the TLS configuration once', async () => {
+  it('a new adapter\'s status of several hosts reads nothing per adapter', async () => {
     const hostnames = [await brandedHost('url7002'), await brandedHost('url7003')];
     for (const hostname of hostnames) expect((await (await adapterWith()).apply({ hostname })).ready).toBe(true);
     const adapter = await adapterWith(createLookupCache());
     const start = mark();
-    for (const hostname of hostnames) await adapter.status({ hostname });
-    expect(callsSince(start)).toMatchObject({ 'fastly GET /tls/configurations/:id': 1, 'fastly GET /service/search': 2, 'fastly GET /service/:id/version/:n/package': 2 });
+    for (const hostname of hostnames) expect((await adapter.status({ hostname })).ready).toBe(true);
+    expect(callsSince(start)).toEqual({ 'fastly GET /service/search': 2, 'fastly GET /service/:id/details': 2, 'fastly GET /tls/subscriptions': 2 });
+  });
+
+  it('a service whose comment does not name its package (made before the mark) has its package read', async () => {
+    const hostname = await brandedHost('url7004');
+    expect((await (await adapterWith()).apply({ hostname })).ready).toBe(true);
+    const service = serviceOf(hostname);
+    expect(service.comment).toMatch(/ Package files_hash [0-9a-f]{128} deployed as version 1\.$/);
+    service.comment = service.comment.replace(/ Package files_hash .*$/, '');
+    const start = mark();
+    const status = await (await adapterWith()).status({ hostname });
+    expect(status).toMatchObject({ ready: true, warnings: [] });
+    expect(callsSince(start)).toEqual({ ...statusReads, 'fastly GET /service/:id/version/:n/package': 1 });
+    // apply with nothing to do leaves it so: a no-op re-run writes nothing.
+    const before = fastly.server.requests.length;
+    expect((await (await adapterWith()).apply({ hostname })).ready).toBe(true);
+    expect(fastly.server.requests.slice(before).filter((request) => request.write)).toEqual([]);
+  });
+
+  it('a version activated by hand with another package is read and reported as drift, not taken from the mark', async () => {
+    const hostname = await brandedHost('url7005');
+    expect((await (await adapterWith()).apply({ hostname })).ready).toBe(true);
+    // What a person does in the console: clone the active version, upload another package, activate.
+    const service = serviceOf(hostname);
+    const active = service.versions.find((version) => version.active)!;
+    const byHand = structuredClone(active);
+    byHand.number = active.number + 1;
+    byHand.package = { ...byHand.package!, metadata: { ...byHand.package!.metadata, files_hash: 'f'.repeat(128) } };
+    active.active = false;
+    service.versions.push(byHand);
+    const start = mark();
+    const status = await (await adapterWith()).status({ hostname });
+    expect(callsSince(start)).toEqual({ ...statusReads, 'fastly GET /service/:id/version/:n/package': 1 });
+    expect(status.edge.raw).toMatchObject({ activeVersion: 2, package: { files_hash: 'f'.repeat(128) } });
+    expect(status.warnings.join(' ')).toContain('The active version 2 differs from what sslclick set: Upload the current sslclick Compute package');
+  });
+
+  it('without the managed-http-cname challenge the TLS configuration is read, once per adapter', async () => {
+    const hostname = await brandedHost('url7006');
+    expect((await (await adapterWith()).apply({ hostname })).ready).toBe(true);
+    fastly.setVariants({ servingChallenges: 'dns-only' });
+    try {
+      const adapter = await adapterWith();
+      let start = mark();
+      expect(await adapter.status({ hostname })).toMatchObject({ ready: true, edge: { target: fastly.cnameTarget } });
+      expect(callsSince(start)).toEqual({ ...statusReads, 'fastly GET /tls/configurations/:id': 1 });
+      start = mark();
+      expect((await adapter.status({ hostname })).ready).toBe(true);
+      expect(callsSince(start)).toEqual(statusReads);
+    } finally {
+      fastly.setVariants({ servingChallenges: 'listed' });
+    }
   });
 });

@@ -103,7 +103,10 @@ export async function inspectHost(work: HostWork, budget: WriteBudget | undefine
     }
     const plan = await adapter.plan(request, runOptions);
     const changes = plan.changes.filter((change) => change.action !== 'none');
-    work.plannedWrites = Math.ceil(changes.length * (budget?.writesPerChange ?? 1));
+    // What the adapter says each change writes; an average per change where it does not say.
+    const writes = changes.reduce((sum, change) => sum + (change.writes !== undefined && Number.isFinite(change.writes) && change.writes >= 0 ? change.writes : (budget?.writesPerChange ?? 1)), 0);
+    // Rounded to a thousandth first: shares such as 1/3 + 2/3 add up to a whole write, not one more.
+    work.plannedWrites = Math.ceil(Math.round(writes * 1000) / 1000);
     for (const change of changes) {
       if (change.action === 'create') work.creates.set(change.resource.kind, (work.creates.get(change.resource.kind) ?? 0) + 1);
     }

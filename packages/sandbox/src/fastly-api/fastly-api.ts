@@ -402,7 +402,12 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
 
   /** One `tls_authorization` per domain (fastly/go-fastly fixtures/tls_subscription/update.yaml). */
   function authorizationJson(subscription: FastlyTlsSubscription): Record<string, unknown>[] {
-    return authorizationsJson(subscription, configurationOf(subscription));
+    const authorizations = authorizationsJson(subscription, configurationOf(subscription));
+    if (variants.servingChallenges === 'listed') return authorizations;
+    return authorizations.map((authorization) => {
+      const attributes = authorization.attributes as { challenges: Array<{ type: string }> };
+      return { ...authorization, attributes: { ...attributes, challenges: attributes.challenges.filter((challenge) => challenge.type === 'managed-dns') } };
+    });
   }
 
   function configurationJson(configuration: FastlyTlsConfiguration): Record<string, unknown> {

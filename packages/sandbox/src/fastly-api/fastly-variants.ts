@@ -40,7 +40,17 @@ export interface FastlyApiVariants {
    * @default 'kept'
    */
   certificateDuringReissue: 'kept' | 'dropped';
+  /**
+   * Which challenges a subscription's `tls_authorization` lists: `listed`, `managed-dns` with the
+   * serving ones, `managed-http-cname` (the host's CNAME target, the TLS configuration's) and
+   * `managed-http-a`, as go-fastly's recorded `POST /tls/subscriptions` answers them
+   * (`fastly/fixtures/tls_subscription/create.yaml`) and as the Fastly Heroku plugin reads them for
+   * an issued subscription (fastly/heroku-fastly `commands/verify.js`); or `dns-only`, only
+   * `managed-dns`. No recording shows a list with `include=tls_authorizations` after issuance.
+   * @default 'listed'
+   */
+  servingChallenges: 'listed' | 'dns-only';
 }
 
 /** The default variants: the recorded answer where there is one. */
-export const defaultFastlyApiVariants: Readonly<FastlyApiVariants> = { deletedServices: 'removed', domainTakenDetail: 'generic', lockedVersionStatus: 422, tlsRateLimitHeaders: false, certificateDuringReissue: 'kept' };
+export const defaultFastlyApiVariants: Readonly<FastlyApiVariants> = { deletedServices: 'removed', domainTakenDetail: 'generic', lockedVersionStatus: 422, tlsRateLimitHeaders: false, certificateDuringReissue: 'kept', servingChallenges: 'listed' };

@@ -136,6 +136,21 @@ describe('Fastly classic endpoints, as recorded', () => {
     expect(details.active_version).toMatchObject({ number: 1, domains: [expect.objectContaining({ name: expect.stringMatching(/^details/) })], backends: [expect.objectContaining({ name: 'sendgrid' })] });
   });
 
+  it('GET /service/{id}/details carries the service comment (as PUT /service/{id} sets it) and no Compute package', async () => {
+    // go-fastly fixtures/services/compute/details.yaml: a wasm service's details hold "comment"
+    // and versions[] with "locked", and no package (fastly/fastly-js docs/VersionDetail.md lists
+    // none); fixtures/services/compute/update.yaml: PUT /service/{id}, form-encoded, answers the
+    // service (go-fastly fastly/service.go UpdateService sends name and comment).
+    const service = await newService('wasm');
+    const updated = await call('PUT', `/service/${service.id}`, { comment: 'Managed by sslclick: marked' });
+    expect(updated.status).toBe(200);
+    expect(await updated.json()).toMatchObject({ id: service.id, comment: 'Managed by sslclick: marked', type: 'wasm' });
+    const details = (await (await call('GET', `/service/${service.id}/details`)).json()) as Record<string, unknown> & { versions: Array<Record<string, unknown>>; version: Record<string, unknown> };
+    expect(details).toMatchObject({ comment: 'Managed by sslclick: marked', versions: [expect.objectContaining({ number: 1, locked: false })] });
+    expect(Object.keys(details)).not.toContain('package');
+    expect(Object.keys(details.version)).not.toContain('package');
+  });
+
   it('GET /service pages with page and per_page and links the next page', async () => {
     // go-fastly fixtures/services/list.yaml: GET /service?…&page=1&per_page=100, answered with
     // `Link: <…page=3…>; rel="last", <…page=2…>; rel="next"`.
@@ -358,6 +373,19 @@ describe('Fastly TLS (JSON:API), as recorded', () => {
     expect(listed.included.map((item) => item.type)).toEqual(['tls_authorization']);
   });
 
+  it('a subscription\'s tls_authorization lists managed-http-cname: the host\'s CNAME target, the configuration\'s', async () => {
+    // go-fastly fixtures/tls_subscription/create.yaml (recorded): included tls_authorization
+    // challenges managed-dns, managed-http-cname (record_name = the host, record_type CNAME,
+    // values ["j.sni.global.fastly.net"]) and managed-http-a; fastly/heroku-fastly
+    // commands/verify.js reads the same challenges of an issued or renewing subscription
+    // (include tls_authorizations) and tells the user to publish the managed-http-cname value.
+    const { hostname, body } = await subscribe();
+    const listed = (await (await call('GET', `/tls/subscriptions?filter[tls_domains.id]=${hostname}&include=tls_authorizations`)).json()) as { included: Array<{ attributes: { challenges: Array<Record<string, unknown>> } }> };
+    for (const included of [body.included[0] as (typeof listed.included)[number], listed.included[0]]) {
+      expect(included?.attributes.challenges).toContainEqual({ type: 'managed-http-cname', record_type: 'CNAME', record_name: hostname, values: [fastly.cnameTarget] });
+    }
+  });
+
   it('GET /tls/configurations/{id}?include=dns_records holds the records, each with record_type and region', async () => {
     // go-fastly fixtures/custom_tls_configuration/get.yaml: relationships.dns_records and
     // included [{"type":"dns_record","attributes":{"record_type":"A","region":"global"}}].
@@ -421,6 +449,17 @@ describe('where the evidence is unsure, the fake answers each plausible way', ()
     fastly.setVariants({ lockedVersionStatus: 400 });
     const service = await activeServiceWithDomain(`locked400${Date.now()}.example.com`);
     expect((await call('DELETE', `/service/${service.id}/version/1/backend/sendgrid`)).status).toBe(400);
+  });
+
+  it('a tls_authorization listing only the managed-dns challenge', async () => {
+    // No recording shows a list with include=tls_authorizations after issuance, so the serving
+    // challenges might be left out there: the adapter then reads the configuration's records.
+    fastly.setVariants({ servingChallenges: 'dns-only' });
+    const hostname = `dnsonly${Date.now()}.example.com`;
+    await activeServiceWithDomain(hostname);
+    await call('POST', '/tls/subscriptions', { data: { type: 'tls_subscription', relationships: { tls_domains: { data: [{ type: 'tls_domain', id: hostname }] } } } });
+    const listed = (await (await call('GET', `/tls/subscriptions?filter[tls_domains.id]=${hostname}&include=tls_authorizations`)).json()) as { included: Array<{ attributes: { challenges: Array<{ type: string }> } }> };
+    expect(listed.included[0]?.attributes.challenges.map((challenge) => challenge.type)).toEqual(['managed-dns']);
   });
 
   it('/tls writes with rate-limit headers', async () => {
