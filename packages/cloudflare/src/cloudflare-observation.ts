@@ -1,6 +1,6 @@
 import type { RunOptions } from '@sslclick/core';
 import { classifyRecords, hasPendingPackOrder, orderedPackId, readRecordsAt, type BrandingRecord, type BrandingRecordState } from './branding-record.js';
-import { coveringPacks, listCertificatePacks, orderedPackFor, type CertificatePackSummary } from './certificate-coverage.js';
+import { coveringPacks, listCertificatePacks, packsLikeOrdered, type CertificatePackSummary } from './certificate-coverage.js';
 import type { CloudflareConnection } from './cloudflare-client.js';
 import { cacheBypassRule, configurationRule, decideRule, readEntrypoint, type RuleDecision } from './host-rules.js';
 import { markerOf, orderPendingByMarker, type PackOrderMarker } from './pack-order-marker.js';
@@ -32,6 +32,11 @@ export interface CloudflareObservation {
    * and this host that the marker does not list, if the order went through.
    */
   pendingOrder: boolean;
+  /**
+   * While an order is pending: the packs that could each be the one it made, when there is more
+   * than one (someone ordered the same hosts meanwhile). None of them is claimed; empty otherwise.
+   */
+  unclaimedOrders: CertificatePackSummary[];
   /** The order marker on sslclick's Configuration Rule, as read. */
   orderMarker: PackOrderMarker | undefined;
   /** The record whose comment holds an earlier version's pending marker (`[sslclick pack pending]`). */
@@ -87,7 +92,10 @@ export async function observe(
   // Only what sslclick orders (type advanced, hosts exactly the apex and this host, not going
   // away), and none the marker lists: those were there before the order, or are what it replaces.
   const notOrdered = new Set(orderMarker?.notOrdered ?? []);
-  const pendingOrderPack = pendingOrder ? orderedPackFor(packs.filter((pack) => !notOrdered.has(pack.id.toLowerCase())), zone.name, hostname) : undefined;
+  const candidates = pendingOrder ? packsLikeOrdered(packs.filter((pack) => !notOrdered.has(pack.id.toLowerCase())), zone.name, hostname) : [];
+  // sslclick's order made one pack; two or more mean someone else ordered the same meanwhile, and
+  // taking the wrong one would delete theirs on destroy: none is claimed, and status says so.
+  const pendingOrderPack = candidates.length === 1 ? candidates[0] : undefined;
   return {
     hostname,
     origin,
@@ -99,6 +107,7 @@ export async function observe(
     ownedPack: pendingOrder ? pendingOrderPack : marked ? packs.find((pack) => pack.id === marked) : undefined,
     ownedPackId: marked,
     pendingOrder,
+    unclaimedOrders: candidates.length > 1 ? candidates : [],
     orderMarker,
     pendingOrderRecord,
     configuration,

@@ -270,6 +270,22 @@ describe('the ordered certificate pack (UUID ids)', () => {
     expect(packsFor(hostname).map((pack) => pack.id)).toEqual([theirs]);
   });
 
+  it('claims neither pack when the customer ordered the same hosts between a crash and the re-run, and says so', async () => {
+    const hostname = await seedBrandedHost(world, { name: `${nextLabel()}.mail.example.com` });
+    const adapter = createTestProxy(world, { orderCertificate: true });
+    await applyStoppedAfter(adapter, hostname, 'certificate-ordered');
+    const [ours] = packsFor(hostname);
+    const theirs = await customerOrdersPack(hostname);
+    const status = await adapter.status({ hostname });
+    expect(status.resources.filter((resource) => resource.kind === 'certificate-pack')).toEqual([]);
+    expect(status.warnings.join(' ')).toMatch(/cannot tell which is its own/);
+    expect(status.warnings.join(' ')).toContain(theirs);
+    const start = mark();
+    await adapter.destroy({ hostname });
+    expect(writesSince(start).filter((write) => write.includes('certificate_packs'))).toEqual([]);
+    expect(packsFor(hostname).map((pack) => pack.id).sort()).toEqual([ours?.id, theirs].sort());
+  });
+
   it('rules from an earlier version (no marker) and a pack to order: the rule is edited to carry the marker, and the record is still PATCHed once', async () => {
     const hostname = await seedBrandedHost(world, { name: `${nextLabel()}.mail.example.com` });
     // The rules as an earlier version left them (it ordered no pack then: a pack of the
