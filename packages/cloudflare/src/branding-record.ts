@@ -24,9 +24,10 @@ export type BrandingRecordState =
   | { kind: 'foreign'; records: BrandingRecord[] };
 
 /**
- * The marker in a record's comment naming the certificate pack sslclick ordered for it, or
- * `pending` while an order is under way: it is written before the order, so a run that stops
- * between ordering and noting the id knows on the next run that the pack is its own.
+ * The marker in a record's comment naming the certificate pack sslclick ordered for it, written
+ * by the PATCH that proxies the record. Earlier versions also wrote `pending` there before an
+ * order (a PATCH of its own); that is still read, while the proof written before an order is now
+ * the marker on sslclick's Configuration Rule (pack-order-marker.ts).
  *
  * Cloudflare's pack ids are UUIDs with hyphens (`3822ff90-ea29-44df-9e55-21300bb9419b` in its
  * docs and in cloudflare/cloudflare-go's certificate_packs_test.go); plain hex ids (the SDK's
@@ -37,7 +38,7 @@ const packMarkerPattern = /\s*\[sslclick pack ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{
 /** Every marker in a comment (a comment written by an older version may hold more than one). */
 const everyPackMarkerPattern = new RegExp(packMarkerPattern.source, 'gi');
 
-/** The word in the marker while an order is under way (the pack's id is not known yet). */
+/** The word earlier versions wrote in the marker while an order was under way (the pack's id not known yet). */
 export const pendingPackMarker = 'pending';
 
 /** The id of the certificate pack sslclick ordered for this record, from its comment. */

@@ -72,11 +72,21 @@ export function coveringPacks(packs: CertificatePackSummary[], hostname: string)
 }
 
 /**
- * The pack sslclick orders for `hostname`: type advanced, hosts exactly the zone apex and the
- * host (what `apply` orders), not going away. Used to find a pack whose order's answer was lost,
- * within a run (before retrying the order) or across runs (the record's pending marker).
+ * The packs that look like what sslclick orders for `hostname`: type advanced, hosts exactly the
+ * zone apex and the host (what `apply` orders), not going away. A customer's own pack for the host
+ * may look the same, which is why ownership needs a marker written before the order.
+ */
+export function packsLikeOrdered(packs: CertificatePackSummary[], zoneName: string, hostname: string): CertificatePackSummary[] {
+  const orderedHosts = JSON.stringify([zoneName.toLowerCase(), hostname.toLowerCase()].sort());
+  return packs.filter((pack) => pack.type === 'advanced' && JSON.stringify([...pack.hosts].sort()) === orderedHosts && !['deleted', 'pending_deletion'].includes(pack.status));
+}
+
+/**
+ * The pack sslclick ordered for `hostname`, among `packs`: the first that looks like its order.
+ * Used to find a pack whose order's answer was lost, within a run (before retrying the order,
+ * among the packs that were not there before) or across runs (among the packs the order marker
+ * does not list).
  */
 export function orderedPackFor(packs: CertificatePackSummary[], zoneName: string, hostname: string): CertificatePackSummary | undefined {
-  const orderedHosts = JSON.stringify([zoneName.toLowerCase(), hostname.toLowerCase()].sort());
-  return packs.find((pack) => pack.type === 'advanced' && JSON.stringify([...pack.hosts].sort()) === orderedHosts && !['deleted', 'pending_deletion'].includes(pack.status));
+  return packsLikeOrdered(packs, zoneName, hostname)[0];
 }

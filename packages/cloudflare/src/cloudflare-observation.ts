@@ -1,8 +1,9 @@
 import type { RunOptions } from '@sslclick/core';
 import { classifyRecords, hasPendingPackOrder, orderedPackId, readRecordsAt, type BrandingRecord, type BrandingRecordState } from './branding-record.js';
-import { coveringPacks, listCertificatePacks, orderedPackFor, type CertificatePackSummary } from './certificate-coverage.js';
+import { coveringPacks, listCertificatePacks, packsLikeOrdered, type CertificatePackSummary } from './certificate-coverage.js';
 import type { CloudflareConnection } from './cloudflare-client.js';
 import { cacheBypassRule, configurationRule, decideRule, readEntrypoint, type RuleDecision } from './host-rules.js';
+import { markerOf, orderPendingByMarker, type PackOrderMarker } from './pack-order-marker.js';
 import type { CloudflareZoneReference } from './zone-lookup.js';
 
 /** Everything the adapter reads about one branded host, in one place (read-only). */
@@ -16,14 +17,29 @@ export interface CloudflareObservation {
   recordState: BrandingRecordState;
   /** Every pack covering the host, best first. */
   covering: CertificatePackSummary[];
-  /** The pack sslclick ordered for this host (named in the record's comment), if it still exists. */
+  /**
+   * The pack sslclick ordered for this host, if it still exists: the one the record's comment
+   * names or, while an order is pending (`pendingOrder`), the one that order made.
+   */
   ownedPack: CertificatePackSummary | undefined;
-  /** Its id from the record's comment, even if the pack is gone. */
+  /** The pack id the record's comment names, even if the pack is gone. */
   ownedPackId: string | undefined;
   /**
-   * The record whose comment says sslclick started ordering a pack and never noted its id; then
-   * `ownedPack` is the advanced pack for exactly the zone apex and this host, if one was made.
+   * An order sslclick started whose pack's id is not noted in the record's comment (a run stopped
+   * between the order and the cutover): the order marker on the Configuration Rule is newer than
+   * the record's note (pack-order-marker.ts), or, from an earlier version, the record's comment
+   * says `[sslclick pack pending]`. Then `ownedPack` is the advanced pack for exactly the zone apex
+   * and this host that the marker does not list, if the order went through.
    */
+  pendingOrder: boolean;
+  /**
+   * While an order is pending: the packs that could each be the one it made, when there is more
+   * than one (someone ordered the same hosts meanwhile). None of them is claimed; empty otherwise.
+   */
+  unclaimedOrders: CertificatePackSummary[];
+  /** The order marker on sslclick's Configuration Rule, as read. */
+  orderMarker: PackOrderMarker | undefined;
+  /** The record whose comment holds an earlier version's pending marker (`[sslclick pack pending]`). */
   pendingOrderRecord: BrandingRecord | undefined;
   configuration: RuleDecision;
   cache: RuleDecision;
@@ -68,10 +84,18 @@ export async function observe(
     fresh('cache') || !previous ? readEntrypoint(connection, zone.id, 'cache', 'http_request_cache_settings', run) : previous.cache.entrypoint,
   ]);
   const recordState = classifyRecords(records, origin);
+  const configuration = decideRule(configurationEntrypoint, configurationRule(hostname));
   const marked = records.map(orderedPackId).find((id) => id !== undefined);
   const pendingOrderRecord = marked === undefined ? records.find(hasPendingPackOrder) : undefined;
-  // Only what sslclick orders: type advanced, hosts exactly the apex and this host, not going away.
-  const pendingOrderPack = pendingOrderRecord ? orderedPackFor(packs, zone.name, hostname) : undefined;
+  const orderMarker = markerOf(configuration);
+  const pendingOrder = pendingOrderRecord !== undefined || orderPendingByMarker(orderMarker, marked);
+  // Only what sslclick orders (type advanced, hosts exactly the apex and this host, not going
+  // away), and none the marker lists: those were there before the order, or are what it replaces.
+  const notOrdered = new Set(orderMarker?.notOrdered ?? []);
+  const candidates = pendingOrder ? packsLikeOrdered(packs.filter((pack) => !notOrdered.has(pack.id.toLowerCase())), zone.name, hostname) : [];
+  // sslclick's order made one pack; two or more mean someone else ordered the same meanwhile, and
+  // taking the wrong one would delete theirs on destroy: none is claimed, and status says so.
+  const pendingOrderPack = candidates.length === 1 ? candidates[0] : undefined;
   return {
     hostname,
     origin,
@@ -80,10 +104,13 @@ export async function observe(
     packs,
     recordState,
     covering: coveringPacks(packs, hostname),
-    ownedPack: marked ? packs.find((pack) => pack.id === marked) : pendingOrderPack,
+    ownedPack: pendingOrder ? pendingOrderPack : marked ? packs.find((pack) => pack.id === marked) : undefined,
     ownedPackId: marked,
+    pendingOrder,
+    unclaimedOrders: candidates.length > 1 ? candidates : [],
+    orderMarker,
     pendingOrderRecord,
-    configuration: decideRule(configurationEntrypoint, configurationRule(hostname)),
+    configuration,
     cache: decideRule(cacheEntrypoint, cacheBypassRule(hostname)),
   };
 }

@@ -12,8 +12,17 @@ export interface DesiredRule {
   action: 'set_config' | 'set_cache_settings';
   expression: string;
   action_parameters: Record<string, unknown>;
-  /** Marks the rule as ours: sslclick finds its rules by this exact text, never by position. */
+  /**
+   * Marks the rule as ours: sslclick finds its rules by this exact text (alone, or followed by a
+   * note of its own, see `note`), never by position.
+   */
   description: string;
+  /**
+   * sslclick's note written after `description` (one space between), e.g. the certificate pack
+   * order marker on the Configuration Rule (pack-order-marker.ts). Undefined: whatever note the
+   * rule has is kept, and written back when the rule is repaired.
+   */
+  note?: string;
   enabled: true;
 }
 
@@ -38,6 +47,10 @@ export interface RuleDecision {
   action: 'none' | 'create' | 'create-entrypoint' | 'update';
   /** The existing rule of ours, when there is one. */
   existing?: Record<string, unknown> & { id: string };
+  /** The note after the existing rule's description, when it has one. */
+  existingNote?: string;
+  /** Why an `update`: the rule drifted (its action, expression, parameters or switch), or only its note changes. */
+  reason?: 'drift' | 'note';
   entrypoint?: PhaseEntrypoint;
 }
 
@@ -104,9 +117,25 @@ function holdsWanted(actual: unknown, wanted: unknown): boolean {
   return Object.entries(wanted).every(([key, value]) => holdsWanted((actual as Record<string, unknown>)[key], value));
 }
 
-/** Our rule in an entrypoint, found by its description. */
+/** The note that starts every note sslclick writes after a rule's description. */
+const notePrefix = '[sslclick ';
+
+/** The note after `desired`'s description in `rule`'s description: '' when none, undefined when the rule is not ours. */
+function noteIn(rule: Record<string, unknown>, desired: DesiredRule): string | undefined {
+  const description = rule.description;
+  if (typeof description !== 'string') return undefined;
+  if (description === desired.description) return '';
+  return description.startsWith(`${desired.description} ${notePrefix}`) ? description.slice(desired.description.length + 1) : undefined;
+}
+
+/** The description sslclick writes for `desired`: its description, then its note. */
+export function writtenDescription(desired: DesiredRule): string {
+  return desired.note ? `${desired.description} ${desired.note}` : desired.description;
+}
+
+/** Our rule in an entrypoint, found by its description (with or without sslclick's note after it). */
 export function findOurRule(entrypoint: PhaseEntrypoint | undefined, desired: DesiredRule): (Record<string, unknown> & { id: string }) | undefined {
-  return entrypoint?.rules.find((rule) => rule.description === desired.description);
+  return entrypoint?.rules.find((rule) => noteIn(rule, desired) !== undefined);
 }
 
 /**
@@ -117,16 +146,23 @@ export function decideRule(entrypoint: PhaseEntrypoint | undefined, desired: Des
   const existing = findOurRule(entrypoint, desired);
   if (!entrypoint) return { desired, action: 'create-entrypoint' };
   if (!existing) return { desired, action: 'create', entrypoint };
+  const existingNote = noteIn(existing, desired) ?? '';
+  const noted = existingNote === '' ? {} : { existingNote };
   const drifted =
     existing.action !== desired.action ||
     existing.expression !== desired.expression ||
     existing.enabled === false ||
     !holdsWanted(existing.action_parameters, desired.action_parameters);
-  return { desired, action: drifted ? 'update' : 'none', existing, entrypoint };
+  // No note asked for: the rule's own note stays, and a repair writes it back.
+  const kept: DesiredRule = desired.note === undefined ? { ...desired, ...(existingNote === '' ? {} : { note: existingNote }) } : desired;
+  const noteChanges = desired.note !== undefined && desired.note !== existingNote;
+  if (drifted) return { desired: kept, action: 'update', reason: 'drift', existing, ...noted, entrypoint };
+  if (noteChanges) return { desired: kept, action: 'update', reason: 'note', existing, ...noted, entrypoint };
+  return { desired: kept, action: 'none', existing, ...noted, entrypoint };
 }
 
 function ruleBody(desired: DesiredRule): { action: DesiredRule['action']; expression: string; action_parameters: Record<string, unknown>; description: string; enabled: boolean } {
-  return { action: desired.action, expression: desired.expression, action_parameters: desired.action_parameters, description: desired.description, enabled: true };
+  return { action: desired.action, expression: desired.expression, action_parameters: desired.action_parameters, description: writtenDescription(desired), enabled: true };
 }
 
 /** A ruleset as a create answers it, in the fields `applyRuleDecision` reads. */
@@ -139,9 +175,9 @@ function toRulesetAnswer(ruleset: { id: string; rules?: unknown }): RulesetAnswe
   return { id: ruleset.id, rules: Array.isArray(ruleset.rules) ? (ruleset.rules as RulesetAnswer['rules']) : [] };
 }
 
-/** The rule we sent, in a ruleset: same description (how we mark ours) and same expression. */
+/** The rule we sent, in a ruleset: same description (how we mark ours, with its note) and same expression. */
 function sentRule(ruleset: RulesetAnswer | undefined, desired: DesiredRule): RulesetAnswer['rules'][number] | undefined {
-  return ruleset?.rules.find((rule) => rule.description === desired.description && rule.expression === desired.expression);
+  return ruleset?.rules.find((rule) => rule.description === writtenDescription(desired) && rule.expression === desired.expression);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { SslClickError, type ProxyRequest, type ProxyStatus, type RunOptions } from '@sslclick/core';
 import { restoreFailingCutover, throwIfAborted, waitUntil } from '@sslclick/core/adapter';
-import { commentWithPack, pendingPackMarker, readRecordsAt, type BrandingRecord } from './branding-record.js';
+import { commentWithPack, readRecordsAt, type BrandingRecord } from './branding-record.js';
 import { coveringPacks, isActivePack, isFailedPack, listCertificatePacks, orderedPackFor, type CertificatePackSummary } from './certificate-coverage.js';
+import { packOrderStep } from './pack-order-marker.js';
 import { targetRecord, type CloudflareObservation, type ObservationPart } from './cloudflare-observation.js';
 import { checkThroughEdge, publicView, verificationForZone, verifyOnce } from './edge-verification.js';
 import { applyRuleDecision, deleteOurRule } from './host-rules.js';
@@ -208,45 +209,61 @@ export function createPerHostApply(context: PerHostContext): (input: ProxyReques
     }
 
     // From here the target record is the branding CNAME, or (adopt) the first foreign record.
-    // `record` is the record as this run wants it; `original` as the zone holds it. The comment
-    // naming sslclick's pack is written with the cutover, in the one PATCH that proxies the record
-    // (until then the pending marker, written before any order, proves the pack is ours).
+    // `record` is the record as this run wants it; `original` as the zone holds it. The record is
+    // PATCHed once: the PATCH that proxies it also notes the pack sslclick ordered in its comment.
+    // Until then the order marker on the Configuration Rule, written before any order, proves the
+    // pack is ours (pack-order-marker.ts).
     let record = targetRecord(observation) as BrandingRecord;
     const original = { ...record };
     throwIfAborted(run.signal, 'apply');
 
-    // 1. The certificate: order an advanced pack when nothing covers the host (checked above).
-    // A previous run that stopped between ordering and noting the pack's id left the pending
-    // marker: the pack it ordered is ours, so its id is noted (with the cutover) instead of ordering another.
-    if (observation.pendingOrderRecord?.id === record.id && observation.ownedPack) {
+    // A previous run that stopped between ordering and noting the pack's id left the marker: the
+    // pack it ordered is ours, so its id is noted (with the cutover) instead of ordering another.
+    if (observation.pendingOrder && observation.ownedPack && (!observation.pendingOrderRecord || observation.pendingOrderRecord.id === record.id)) {
       const claimed = observation.ownedPack;
       record = { ...record, comment: commentWithPack(record.comment, claimed.id) };
       progress(run, 'certificate-resumed', `Found the advanced certificate pack ${claimed.id} that an earlier run ordered for ${hostname}; using it.`, hostname, { packId: claimed.id });
     }
-    const best = observation.covering[0];
-    if (!best || isFailedPack(best)) {
+
+    // 1. The certificate needs an order when nothing covers the host (allowed: checked above).
+    const order = packOrderStep(observation);
+    if (order?.failedOwn) {
       // A pack sslclick ordered earlier that failed (validation timed out, expired) is ours and
-      // will never serve: delete it before ordering its replacement, whose marker replaces its
-      // own, or nothing would ever point at it again.
-      const failedOwn = observation.ownedPack && isFailedPack(observation.ownedPack) && !['deleted', 'pending_deletion'].includes(observation.ownedPack.status) ? observation.ownedPack : undefined;
-      if (failedOwn) {
-        changed.add('packs');
-        await deletePack(failedOwn.id, zone.id, run);
-        progress(run, 'certificate-deleted', `Deleted the certificate pack ${failedOwn.id} that sslclick ordered earlier: it is "${failedOwn.status}" and will not serve; ordering a new one.`, hostname, { packId: failedOwn.id });
+      // will never serve: deleted before the marker for its replacement lists it.
+      const failedOwn = order.failedOwn;
+      changed.add('packs');
+      await deletePack(failedOwn.id, zone.id, run);
+      progress(run, 'certificate-deleted', `Deleted the certificate pack ${failedOwn.id} that sslclick ordered earlier: it is "${failedOwn.status}" and will not serve; ordering a new one.`, hostname, { packId: failedOwn.id });
+    }
+
+    // 2. The rules, one by one, never replacing a phase; before any order, since the Configuration
+    // Rule carries the order marker (created with it, or edited to carry it).
+    const configuration = order?.configuration ?? observation.configuration;
+    for (const decision of [configuration, ...(bypassCache ? [observation.cache] : [])]) {
+      if (decision.action === 'none') continue;
+      throwIfAborted(run.signal, 'apply');
+      changed.add(decision === configuration ? 'configuration' : 'cache');
+      const id = await applyRuleDecision(connection, zone.id, decision, run);
+      if (decision.reason === 'note') {
+        progress(run, 'rule-marked', `Noted on "${decision.desired.description}" that sslclick orders the certificate pack for ${hostname}.`, hostname, { rule: id });
+      } else {
+        progress(run, decision.action === 'update' ? 'rule-repaired' : 'rule-created', `${decision.action === 'update' ? 'Repaired' : 'Added'} "${decision.desired.description}".`, hostname, { rule: id });
       }
-      // The intent goes into the record's comment first, so a run stopped right after the order
-      // still knows the pack is ours (see above) and neither orders a second one nor orphans it.
-      const pendingComment = commentWithPack(record.comment, pendingPackMarker);
-      if (pendingComment !== original.comment) {
-        changed.add('records');
-        await editRecord(record, zone.id, { type: original.type, content: original.content, proxied: original.proxied, ttl: original.ttl, comment: pendingComment }, run);
-        original.comment = pendingComment;
-      }
-      record = { ...record, comment: pendingComment };
+    }
+    if (!bypassCache && observation.cache.existing && observation.cache.entrypoint) {
+      changed.add('cache');
+      await deleteOurRule(connection, zone.id, observation.cache.desired, observation.cache.entrypoint.id, observation.cache.existing.id, run);
+      progress(run, 'rule-deleted', `Removed sslclick's Cache Rule for ${hostname} (bypassCache is false).`, hostname);
+    }
+
+    // 3. The order, after its marker.
+    const best = observation.covering[0];
+    if (order) {
+      throwIfAborted(run.signal, 'apply');
       // An order whose answer was lost (a time-out) may have been carried out: before a retry the
       // packs are read again, and a pack for exactly these hosts that was not there before is
-      // the one just ordered (as the pending marker says across runs), so no second one is ordered.
-      const knownPacks = new Set(observation.covering.map((pack) => pack.id));
+      // the one just ordered (as the marker says across runs), so no second one is ordered.
+      const knownPacks = new Set(observation.packs.map((pack) => pack.id));
       changed.add('packs');
       const pack = await connection.call(
         'ssl.certificatePacks.create',
@@ -269,26 +286,12 @@ export function createPerHostApply(context: PerHostContext): (input: ProxyReques
       );
       progress(run, 'certificate-ordered', `Ordered the advanced certificate pack ${pack.id} for ${zone.name} and ${hostname}.`, hostname, { packId: pack.id, status: pack.status });
       // The pack's id goes into the record's comment with the cutover (one PATCH): it is how
-      // destroy knows the pack is ours. A run stopped before then leaves the pending marker, and
-      // the next run finds the pack by it (above), as does destroy.
+      // destroy knows the pack is ours. A run stopped before then leaves the marker, and the next
+      // run finds the pack by it (above), as do status and destroy.
       record = { ...record, comment: commentWithPack(record.comment, pack.id) };
     }
 
-    // 2. The rules, one by one, never replacing a phase.
-    for (const decision of [observation.configuration, ...(bypassCache ? [observation.cache] : [])]) {
-      if (decision.action === 'none') continue;
-      throwIfAborted(run.signal, 'apply');
-      changed.add(decision === observation.configuration ? 'configuration' : 'cache');
-      const id = await applyRuleDecision(connection, zone.id, decision, run);
-      progress(run, decision.action === 'update' ? 'rule-repaired' : 'rule-created', `${decision.action === 'update' ? 'Repaired' : 'Added'} "${decision.desired.description}".`, hostname, { rule: id });
-    }
-    if (!bypassCache && observation.cache.existing && observation.cache.entrypoint) {
-      changed.add('cache');
-      await deleteOurRule(connection, zone.id, observation.cache.desired, observation.cache.entrypoint.id, observation.cache.existing.id, run);
-      progress(run, 'rule-deleted', `Removed sslclick's Cache Rule for ${hostname} (bypassCache is false).`, hostname);
-    }
-
-    // 3. Wait for the certificate.
+    // 4. Wait for the certificate.
     if (!best || !isActivePack(best)) {
       // The pack's state changes while waiting: the final status reads it again.
       try {
@@ -302,7 +305,8 @@ export function createPerHostApply(context: PerHostContext): (input: ProxyReques
         }
       } catch (error) {
         // A pack that failed or a wait that ran out ends the run before the cutover: its id is
-        // noted now, so the marker names the pack rather than relying on the pending search.
+        // noted now (this run's one PATCH, the cutover's never comes), so the record's comment
+        // names the pack rather than relying on the order marker's search.
         if (record.comment !== original.comment && !(SslClickError.isInstance(error) && error.code === 'ABORTED')) {
           await editRecord(record, zone.id, { type: original.type, content: original.content, proxied: original.proxied, ttl: original.ttl, comment: record.comment }, run).catch(() => undefined);
         }
@@ -311,7 +315,7 @@ export function createPerHostApply(context: PerHostContext): (input: ProxyReques
     }
     throwIfAborted(run.signal, 'apply');
 
-    // 4. The cutover, checked through the edge, rolled back if the check fails.
+    // 5. The cutover, checked through the edge, rolled back if the check fails.
     if (isPartialZone(zone)) return finishInPartialZone(request, zone, record, original, run, observation, changed);
     const verification = await verificationForZone(settings.verification, zone);
     const alreadyCutOver = record.type === 'CNAME' && record.content === origin && record.proxied;

@@ -10,8 +10,8 @@ import { buildCloudflareStatus } from './status-mapping.js';
 import { findZone, isPartialZone, partialZoneTarget } from './zone-lookup.js';
 
 /**
- * Builds the per-host mode's `destroy`: DNS back to SendGrid first, then sslclick's rules, the
- * pack it ordered and the pack's note in the record's comment; nothing sslclick did not create.
+ * Builds the per-host mode's `destroy`: DNS back to SendGrid first, then the pack sslclick ordered,
+ * its rules and the pack's note in the record's comment; nothing sslclick did not create.
  */
 export function createPerHostDestroy(context: PerHostContext): (input: ProxyRequest, run?: RunOptions) => Promise<ProxyStatus> {
   const { connection, settings, bypassCache, progress, zoneLookups, observeRequest, editRecord, deletePack } = context;
@@ -50,7 +50,16 @@ export function createPerHostDestroy(context: PerHostContext): (input: ProxyRequ
     }
     throwIfAborted(run.signal, 'destroy');
 
-    // 2. Our rules, and only ours; then a phase entrypoint sslclick created, once it holds no rule.
+    // 2. The pack we ordered, before the rules: while its id is not noted in the record's comment
+    // (an apply stopped before its cutover), the order marker on our Configuration Rule is the
+    // only proof that it is ours, so a destroy stopped after deleting the rules would orphan it.
+    if (observation.ownedPack && !['deleted', 'pending_deletion'].includes(observation.ownedPack.status)) {
+      const packId = observation.ownedPack.id;
+      changed.add('packs');
+      await deletePack(packId, zone.id, run);
+      progress(run, 'certificate-deleted', `Deleted the certificate pack ${packId} that sslclick ordered.`, hostname);
+    }
+    // 3. Our rules, and only ours; then a phase entrypoint sslclick created, once it holds no rule.
     for (const decision of [observation.configuration, observation.cache]) {
       if (!decision.entrypoint) continue;
       changed.add(decision === observation.configuration ? 'configuration' : 'cache');
@@ -63,13 +72,7 @@ export function createPerHostDestroy(context: PerHostContext): (input: ProxyRequ
       }
     }
 
-    // 3. The pack we ordered, then its note in the record's comment.
-    if (observation.ownedPack && !['deleted', 'pending_deletion'].includes(observation.ownedPack.status)) {
-      const packId = observation.ownedPack.id;
-      changed.add('packs');
-      await deletePack(packId, zone.id, run);
-      progress(run, 'certificate-deleted', `Deleted the certificate pack ${packId} that sslclick ordered.`, hostname);
-    }
+    // 4. The pack's note in the record's comment.
     const ownedPackId = observation.ownedPackId;
     const marked = ownedPackId ? observation.records.find((record) => orderedPackId(record) === ownedPackId) : observation.pendingOrderRecord;
     if (marked) {

@@ -4,6 +4,7 @@ import { describeRecords } from './branding-record.js';
 import { isFailedPack } from './certificate-coverage.js';
 import { targetRecord, type CloudflareObservation } from './cloudflare-observation.js';
 import type { RuleDecision } from './host-rules.js';
+import { packOrderStep } from './pack-order-marker.js';
 import { isPartialZone, partialZoneTarget, type CloudflareZoneReference } from './zone-lookup.js';
 
 const provider = 'cloudflare';
@@ -84,33 +85,35 @@ export function plannedChanges(request: NormalizedRequest, observation: Cloudfla
     return { changes, warnings, blocked };
   }
   const best = observation.covering[0];
-  if (!best || isFailedPack(best)) {
-    if (!orderCertificate) {
-      const blocked = notCoveredError(hostname, observation.zone);
-      warnings.push(blocked.message);
-      return { changes, warnings, blocked };
-    }
+  const order = !best || isFailedPack(best) ? packOrderStep(observation) : undefined;
+  if (order && !orderCertificate) {
+    const blocked = notCoveredError(hostname, observation.zone);
+    warnings.push(blocked.message);
+    return { changes, warnings, blocked };
+  }
+  if (order?.failedOwn) {
     changes.push({
-      resource: { kind: 'certificate-pack', name: `advanced: ${observation.zone.name}, ${hostname}` },
-      action: 'create',
-      description: `Order an advanced certificate pack for ${observation.zone.name} and ${hostname} (${certificateAuthority}) and wait until it is active.`,
-    });
-    changes.push({
-      resource: { kind: 'dns-record', name: hostname, id: targetRecord(observation)?.id ?? '' },
-      action: 'update',
-      description: `Note the ordered pack's id in the comment of ${hostname}, so destroy removes only that pack.`,
+      resource: { kind: 'certificate-pack', name: `advanced: ${order.failedOwn.hosts.join(', ')}`, id: order.failedOwn.id },
+      action: 'delete',
+      description: `Delete the certificate pack ${order.failedOwn.id} that sslclick ordered earlier: it is "${order.failedOwn.status}" and will not serve.`,
     });
   }
   const ruleChange = (decision: RuleDecision, label: string): void => {
     const action = decision.action === 'create-entrypoint' ? 'create' : decision.action;
     const where = decision.action === 'create-entrypoint' ? ` (creating the zone's ${decision.desired.phase} entrypoint)` : '';
+    const marker = order && decision === order.configuration ? ', noting in its description that sslclick orders the certificate pack (the proof the pack is ours, should a run stop before its id is noted)' : '';
     changes.push({
       resource: { kind: 'ruleset-rule', name: `${decision.desired.phase}: ${decision.desired.description}`, ...(decision.existing ? { id: decision.existing.id } : {}) },
       action,
-      description: action === 'none' ? `${label} is in place.` : `${action === 'create' ? 'Add' : 'Repair'} ${label}${where}.`,
+      description:
+        action === 'none'
+          ? `${label} is in place.`
+          : decision.reason === 'note'
+            ? `Note on ${label} that sslclick orders the certificate pack for ${hostname} (the proof the pack is ours, should a run stop before its id is noted).`
+            : `${action === 'create' ? 'Add' : 'Repair'} ${label}${where}${marker}.`,
     });
   };
-  ruleChange(observation.configuration, `the Configuration Rule setting SSL mode Full for ${hostname}`);
+  ruleChange(order?.configuration ?? observation.configuration, `the Configuration Rule setting SSL mode Full for ${hostname}`);
   if (bypassCache) ruleChange(observation.cache, `the Cache Rule bypassing the cache for ${hostname}`);
   else if (observation.cache.existing) {
     changes.push({
@@ -119,16 +122,25 @@ export function plannedChanges(request: NormalizedRequest, observation: Cloudfla
       description: `Remove sslclick's Cache Rule for ${hostname} (bypassCache is false).`,
     });
   }
+  if (order) {
+    changes.push({
+      resource: { kind: 'certificate-pack', name: `advanced: ${observation.zone.name}, ${hostname}` },
+      action: 'create',
+      description: `Order an advanced certificate pack for ${observation.zone.name} and ${hostname} (${certificateAuthority}) and wait until it is active.`,
+    });
+  }
   const record = targetRecord(observation);
   const cutOver = state.kind === 'branding' && state.record.proxied;
+  // The pack's id is noted in the record's comment by the PATCH that proxies it (one PATCH).
+  const noting = order || (observation.pendingOrder && observation.ownedPack) ? `, noting the ordered pack's id in its comment so destroy removes only that pack` : '';
   changes.push({
     resource: { kind: 'dns-record', name: hostname, ...(record ? { id: record.id } : {}) },
-    action: cutOver ? 'none' : 'update',
+    action: cutOver && noting === '' ? 'none' : 'update',
     description: cutOver
-      ? `${hostname} is proxied through Cloudflare to ${origin}.`
+      ? `${hostname} is proxied through Cloudflare to ${origin}${noting === '' ? '' : `; note the ordered pack's id in its comment so destroy removes only that pack`}.`
       : isPartialZone(observation.zone)
-        ? `Proxy ${hostname} (CNAME ${origin}, orange cloud) in the partial zone, check it through ${partialZoneTarget(hostname)}, then ask for ${hostname} CNAME ${partialZoneTarget(hostname)} at your own DNS.`
-        : `Proxy ${hostname} (CNAME ${origin}, orange cloud), check it through the edge, and put it back as it was if the check fails.`,
+        ? `Proxy ${hostname} (CNAME ${origin}, orange cloud) in the partial zone${noting}, check it through ${partialZoneTarget(hostname)}, then ask for ${hostname} CNAME ${partialZoneTarget(hostname)} at your own DNS.`
+        : `Proxy ${hostname} (CNAME ${origin}, orange cloud)${noting}, check it through the edge, and put it back as it was if the check fails.`,
   });
   if (state.kind === 'foreign' && state.records.length > 1) {
     for (const extra of state.records.slice(1)) {

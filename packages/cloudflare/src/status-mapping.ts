@@ -121,6 +121,11 @@ export function buildCloudflareStatus(observation: CloudflareObservation, contex
       warnings.push(`The zone's own rule ${description} in ${decision.desired.phase} also applies to ${hostname}; sslclick leaves it as it is.`);
     }
   }
+  if (observation.unclaimedOrders.length > 0) {
+    warnings.push(
+      `An order of sslclick's for ${hostname} was not noted before its run stopped, and ${observation.unclaimedOrders.length} packs for exactly ${observation.zone.name} and ${hostname} appeared since (${observation.unclaimedOrders.map((pack) => pack.id).join(', ')}): sslclick cannot tell which is its own, so it claims none and destroy deletes none. Delete the one you did not order.`,
+    );
+  }
   if (recordState.kind === 'foreign') {
     warnings.push(`${hostname} holds ${describeRecords(recordState.records)}, not the SendGrid branding CNAME to ${origin}; sslclick leaves it alone unless adopt: true.`);
   }

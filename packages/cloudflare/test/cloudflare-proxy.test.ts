@@ -147,13 +147,16 @@ describe('apply', () => {
     const start = world.cloudflare.server.requests.length;
 
     const plan = await adapter.plan({ hostname });
+    // In apply's order: the rules (the Configuration Rule carrying the order marker), the order,
+    // then the one PATCH of the record, which proxies it and notes the pack's id.
     expect(plan.changes.map((change) => `${change.action} ${change.resource.kind}`)).toEqual([
+      'create ruleset-rule',
+      'create ruleset-rule',
       'create certificate-pack',
       'update dns-record',
-      'create ruleset-rule',
-      'create ruleset-rule',
-      'update dns-record',
     ]);
+    expect(plan.changes[0]?.description).toMatch(/sslclick orders the certificate pack/);
+    expect(plan.changes[3]?.description).toMatch(/noting the ordered pack's id/);
 
     const status = await adapter.apply({ hostname }, { onProgress: (event) => events.push(event) });
     expect(status.ready).toBe(true);

@@ -247,12 +247,13 @@ describe('reliability: apply killed with SIGKILL in a child process, then run ag
   it('two-level host (orderCertificate): killed after the pack was ordered, before its id was noted', async () => {
     const clean = cleanRuns[1] as CleanRun;
     const host = await freshHost({ twoLevel: clean.variant.twoLevel });
-    // Killed while its third write (the first rule) hangs: marker and order are done, noting the
-    // pack's id is not (it is noted with the cutover, in the same PATCH that proxies the record).
+    // Killed while its fourth write (the one PATCH of the record) hangs: the rules (the
+    // Configuration Rule carrying the order marker) and the order are done, noting the pack's id
+    // is not (it is noted with the cutover, in the PATCH that proxies the record).
     const writes = clean.applyRequests.map((request, index) => ({ request, index })).filter(({ request }) => !request.startsWith('GET'));
-    expect(writes.slice(0, 3).map(({ request }) => request.split(' ')[0])).toEqual(['PATCH', 'POST', 'POST']);
-    expect(writes.filter(({ request }) => request.startsWith('PATCH'))).toHaveLength(2);
-    const killAt = writes[2]?.index ?? 0;
+    expect(writes.map(({ request }) => request.split(' ')[0])).toEqual(['POST', 'POST', 'POST', 'PATCH']);
+    expect(writes[2]?.request).toMatch(/certificate_packs\/order/);
+    const killAt = writes[3]?.index ?? 0;
     const start = server.requests.length;
     server.injectFault({ kind: 'hang', match: { index: start + killAt } });
     const script = fileURLToPath(new URL('./reliability-child-apply.ts', import.meta.url));

@@ -1,8 +1,8 @@
 /**
  * How many requests the fake Cloudflare API receives (issue 14, "reads once"): a no-op apply reads
  * each resource once, a run's re-read covers only what it wrote, status reads each resource once,
- * the branding record is PATCHed once per change it needs, and hosts sharing a lookup cache find
- * their zone once.
+ * the branding record is PATCHed once per apply (with or without a pack to order), and hosts
+ * sharing a lookup cache find their zone once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLookupCache } from '@sslclick/core';
@@ -77,7 +77,7 @@ describe('Cloudflare vendor calls', () => {
     });
   });
 
-  it('with a pack to order, PATCHes the record twice (was three times): the pending marker before the order, then the pack id with the cutover', async () => {
+  it('with a pack to order, PATCHes the record once (was three times, then twice): the pack id rides on the cutover, the order marker on the Configuration Rule created before the order', async () => {
     const zone = world.cloudflare.addZone({ name: `${nextLabel()}-brand.com` });
     const hostname = await seedBrandedHost(world, { zone, name: `${nextLabel()}.links.${zone.name}` });
     const adapter = createTestProxy(world, { orderCertificate: true });
@@ -85,14 +85,22 @@ describe('Cloudflare vendor calls', () => {
     const applied = await adapter.apply({ hostname });
     expect(applied.ready).toBe(true);
     const calls = callsSince(start);
-    expect(calls['PATCH /zones/:id/dns_records/:id']).toBe(2);
+    expect(calls['PATCH /zones/:id/dns_records/:id']).toBe(1);
     // The packs: read to plan, then by the wait's one poll (the fake issues at once); the final status uses that poll's answer.
     expect(calls['GET /zones/:id/ssl/certificate_packs']).toBe(2);
-    const patches = world.cloudflare.server.requests.slice(start).filter((request) => request.method === 'PATCH');
-    expect(patches.map((request) => JSON.parse(request.body || '{}') as { comment?: string; proxied?: boolean }).map(({ comment, proxied }) => ({ comment, proxied }))).toEqual([
-      { comment: '[sslclick pack pending]', proxied: false },
-      { comment: expect.stringMatching(/^\[sslclick pack [0-9a-f-]{36}\]$/), proxied: true },
+    // Every write: the two rules (each creating its phase entrypoint), the order, the one PATCH.
+    const writes = world.cloudflare.server.requests.slice(start).filter((request) => request.write);
+    expect(writes.map((request) => `${request.method} ${request.path.replace(/^.*\/zones\/[0-9a-f]{32}/, '').replace(/[0-9a-f]{32}/g, ':id')}`)).toEqual([
+      'POST /rulesets',
+      'POST /rulesets',
+      'POST /ssl/certificate_packs/order',
+      'PATCH /dns_records/:id',
     ]);
+    // The Configuration Rule, written before the order, carries the marker that proves the pack is ours.
+    expect((JSON.parse(writes[0]?.body ?? '{}') as { rules?: Array<{ description?: string }> }).rules?.[0]?.description).toBe(
+      `sslclick: SSL Full for ${hostname} (SendGrid click tracking) [sslclick pack ordered]`,
+    );
+    expect(JSON.parse(writes[3]?.body ?? '{}')).toMatchObject({ comment: expect.stringMatching(/^\[sslclick pack [0-9a-f-]{36}\]$/), proxied: true });
     // The ownership proof holds: destroy knows the pack is sslclick's and deletes it.
     const packId = /pack ([0-9a-f-]{36})/.exec(world.cloudflare.recordsAt(zone.id, hostname)[0]?.comment ?? '')?.[1];
     expect(packId).toBeDefined();

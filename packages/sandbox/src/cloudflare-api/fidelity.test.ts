@@ -295,6 +295,29 @@ describe('rulesets', () => {
     expect(deleted.body.result.rules).toEqual([theirs.rules[0]]);
   });
 
+  // A rule's description is stored as sent, read back with the rule, and replaced by an edit that
+  // sends another (the Cloudflare adapter keeps its certificate pack order marker there). Evidence:
+  // SDK src/resources/rulesets/rules.ts (`description`, "An informative description of the rule",
+  // in RuleCreateParams and RuleEditParams and on every rule of the answer) and
+  // src/resources/rulesets/phases/phases.ts (the entrypoint's rules carry it). Unsure: its
+  // maximum length; no document or client states one, so the fake takes any length (sslclick's
+  // longest is a 253-character host plus about 100 characters).
+  it('stores a rule description as sent, and an edit replaces it', async () => {
+    const zone = freshZone();
+    const created = await call(`/zones/${zone.id}/rulesets`, {
+      method: 'POST',
+      body: { kind: 'zone', phase: 'http_config_settings', name: 'default', rules: [{ action: 'set_config', expression: 'http.host eq "a.b"', action_parameters: { ssl: 'full' }, description: 'ours [note]' }] },
+    });
+    const rule = created.body.result.rules[0];
+    expect(rule.description).toBe('ours [note]');
+    const edited = await call(`/zones/${zone.id}/rulesets/${created.body.result.id}/rules/${rule.id}`, {
+      method: 'PATCH',
+      body: { action: 'set_config', expression: 'http.host eq "a.b"', action_parameters: { ssl: 'full' }, description: 'ours [another note]', enabled: true },
+    });
+    expect(edited.body.result.rules[0]).toMatchObject({ id: rule.id, description: 'ours [another note]' });
+    expect((await call(`/zones/${zone.id}/rulesets/phases/http_config_settings/entrypoint`)).body.result.rules[0].description).toBe('ours [another note]');
+  });
+
   // Unsure: whether a rule comes back with fields the client did not send (defaults filled in).
   // The SDK's types (src/resources/rulesets/rules.ts) list many optional action_parameters
   // fields, and nothing says the API omits unset ones, so the fake can echo them; the adapter
