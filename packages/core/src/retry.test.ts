@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -87,6 +88,38 @@ describe('withRetry against a real local server', () => {
     const error = await withRetry(({ signal }) => call(url, signal), { operation: 'test.call', signal: controller.signal }).catch(
       (caught: unknown) => caught,
     );
+    expect(error).toMatchObject({ code: 'ABORTED' });
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+  });
+
+  it('leaves no listener on the caller\'s signal when the client never removes its own', async () => {
+    // The vendor SDKs forward an abort to their own controller with a listener they never remove
+    // (the cloudflare SDK's request timeout): one run's signal reused for a wait's many polls
+    // collected one listener per request (MaxListenersExceededWarning past 10).
+    const { url, hits } = await scriptedServer([{ status: 200 }]);
+    const sdkLikeCall = (signal: AbortSignal | undefined): Promise<unknown> => {
+      const own = new AbortController();
+      signal?.addEventListener('abort', () => own.abort(signal.reason));
+      return call(url, own.signal);
+    };
+    const controller = new AbortController();
+    for (let request = 0; request < 20; request += 1) {
+      await withRetry(({ signal }) => sdkLikeCall(signal), { operation: 'test.call', signal: controller.signal });
+    }
+    expect(hits).toHaveLength(20);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('still aborts a request in flight through the attempt\'s own signal', async () => {
+    server = createServer(() => {
+      // Never answers: only the abort ends the request.
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('user pressed ctrl-c')), 100);
+    const startedAt = Date.now();
+    const error = await withRetry(({ signal }) => call(url, signal), { operation: 'test.call', signal: controller.signal }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'ABORTED' });
     expect(Date.now() - startedAt).toBeLessThan(5_000);
   });

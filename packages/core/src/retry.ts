@@ -154,7 +154,11 @@ export async function withRetry<Result>(
         const recovered = await options.recover();
         if (recovered !== undefined) return recovered;
       }
-      return call({ attemptNumber, signal: options.signal });
+      // Each attempt gets a signal of its own that follows the caller's: vendor SDKs add an abort
+      // listener to the signal of every request and never remove it, so one run's signal passed
+      // to hundreds of requests (a certificate wait's polls) collected a listener per request
+      // (MaxListenersExceededWarning, and memory held until the run ended).
+      return call({ attemptNumber, signal: options.signal ? AbortSignal.any([options.signal]) : undefined });
     };
     return await pRetry(attempt, {
       retries: maxAttempts - 1,
