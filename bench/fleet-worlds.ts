@@ -13,7 +13,10 @@ import { buildEdgePackage } from '../packages/fastly/scripts/build-edge-package.
 
 /** One vendor API request, as the fleet benchmark counts it. */
 export interface FleetRequest {
-  /** The API it went to: `cloudflare`, `fastly`, `cloudfront`, `acm`, `route53`, `dns:cloudflare`. */
+  /**
+   * The API it went to: `cloudflare`, `fastly`, `cloudfront`, `acm`, `route53`, or `dns:<vendor>`
+   * for a DNS provider of another vendor's account, whose writes do not draw from the CDN's budget.
+   */
   api: string;
   write: boolean;
   status: number | undefined;
