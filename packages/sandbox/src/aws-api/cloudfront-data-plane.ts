@@ -44,6 +44,12 @@ export function edgeRouteFor(alias: string, config: XmlNode): EdgeRoute | undefi
 
 interface PublishedDistribution {
   domainName: string;
+  /**
+   * The deployed config and certificate key the routes and certificates below were installed
+   * from: while both are the same objects, the distribution's edge entries are as they should be
+   * and the sync passes it by (a fleet's every request would otherwise rebuild every route).
+   */
+  installedFrom?: { config: XmlNode; certificateKey: string };
   /** The routes installed, by alias, as JSON (to change the edge only when they change). */
   routes: Map<string, string>;
   /** The certificates installed, by alias: the ACM ARN and expiry they came from. */
@@ -80,6 +86,18 @@ export function createDataPlaneSync(state: Omit<AwsApiState, 'syncDataPlane'>): 
         record = { domainName: distribution.domainName, routes: new Map(), certificates: new Map() };
         published.set(distribution.id, record);
       }
+      const arn = childText(childNode(deployed, 'ViewerCertificate'), 'ACMCertificateArn');
+      const certificate = arn === undefined ? undefined : state.certificates.get(arn);
+      const certificateKey = certificate ? `${certificate.arn}|${certificate.status}|${certificate.notAfter ?? ''}` : '';
+      const installed = record.installedFrom;
+      if (
+        installed?.config === deployed &&
+        installed.certificateKey === certificateKey &&
+        [...record.certificates.keys()].every((alias) => edge.getCertificate(alias) !== undefined)
+      ) {
+        continue;
+      }
+      delete record.installedFrom;
       if (!dns.zone.getRecords(distribution.domainName).some((found) => found.type === 'A')) {
         dns.zone.setRecord({ name: distribution.domainName, type: 'A', value: EDGE_ADDRESS, ttl: 60 });
       }
@@ -87,8 +105,6 @@ export function createDataPlaneSync(state: Omit<AwsApiState, 'syncDataPlane'>): 
       for (const alias of [...record.routes.keys(), ...record.certificates.keys()]) {
         if (!aliases.includes(alias)) removeAlias(record, alias);
       }
-      const arn = childText(childNode(deployed, 'ViewerCertificate'), 'ACMCertificateArn');
-      const certificate = arn === undefined ? undefined : state.certificates.get(arn);
       for (const alias of aliases) {
         const route = edgeRouteFor(alias, deployed);
         if (!route) {
@@ -116,6 +132,7 @@ export function createDataPlaneSync(state: Omit<AwsApiState, 'syncDataPlane'>): 
           edge.removeCertificate(alias);
         }
       }
+      record.installedFrom = { config: deployed, certificateKey };
     }
     for (const [id, record] of published) {
       if (seen.has(id)) continue;
