@@ -1,8 +1,9 @@
-import type { DistributionConfig, DistributionSummary } from '@aws-sdk/client-cloudfront';
+import type { DistributionConfig } from '@aws-sdk/client-cloudfront';
 import { isAwsNotFound } from './aws-errors.js';
 import type { AwsRun } from './aws-run.js';
 import { cloudFrontSdk } from './aws-sdk.js';
-import { certificateTagKey, isOurComment, isOwnedBy, ownershipTags } from './ownership.js';
+import { listDistributionsPage, listedFromSummary, type DistributionListing, type ListedDistribution } from './distribution-listing.js';
+import { certificateTagKey, distributionComment, isOurComment, isOwnedBy, ownershipTags } from './ownership.js';
 
 /** What the adapter knows about a distribution. */
 export interface DistributionInfo {
@@ -27,21 +28,10 @@ export interface DistributionInfo {
 
 type Tags = Array<{ Key?: string; Value?: string }>;
 
-function fromSummary(summary: DistributionSummary, tags: Tags, hostname: string): DistributionInfo {
+function withOwnership(listed: ListedDistribution, tags: Tags, hostname: string): DistributionInfo {
   const owned = isOwnedBy(tags, hostname);
   const ownCertificateArn = owned ? tags.find((tag) => tag.Key === certificateTagKey)?.Value : undefined;
-  return {
-    id: summary.Id ?? '',
-    arn: summary.ARN ?? '',
-    domainName: summary.DomainName ?? '',
-    status: summary.Status ?? '',
-    enabled: summary.Enabled === true,
-    aliases: (summary.Aliases?.Items ?? []).map((alias) => alias.toLowerCase()),
-    comment: summary.Comment ?? '',
-    owned,
-    ...(summary.ViewerCertificate?.ACMCertificateArn ? { certificateArn: summary.ViewerCertificate.ACMCertificateArn } : {}),
-    ...(ownCertificateArn ? { ownCertificateArn } : {}),
-  };
+  return { ...listed, owned, ...(ownCertificateArn ? { ownCertificateArn } : {}) };
 }
 
 async function tagsOf(run: AwsRun, arn: string): Promise<Tags> {
@@ -52,29 +42,47 @@ async function tagsOf(run: AwsRun, arn: string): Promise<Tags> {
 }
 
 /**
- * Finds the distribution that holds the hostname as an alias (paginating ListDistributions with
- * `Marker`), or failing that one of ours whose alias was removed (found by our comment), and
- * tells from its tags whether it is sslclick's.
+ * Finds the distribution that holds the hostname as an alias, or failing that one of ours whose
+ * alias was removed (found by our comment), and tells from its tags whether it is sslclick's.
+ * With `listing` (shared by the hosts of a run) the account is listed once for all of them, and a
+ * remembered distribution that was still deploying is read again (its status moves on its own);
+ * without, ListDistributions is paged (`Marker`) until the alias turns up.
  */
-export async function findDistribution(run: AwsRun): Promise<DistributionInfo | undefined> {
-  let marker: string | undefined;
-  let byComment: DistributionSummary | undefined;
-  do {
-    const current = marker;
-    const page = await run.call('cloudfront:ListDistributions', (abortSignal) =>
-      run.settings.cloudFront.send(new cloudFrontSdk.ListDistributionsCommand({ MaxItems: 100, ...(current ? { Marker: current } : {}) }), { abortSignal }),
-    );
-    const list = page.DistributionList;
-    for (const summary of list?.Items ?? []) {
-      if ((summary.Aliases?.Items ?? []).some((alias) => alias.toLowerCase() === run.hostname)) {
-        return fromSummary(summary, await tagsOf(run, summary.ARN ?? ''), run.hostname);
+export async function findDistribution(run: AwsRun, listing?: DistributionListing): Promise<DistributionInfo | undefined> {
+  const comment = distributionComment(run.hostname);
+  let byAlias: ListedDistribution | undefined;
+  let byComment: ListedDistribution | undefined;
+  if (listing) {
+    const found = await listing.find(run, run.hostname, comment);
+    ({ byAlias, byComment } = found);
+    if (byAlias && !found.listedNow && byAlias.status !== 'Deployed') {
+      const current = await getDistribution(run, byAlias.id);
+      if (current) {
+        byAlias = { ...byAlias, status: current.status, enabled: current.enabled };
+        listing.settle(byAlias.id, current.status, current.enabled);
+      } else {
+        listing.remove(byAlias.id);
+        byAlias = undefined;
       }
-      if (!byComment && isOurComment(summary.Comment, run.hostname)) byComment = summary;
     }
-    marker = list?.IsTruncated ? list.NextMarker : undefined;
-  } while (marker);
+  } else {
+    let marker: string | undefined;
+    do {
+      const page = await listDistributionsPage(run, marker);
+      for (const summary of page.items) {
+        const listed = listedFromSummary(summary);
+        if (listed.aliases.includes(run.hostname)) {
+          byAlias = listed;
+          break;
+        }
+        byComment ??= isOurComment(listed.comment, run.hostname) ? listed : undefined;
+      }
+      marker = byAlias ? undefined : page.nextMarker;
+    } while (marker);
+  }
+  if (byAlias) return withOwnership(byAlias, await tagsOf(run, byAlias.arn), run.hostname);
   if (!byComment) return undefined;
-  const found = fromSummary(byComment, await tagsOf(run, byComment.ARN ?? ''), run.hostname);
+  const found = withOwnership(byComment, await tagsOf(run, byComment.arn), run.hostname);
   return found.owned ? found : undefined;
 }
 

@@ -3,6 +3,7 @@ import { checkBeforeCutover, confirmAfterCutover, invalidInput, restoreFailingCu
 import { isAwsError } from './aws-errors.js';
 import { coversHostname, requestCertificate } from './certificate-lookup.js';
 import { distributionDrift, newDistributionConfig, repairedDistributionConfig, type DesiredDistribution } from './distribution-config.js';
+import { listedAfterWrite, listedOf } from './distribution-listing.js';
 import { createDistribution, findDistribution, getDistributionConfig, tagDistribution, updateDistribution, type DistributionInfo } from './distribution-lookup.js';
 import { failedCertificateStatuses, type HostRecord } from './host-target.js';
 import { conflictWithForeign, provider, type PerHostContext, type Target } from './per-host-context.js';
@@ -14,7 +15,7 @@ import type { PerHostStatus } from './per-host-status.js';
  * check through it, then the hostname's CNAME.
  */
 export function createPerHostApply(context: PerHostContext, reads: PerHostStatus): (request: ProxyRequest, options?: RunOptions) => Promise<ProxyStatus> {
-  const { settings, publishedCname, prepare, resolveDns, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict } = context;
+  const { settings, publishedCname, prepare, resolveDns, listing, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict } = context;
   const { readStatus } = reads;
 
   /** Repairs drift with UpdateDistribution + IfMatch, retrying once when the ETag went stale meanwhile. */
@@ -24,7 +25,9 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
       const drift = distributionDrift(config, desired);
       if (drift.length === 0) return false;
       try {
-        await updateDistribution(target.run, distribution.id, etag, repairedDistributionConfig(config, desired));
+        const repaired = repairedDistributionConfig(config, desired);
+        await updateDistribution(target.run, distribution.id, etag, repaired);
+        (await listing(target))?.put(listedAfterWrite(distribution, repaired));
         target.run.progress(
           'distribution-updated',
           `Repaired CloudFront distribution ${distribution.id}: ${drift.map((difference) => `${difference.field} ${difference.current} → ${difference.desired}`).join('; ')}.`,
@@ -39,8 +42,11 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
   }
 
   async function createOrFind(target: Target, desired: DesiredDistribution, ownCertificateArn: string | undefined): Promise<DistributionInfo> {
+    const known = await listing(target);
     try {
-      const created = await createDistribution(target.run, newDistributionConfig(desired), ownCertificateArn);
+      const config = newDistributionConfig(desired);
+      const created = await createDistribution(target.run, config, ownCertificateArn);
+      known?.put(listedAfterWrite(created, config));
       target.run.progress('distribution-created', `Created CloudFront distribution ${created.id} (${created.domainName}) for ${target.hostname}.`, {
         distributionId: created.id,
         domainName: created.domainName,
@@ -49,7 +55,9 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
     } catch (error) {
       // A create whose answer was lost may have succeeded: the alias then belongs to our own new distribution.
       if (!isAwsError(error, 'CNAMEAlreadyExists')) throw error;
+      // Read afresh, not from the run's listing: whoever holds the alias made it after that was read.
       const found = await findDistribution(target.run);
+      if (found) known?.put(listedOf(found));
       if (found?.owned) return found;
       if (found) throw conflictWithForeign(target.hostname, found);
       throw error;

@@ -7,6 +7,7 @@
  * (before, ListTagsForCertificate proved the certificate too: 4 calls for 2 resources).
  */
 import { CloudFrontClient, UntagResourceCommand } from '@aws-sdk/client-cloudfront';
+import { createLookupCache } from '@sslclick/core';
 import { AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestAdapter, prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from './cloudfront-world.js';
@@ -92,6 +93,39 @@ describe('CloudFront vendor calls', () => {
     const status = await createTestAdapter(world).status({ hostname });
     expect(status.resources.find((resource) => resource.kind === 'acm-certificate')?.owned).toBe(true);
     expect(operationsSince(start)).toMatchObject({ 'read DescribeCertificate': 1, 'read ListTagsForCertificate': 1 });
+  });
+
+  it('hosts of one run list the distributions once, and each sees what the others created or deleted', async () => {
+    const hostnames = [prepareBrandedHost(world, zone), prepareBrandedHost(world, zone), prepareBrandedHost(world, zone)];
+    const adapter = createTestAdapter(world);
+    const lookupCache = createLookupCache();
+    const writes = (counts: Record<string, number>): string[] => Object.keys(counts).filter((key) => key.startsWith('write'));
+
+    let start = world.aws.operations.length;
+    for (const hostname of hostnames) expect((await adapter.apply({ hostname }, { lookupCache })).ready).toBe(true);
+    expect(operationsSince(start)).toMatchObject({ 'read ListDistributions': 1, 'write CreateDistributionWithTags': 3 });
+
+    // The run's listing holds the three distributions it created: applying again lists nothing and writes nothing.
+    start = world.aws.operations.length;
+    for (const hostname of hostnames) expect((await adapter.apply({ hostname }, { lookupCache })).ready).toBe(true);
+    expect(operationsSince(start)['read ListDistributions']).toBeUndefined();
+    expect(writes(operationsSince(start))).toEqual([]);
+
+    // Status of each: its tags and its certificate, the distribution found in the run's listing.
+    start = world.aws.operations.length;
+    for (const hostname of hostnames) expect((await adapter.status({ hostname }, { lookupCache })).ready).toBe(true);
+    expect(operationsSince(start)).toEqual({ 'read ListTagsForResource': 3, 'read DescribeCertificate': 3 });
+
+    // A distribution deleted in the run is gone from its listing: status finds none, apply makes a new one.
+    const [first] = hostnames as [string, string, string];
+    expect((await adapter.destroy({ hostname: first }, { lookupCache })).edge.state).toBe('absent');
+    expect(world.aws.distributions().some((distribution) => distribution.aliases.includes(first))).toBe(false);
+    start = world.aws.operations.length;
+    expect((await adapter.status({ hostname: first }, { lookupCache })).edge.state).toBe('absent');
+    expect((await adapter.apply({ hostname: first }, { lookupCache })).ready).toBe(true);
+    expect(operationsSince(start)).toMatchObject({ 'write CreateDistributionWithTags': 1 });
+    expect(operationsSince(start)['read ListDistributions']).toBeUndefined();
+    expect(world.aws.distributions().filter((distribution) => distribution.aliases.includes(first))).toHaveLength(1);
   });
 
   it('apply from nothing re-reads only what it wrote (before, the final status inspected all four things again)', async () => {
