@@ -3,7 +3,7 @@ import { isAwsNotFound } from './aws-errors.js';
 import type { AwsRun } from './aws-run.js';
 import { cloudFrontSdk } from './aws-sdk.js';
 import { listDistributionsPage, listedFromSummary, type DistributionListing, type ListedDistribution } from './distribution-listing.js';
-import { certificateTagKey, distributionComment, isOurComment, isOwnedBy, ownershipTags } from './ownership.js';
+import { certificateTagKey, distributionComment, isOurComment, isOwnedBy, ownershipTags, parseRoute53ZoneTag, route53ZoneTagKey, type DistributionTagFacts, type TaggedRoute53Zone } from './ownership.js';
 
 /** What the adapter knows about a distribution. */
 export interface DistributionInfo {
@@ -24,6 +24,8 @@ export interface DistributionInfo {
    * is `certificateArn`, the certificate in use is proven sslclick's without reading its tags.
    */
   ownCertificateArn?: string;
+  /** The Route 53 zone sslclick's tag on this (owned) distribution names as holding the host's record. */
+  route53Zone?: TaggedRoute53Zone;
 }
 
 type Tags = Array<{ Key?: string; Value?: string }>;
@@ -31,7 +33,8 @@ type Tags = Array<{ Key?: string; Value?: string }>;
 function withOwnership(listed: ListedDistribution, tags: Tags, hostname: string): DistributionInfo {
   const owned = isOwnedBy(tags, hostname);
   const ownCertificateArn = owned ? tags.find((tag) => tag.Key === certificateTagKey)?.Value : undefined;
-  return { ...listed, owned, ...(ownCertificateArn ? { ownCertificateArn } : {}) };
+  const route53Zone = owned ? parseRoute53ZoneTag(tags.find((tag) => tag.Key === route53ZoneTagKey)?.Value) : undefined;
+  return { ...listed, owned, ...(ownCertificateArn ? { ownCertificateArn } : {}), ...(route53Zone ? { route53Zone } : {}) };
 }
 
 async function tagsOf(run: AwsRun, arn: string): Promise<Tags> {
@@ -114,14 +117,15 @@ export async function getDistributionConfig(run: AwsRun, id: string): Promise<{ 
 }
 
 /**
- * Creates the distribution with sslclick's tags in the same call; `ownCertificateArn` is the
- * certificate it uses when that certificate was proven sslclick's (see `certificateTagKey`).
+ * Creates the distribution with sslclick's tags in the same call; `facts` are the certificate it
+ * uses when that was proven sslclick's and the Route 53 zone holding the host's record (see
+ * `certificateTagKey` and `route53ZoneTagKey`).
  */
-export async function createDistribution(run: AwsRun, config: DistributionConfig, ownCertificateArn?: string): Promise<DistributionInfo> {
+export async function createDistribution(run: AwsRun, config: DistributionConfig, facts: DistributionTagFacts = {}): Promise<DistributionInfo> {
   const answer = await run.call('cloudfront:CreateDistribution', (abortSignal) =>
     run.settings.cloudFront.send(
       new cloudFrontSdk.CreateDistributionWithTagsCommand({
-        DistributionConfigWithTags: { DistributionConfig: config, Tags: { Items: ownershipTags(run.hostname, run.settings.tags, ownCertificateArn) } },
+        DistributionConfigWithTags: { DistributionConfig: config, Tags: { Items: ownershipTags(run.hostname, run.settings.tags, facts) } },
       }),
       { abortSignal },
     ),
@@ -137,7 +141,8 @@ export async function createDistribution(run: AwsRun, config: DistributionConfig
     comment: config.Comment ?? '',
     owned: true,
     ...(config.ViewerCertificate?.ACMCertificateArn ? { certificateArn: config.ViewerCertificate.ACMCertificateArn } : {}),
-    ...(ownCertificateArn ? { ownCertificateArn } : {}),
+    ...(facts.ownCertificateArn ? { ownCertificateArn: facts.ownCertificateArn } : {}),
+    ...(facts.route53Zone ? { route53Zone: facts.route53Zone } : {}),
   };
 }
 
@@ -149,10 +154,10 @@ export async function updateDistribution(run: AwsRun, id: string, etag: string, 
   return answer.ETag ?? '';
 }
 
-/** Adds sslclick's tags to an adopted distribution (with `ownCertificateArn` as for `createDistribution`). */
-export async function tagDistribution(run: AwsRun, arn: string, ownCertificateArn?: string): Promise<void> {
+/** Adds sslclick's tags to an adopted distribution (with `facts` as for `createDistribution`). */
+export async function tagDistribution(run: AwsRun, arn: string, facts: DistributionTagFacts = {}): Promise<void> {
   await run.call('cloudfront:TagResource', (abortSignal) =>
-    run.settings.cloudFront.send(new cloudFrontSdk.TagResourceCommand({ Resource: arn, Tags: { Items: ownershipTags(run.hostname, run.settings.tags, ownCertificateArn) } }), { abortSignal }),
+    run.settings.cloudFront.send(new cloudFrontSdk.TagResourceCommand({ Resource: arn, Tags: { Items: ownershipTags(run.hostname, run.settings.tags, facts) } }), { abortSignal }),
   );
 }
 

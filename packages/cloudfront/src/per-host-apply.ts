@@ -6,6 +6,7 @@ import { distributionDrift, newDistributionConfig, repairedDistributionConfig, t
 import { listedAfterWrite, listedOf } from './distribution-listing.js';
 import { createDistribution, findDistribution, getDistributionConfig, tagDistribution, updateDistribution, type DistributionInfo } from './distribution-lookup.js';
 import { failedCertificateStatuses, type HostRecord } from './host-target.js';
+import type { DistributionTagFacts } from './ownership.js';
 import { conflictWithForeign, provider, type PerHostContext, type Target } from './per-host-context.js';
 import type { PerHostStatus } from './per-host-status.js';
 
@@ -41,11 +42,11 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
     }
   }
 
-  async function createOrFind(target: Target, desired: DesiredDistribution, ownCertificateArn: string | undefined): Promise<DistributionInfo> {
+  async function createOrFind(target: Target, desired: DesiredDistribution, facts: DistributionTagFacts): Promise<DistributionInfo> {
     const known = await listing(target);
     try {
       const config = newDistributionConfig(desired);
-      const created = await createDistribution(target.run, config, ownCertificateArn);
+      const created = await createDistribution(target.run, config, facts);
       known?.put(listedAfterWrite(created, config));
       target.run.progress('distribution-created', `Created CloudFront distribution ${created.id} (${created.domainName}) for ${target.hostname}.`, {
         distributionId: created.id,
@@ -129,16 +130,17 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
     let distribution = inspection.distribution;
     // The distribution's tags name its certificate when that is sslclick's (proven by its own
     // tags just now), so status proves both with one read each.
-    const ownCertificateArn = certificate.owned ? certificate.arn : undefined;
+    // Its tags also name the Route 53 zone holding the host's record, so status needs no zone lookup.
+    const tagFacts: DistributionTagFacts = { ...(certificate.owned ? { ownCertificateArn: certificate.arn } : {}), ...(dns?.route53Zone ? { route53Zone: dns.route53Zone } : {}) };
     // Whether this run changed the distribution: only then is its state read again.
     let distributionWritten = false;
     if (!distribution) {
-      distribution = await createOrFind(target, desired, ownCertificateArn);
+      distribution = await createOrFind(target, desired, tagFacts);
       distributionWritten = true;
     } else {
       distributionWritten = await repairDistribution(target, distribution, desired);
       if (!distribution.owned) {
-        await tagDistribution(run, distribution.arn, ownCertificateArn);
+        await tagDistribution(run, distribution.arn, tagFacts);
         // The tags just written are the ownership proof (TagResource succeeded).
         distribution = { ...distribution, owned: true };
         run.progress('distribution-adopted', `Adopted CloudFront distribution ${distribution.id} for ${hostname} (adopt: true).`, { distributionId: distribution.id });

@@ -52,6 +52,11 @@ export interface PerHostContext {
   /** Where the hostname's DNS is written: the `dns` setting, the Route 53 zone holding it, or nowhere. */
   resolveDns(target: Target, warnings: string[]): Promise<DnsTarget | undefined>;
   /**
+   * `resolveDns` for a status: the Route 53 zone named by the tag on sslclick's distribution (read
+   * with its ownership) is taken without looking it up, when these settings would use that zone.
+   */
+  statusDns(target: Target, distribution: DistributionInfo | undefined, warnings: string[]): Promise<DnsTarget | undefined>;
+  /**
    * The account's distributions as listed once for the run's hosts (in the run's lookup cache, else
    * the adapter's); `undefined` without a cache: each lookup then lists afresh. Every write of a
    * distribution is recorded in it, so later hosts see it.
@@ -98,7 +103,7 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
     if (!settings.route53Lookup && settings.hostedZoneId === undefined) return undefined;
     try {
       const zone = await route53.findZone(target.hostname, target.run.options);
-      return zone ? { provider: route53, description: `Route 53 zone ${zone.name}` } : undefined;
+      return zone ? { provider: route53, description: `Route 53 zone ${zone.name}`, route53Zone: zone } : undefined;
     } catch (error) {
       // Without Route 53 permissions the zone cannot be found: the records are left to the user.
       if (settings.hostedZoneId === undefined && SslClickError.isInstance(error) && error.code === 'PERMISSION') {
@@ -107,6 +112,13 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
       }
       throw error;
     }
+  }
+
+  async function statusDns(target: Target, distribution: DistributionInfo | undefined, warnings: string[]): Promise<DnsTarget | undefined> {
+    const tagged = distribution?.owned ? distribution.route53Zone : undefined;
+    const usesTaggedZone = tagged !== undefined && !givenDns && (settings.hostedZoneId === undefined ? settings.route53Lookup : settings.hostedZoneId === tagged.id);
+    if (tagged && usesTaggedZone) return { provider: route53, description: `Route 53 zone ${tagged.name}`, route53Zone: tagged };
+    return resolveDns(target, warnings);
   }
 
   // Per adapter object: adapters with other credentials never share a listing through one cache.
@@ -219,5 +231,5 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
     });
   }
 
-  return { settings, publishedCname, prepare, resolveDns, listing, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict };
+  return { settings, publishedCname, prepare, resolveDns, statusDns, listing, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict };
 }

@@ -3,8 +3,9 @@
  * thing once (before, it inspected everything again for the final status and read the host's
  * record three times), and status makes one lookup plus one read per resource: ListDistributions
  * finds the distribution (its summary is the distribution as status shows it), its tags prove it
- * is sslclick's and name sslclick's certificate, and DescribeCertificate reads that certificate
- * (before, ListTagsForCertificate proved the certificate too: 4 calls for 2 resources).
+ * is sslclick's and name sslclick's certificate and the Route 53 zone holding the host's record,
+ * and DescribeCertificate reads that certificate (before, ListTagsForCertificate proved the
+ * certificate too, and a new adapter looked the zone up: 4 calls for 2 resources).
  */
 import { CloudFrontClient, UntagResourceCommand } from '@aws-sdk/client-cloudfront';
 import { createLookupCache } from '@sslclick/core';
@@ -70,10 +71,29 @@ describe('CloudFront vendor calls', () => {
       ['cloudfront-distribution', true],
     ]);
 
-    // A fresh adapter (nothing cached anywhere) also finds the Route 53 zone holding the host by
-    // its name (an adapter given hostedZoneId, or DNS left to the user, makes no such lookup).
+    // A new adapter (nothing cached anywhere) makes the same three: the distribution's tags name
+    // the Route 53 zone holding the host's record, so status does not look the zone up by name.
     start = world.aws.operations.length;
-    expect((await createTestAdapter(world).status({ hostname })).ready).toBe(true);
+    const fresh = await createTestAdapter(world).status({ hostname });
+    expect(fresh.ready).toBe(true);
+    expect(fresh.dns.managed).toBe(true);
+    expect(operationsSince(start)).toEqual({
+      'read ListDistributions': 1,
+      'read ListTagsForResource': 1,
+      'read DescribeCertificate': 1,
+    });
+  });
+
+  it('a distribution whose tags do not name its Route 53 zone (made before the tag) has the zone looked up by name', async () => {
+    const hostname = prepareBrandedHost(world, zone);
+    expect((await createTestAdapter(world).apply({ hostname })).ready).toBe(true);
+    const distribution = world.aws.distributions().find((candidate) => candidate.aliases.includes(hostname));
+    const cloudFront = new CloudFrontClient({ region: 'us-east-1', credentials: AWS_TEST_CREDENTIALS, endpoint: world.aws.endpoints.cloudfront, maxAttempts: 1 });
+    await cloudFront.send(new UntagResourceCommand({ Resource: distribution?.arn, TagKeys: { Items: ['sslclick:route53-zone'] } }));
+    const start = world.aws.operations.length;
+    const status = await createTestAdapter(world).status({ hostname });
+    expect(status.ready).toBe(true);
+    expect(status.dns.managed).toBe(true);
     expect(operationsSince(start)).toEqual({
       'read ListHostedZonesByName': 1,
       'read ListDistributions': 1,
