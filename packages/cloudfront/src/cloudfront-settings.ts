@@ -1,7 +1,7 @@
 import type { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudFrontClient, CloudFrontClientConfig } from '@aws-sdk/client-cloudfront';
 import type { Route53Client } from '@aws-sdk/client-route-53';
-import { type DnsProvider } from '@sslclick/core';
+import { type DnsProvider, type LookupCache } from '@sslclick/core';
 import { DEFAULT_CUTOVER_CHECK_TIMEOUT_MS, invalidInput, readCutoverCheckTimeoutMs, type CommonProxySettings } from '@sslclick/core/adapter';
 import { registerAwsCredentials } from './aws-credentials.js';
 import { defaultAwsTimeoutMs } from './aws-call.js';
@@ -113,6 +113,8 @@ export interface ResolvedCloudFrontSettings {
   verification: CommonProxySettings['verification'];
   wait: CommonProxySettings['wait'];
   retry: CommonProxySettings['retry'];
+  /** Lookups shared by the runs of this adapter (a run's own `RunOptions.lookupCache` comes first). */
+  lookupCache: LookupCache | undefined;
 }
 
 const provider = 'cloudfront';
@@ -191,5 +193,6 @@ export function resolveCloudFrontSettings(settings: CloudFrontProxySettings = {}
     verification: settings.verification,
     wait: settings.wait,
     retry: settings.retry,
+    lookupCache: settings.lookupCache,
   };
 }

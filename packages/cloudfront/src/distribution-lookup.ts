@@ -1,8 +1,9 @@
-import type { DistributionConfig, DistributionSummary } from '@aws-sdk/client-cloudfront';
+import type { DistributionConfig } from '@aws-sdk/client-cloudfront';
 import { isAwsNotFound } from './aws-errors.js';
 import type { AwsRun } from './aws-run.js';
 import { cloudFrontSdk } from './aws-sdk.js';
-import { certificateTagKey, isOurComment, isOwnedBy, ownershipTags } from './ownership.js';
+import { listDistributionsPage, listedFromSummary, type DistributionListing, type ListedDistribution } from './distribution-listing.js';
+import { certificateTagKey, distributionComment, isOurComment, isOwnedBy, ownershipTags, parseRoute53ZoneTag, route53ZoneTagKey, type DistributionTagFacts, type TaggedRoute53Zone } from './ownership.js';
 
 /** What the adapter knows about a distribution. */
 export interface DistributionInfo {
@@ -23,25 +24,17 @@ export interface DistributionInfo {
    * is `certificateArn`, the certificate in use is proven sslclick's without reading its tags.
    */
   ownCertificateArn?: string;
+  /** The Route 53 zone sslclick's tag on this (owned) distribution names as holding the host's record. */
+  route53Zone?: TaggedRoute53Zone;
 }
 
 type Tags = Array<{ Key?: string; Value?: string }>;
 
-function fromSummary(summary: DistributionSummary, tags: Tags, hostname: string): DistributionInfo {
+function withOwnership(listed: ListedDistribution, tags: Tags, hostname: string): DistributionInfo {
   const owned = isOwnedBy(tags, hostname);
   const ownCertificateArn = owned ? tags.find((tag) => tag.Key === certificateTagKey)?.Value : undefined;
-  return {
-    id: summary.Id ?? '',
-    arn: summary.ARN ?? '',
-    domainName: summary.DomainName ?? '',
-    status: summary.Status ?? '',
-    enabled: summary.Enabled === true,
-    aliases: (summary.Aliases?.Items ?? []).map((alias) => alias.toLowerCase()),
-    comment: summary.Comment ?? '',
-    owned,
-    ...(summary.ViewerCertificate?.ACMCertificateArn ? { certificateArn: summary.ViewerCertificate.ACMCertificateArn } : {}),
-    ...(ownCertificateArn ? { ownCertificateArn } : {}),
-  };
+  const route53Zone = owned ? parseRoute53ZoneTag(tags.find((tag) => tag.Key === route53ZoneTagKey)?.Value) : undefined;
+  return { ...listed, owned, ...(ownCertificateArn ? { ownCertificateArn } : {}), ...(route53Zone ? { route53Zone } : {}) };
 }
 
 async function tagsOf(run: AwsRun, arn: string): Promise<Tags> {
@@ -52,29 +45,47 @@ async function tagsOf(run: AwsRun, arn: string): Promise<Tags> {
 }
 
 /**
- * Finds the distribution that holds the hostname as an alias (paginating ListDistributions with
- * `Marker`), or failing that one of ours whose alias was removed (found by our comment), and
- * tells from its tags whether it is sslclick's.
+ * Finds the distribution that holds the hostname as an alias, or failing that one of ours whose
+ * alias was removed (found by our comment), and tells from its tags whether it is sslclick's.
+ * With `listing` (shared by the hosts of a run) the account is listed once for all of them, and a
+ * remembered distribution that was still deploying is read again (its status moves on its own);
+ * without, ListDistributions is paged (`Marker`) until the alias turns up.
  */
-export async function findDistribution(run: AwsRun): Promise<DistributionInfo | undefined> {
-  let marker: string | undefined;
-  let byComment: DistributionSummary | undefined;
-  do {
-    const current = marker;
-    const page = await run.call('cloudfront:ListDistributions', (abortSignal) =>
-      run.settings.cloudFront.send(new cloudFrontSdk.ListDistributionsCommand({ MaxItems: 100, ...(current ? { Marker: current } : {}) }), { abortSignal }),
-    );
-    const list = page.DistributionList;
-    for (const summary of list?.Items ?? []) {
-      if ((summary.Aliases?.Items ?? []).some((alias) => alias.toLowerCase() === run.hostname)) {
-        return fromSummary(summary, await tagsOf(run, summary.ARN ?? ''), run.hostname);
+export async function findDistribution(run: AwsRun, listing?: DistributionListing): Promise<DistributionInfo | undefined> {
+  const comment = distributionComment(run.hostname);
+  let byAlias: ListedDistribution | undefined;
+  let byComment: ListedDistribution | undefined;
+  if (listing) {
+    const found = await listing.find(run, run.hostname, comment);
+    ({ byAlias, byComment } = found);
+    if (byAlias && !found.listedNow && byAlias.status !== 'Deployed') {
+      const current = await getDistribution(run, byAlias.id);
+      if (current) {
+        byAlias = { ...byAlias, status: current.status, enabled: current.enabled };
+        listing.settle(byAlias.id, current.status, current.enabled);
+      } else {
+        listing.remove(byAlias.id);
+        byAlias = undefined;
       }
-      if (!byComment && isOurComment(summary.Comment, run.hostname)) byComment = summary;
     }
-    marker = list?.IsTruncated ? list.NextMarker : undefined;
-  } while (marker);
+  } else {
+    let marker: string | undefined;
+    do {
+      const page = await listDistributionsPage(run, marker);
+      for (const summary of page.items) {
+        const listed = listedFromSummary(summary);
+        if (listed.aliases.includes(run.hostname)) {
+          byAlias = listed;
+          break;
+        }
+        byComment ??= isOurComment(listed.comment, run.hostname) ? listed : undefined;
+      }
+      marker = byAlias ? undefined : page.nextMarker;
+    } while (marker);
+  }
+  if (byAlias) return withOwnership(byAlias, await tagsOf(run, byAlias.arn), run.hostname);
   if (!byComment) return undefined;
-  const found = fromSummary(byComment, await tagsOf(run, byComment.ARN ?? ''), run.hostname);
+  const found = withOwnership(byComment, await tagsOf(run, byComment.arn), run.hostname);
   return found.owned ? found : undefined;
 }
 
@@ -106,14 +117,15 @@ export async function getDistributionConfig(run: AwsRun, id: string): Promise<{ 
 }
 
 /**
- * Creates the distribution with sslclick's tags in the same call; `ownCertificateArn` is the
- * certificate it uses when that certificate was proven sslclick's (see `certificateTagKey`).
+ * Creates the distribution with sslclick's tags in the same call; `facts` are the certificate it
+ * uses when that was proven sslclick's and the Route 53 zone holding the host's record (see
+ * `certificateTagKey` and `route53ZoneTagKey`).
  */
-export async function createDistribution(run: AwsRun, config: DistributionConfig, ownCertificateArn?: string): Promise<DistributionInfo> {
+export async function createDistribution(run: AwsRun, config: DistributionConfig, facts: DistributionTagFacts = {}): Promise<DistributionInfo> {
   const answer = await run.call('cloudfront:CreateDistribution', (abortSignal) =>
     run.settings.cloudFront.send(
       new cloudFrontSdk.CreateDistributionWithTagsCommand({
-        DistributionConfigWithTags: { DistributionConfig: config, Tags: { Items: ownershipTags(run.hostname, run.settings.tags, ownCertificateArn) } },
+        DistributionConfigWithTags: { DistributionConfig: config, Tags: { Items: ownershipTags(run.hostname, run.settings.tags, facts) } },
       }),
       { abortSignal },
     ),
@@ -129,7 +141,8 @@ export async function createDistribution(run: AwsRun, config: DistributionConfig
     comment: config.Comment ?? '',
     owned: true,
     ...(config.ViewerCertificate?.ACMCertificateArn ? { certificateArn: config.ViewerCertificate.ACMCertificateArn } : {}),
-    ...(ownCertificateArn ? { ownCertificateArn } : {}),
+    ...(facts.ownCertificateArn ? { ownCertificateArn: facts.ownCertificateArn } : {}),
+    ...(facts.route53Zone ? { route53Zone: facts.route53Zone } : {}),
   };
 }
 
@@ -141,10 +154,10 @@ export async function updateDistribution(run: AwsRun, id: string, etag: string, 
   return answer.ETag ?? '';
 }
 
-/** Adds sslclick's tags to an adopted distribution (with `ownCertificateArn` as for `createDistribution`). */
-export async function tagDistribution(run: AwsRun, arn: string, ownCertificateArn?: string): Promise<void> {
+/** Adds sslclick's tags to an adopted distribution (with `facts` as for `createDistribution`). */
+export async function tagDistribution(run: AwsRun, arn: string, facts: DistributionTagFacts = {}): Promise<void> {
   await run.call('cloudfront:TagResource', (abortSignal) =>
-    run.settings.cloudFront.send(new cloudFrontSdk.TagResourceCommand({ Resource: arn, Tags: { Items: ownershipTags(run.hostname, run.settings.tags, ownCertificateArn) } }), { abortSignal }),
+    run.settings.cloudFront.send(new cloudFrontSdk.TagResourceCommand({ Resource: arn, Tags: { Items: ownershipTags(run.hostname, run.settings.tags, facts) } }), { abortSignal }),
   );
 }
 

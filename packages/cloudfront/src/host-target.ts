@@ -15,6 +15,8 @@ export interface DnsTarget {
   provider: DnsProvider;
   /** For messages: `Route 53 zone example.com`, `cloudflare`. */
   description: string;
+  /** The Route 53 hosted zone holding the host's record, when `provider` is the adapter's own Route 53. */
+  route53Zone?: { id: string; name: string };
 }
 
 /** A hostname's record as its DNS holds it: the CNAME's value, and any other records. */

@@ -16,15 +16,46 @@ export const hostnameTagKey = 'sslclick:hostname';
 export const certificateTagKey = 'sslclick:certificate';
 
 /**
- * The tags sslclick puts on what it creates: its own two (three on a distribution whose
- * certificate is sslclick's), then the user's.
+ * The tag on sslclick's distribution naming the Route 53 hosted zone that held the host's record
+ * when sslclick created (or adopted) the distribution, as `<zone id>:<zone name>`: `status` reads
+ * the distribution's tags anyway, so it knows where the host's DNS is managed without looking the
+ * zone up (one lookup plus one read per resource on a new adapter too). Zone ids are letters and
+ * digits and zone names letters, digits, hyphens and dots: all allowed in a tag value.
  */
-export function ownershipTags(hostname: string, userTags: Readonly<Record<string, string>> = {}, ownCertificateArn?: string): Array<{ Key: string; Value: string }> {
+export const route53ZoneTagKey = 'sslclick:route53-zone';
+
+/** A Route 53 hosted zone as the distribution's tag names it. */
+export interface TaggedRoute53Zone {
+  id: string;
+  name: string;
+}
+
+/** The zone named by a `route53ZoneTagKey` value, or `undefined` for a value sslclick did not write. */
+export function parseRoute53ZoneTag(value: string | undefined): TaggedRoute53Zone | undefined {
+  const match = value === undefined ? null : /^([A-Z0-9]{1,32}):([a-z0-9.-]{1,253})$/.exec(value);
+  return match ? { id: match[1] as string, name: match[2] as string } : undefined;
+}
+
+/** What a distribution's tags say besides ownership: both only on a distribution sslclick owns. */
+export interface DistributionTagFacts {
+  /** The certificate sslclick put on it, proven sslclick's (see `certificateTagKey`). */
+  ownCertificateArn?: string | undefined;
+  /** The Route 53 zone holding the host's record (see `route53ZoneTagKey`). */
+  route53Zone?: TaggedRoute53Zone | undefined;
+}
+
+/**
+ * The tags sslclick puts on what it creates: its own two (plus, on a distribution, the
+ * certificate and hosted zone it knows of), then the user's.
+ */
+export function ownershipTags(hostname: string, userTags: Readonly<Record<string, string>> = {}, facts: DistributionTagFacts = {}): Array<{ Key: string; Value: string }> {
+  const ours = new Set<string>([certificateTagKey, route53ZoneTagKey]);
   return [
     { Key: managedByTag.key, Value: managedByTag.value },
     { Key: hostnameTagKey, Value: hostname },
-    ...(ownCertificateArn ? [{ Key: certificateTagKey, Value: ownCertificateArn }] : []),
-    ...Object.entries(userTags).filter(([Key]) => Key !== certificateTagKey).map(([Key, Value]) => ({ Key, Value })),
+    ...(facts.ownCertificateArn ? [{ Key: certificateTagKey, Value: facts.ownCertificateArn }] : []),
+    ...(facts.route53Zone ? [{ Key: route53ZoneTagKey, Value: `${facts.route53Zone.id}:${facts.route53Zone.name}` }] : []),
+    ...Object.entries(userTags).filter(([Key]) => !ours.has(Key)).map(([Key, Value]) => ({ Key, Value })),
   ];
 }
 

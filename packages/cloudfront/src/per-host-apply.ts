@@ -3,8 +3,10 @@ import { checkBeforeCutover, confirmAfterCutover, invalidInput, restoreFailingCu
 import { isAwsError } from './aws-errors.js';
 import { coversHostname, requestCertificate } from './certificate-lookup.js';
 import { distributionDrift, newDistributionConfig, repairedDistributionConfig, type DesiredDistribution } from './distribution-config.js';
+import { listedAfterWrite, listedOf } from './distribution-listing.js';
 import { createDistribution, findDistribution, getDistributionConfig, tagDistribution, updateDistribution, type DistributionInfo } from './distribution-lookup.js';
 import { failedCertificateStatuses, type HostRecord } from './host-target.js';
+import type { DistributionTagFacts } from './ownership.js';
 import { conflictWithForeign, provider, type PerHostContext, type Target } from './per-host-context.js';
 import type { PerHostStatus } from './per-host-status.js';
 
@@ -14,7 +16,7 @@ import type { PerHostStatus } from './per-host-status.js';
  * check through it, then the hostname's CNAME.
  */
 export function createPerHostApply(context: PerHostContext, reads: PerHostStatus): (request: ProxyRequest, options?: RunOptions) => Promise<ProxyStatus> {
-  const { settings, publishedCname, prepare, resolveDns, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict } = context;
+  const { settings, publishedCname, prepare, resolveDns, listing, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict } = context;
   const { readStatus } = reads;
 
   /** Repairs drift with UpdateDistribution + IfMatch, retrying once when the ETag went stale meanwhile. */
@@ -24,7 +26,9 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
       const drift = distributionDrift(config, desired);
       if (drift.length === 0) return false;
       try {
-        await updateDistribution(target.run, distribution.id, etag, repairedDistributionConfig(config, desired));
+        const repaired = repairedDistributionConfig(config, desired);
+        await updateDistribution(target.run, distribution.id, etag, repaired);
+        (await listing(target))?.put(listedAfterWrite(distribution, repaired));
         target.run.progress(
           'distribution-updated',
           `Repaired CloudFront distribution ${distribution.id}: ${drift.map((difference) => `${difference.field} ${difference.current} → ${difference.desired}`).join('; ')}.`,
@@ -38,9 +42,12 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
     }
   }
 
-  async function createOrFind(target: Target, desired: DesiredDistribution, ownCertificateArn: string | undefined): Promise<DistributionInfo> {
+  async function createOrFind(target: Target, desired: DesiredDistribution, facts: DistributionTagFacts): Promise<DistributionInfo> {
+    const known = await listing(target);
     try {
-      const created = await createDistribution(target.run, newDistributionConfig(desired), ownCertificateArn);
+      const config = newDistributionConfig(desired);
+      const created = await createDistribution(target.run, config, facts);
+      known?.put(listedAfterWrite(created, config));
       target.run.progress('distribution-created', `Created CloudFront distribution ${created.id} (${created.domainName}) for ${target.hostname}.`, {
         distributionId: created.id,
         domainName: created.domainName,
@@ -49,7 +56,9 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
     } catch (error) {
       // A create whose answer was lost may have succeeded: the alias then belongs to our own new distribution.
       if (!isAwsError(error, 'CNAMEAlreadyExists')) throw error;
+      // Read afresh, not from the run's listing: whoever holds the alias made it after that was read.
       const found = await findDistribution(target.run);
+      if (found) known?.put(listedOf(found));
       if (found?.owned) return found;
       if (found) throw conflictWithForeign(target.hostname, found);
       throw error;
@@ -121,16 +130,17 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
     let distribution = inspection.distribution;
     // The distribution's tags name its certificate when that is sslclick's (proven by its own
     // tags just now), so status proves both with one read each.
-    const ownCertificateArn = certificate.owned ? certificate.arn : undefined;
+    // Its tags also name the Route 53 zone holding the host's record, so status needs no zone lookup.
+    const tagFacts: DistributionTagFacts = { ...(certificate.owned ? { ownCertificateArn: certificate.arn } : {}), ...(dns?.route53Zone ? { route53Zone: dns.route53Zone } : {}) };
     // Whether this run changed the distribution: only then is its state read again.
     let distributionWritten = false;
     if (!distribution) {
-      distribution = await createOrFind(target, desired, ownCertificateArn);
+      distribution = await createOrFind(target, desired, tagFacts);
       distributionWritten = true;
     } else {
       distributionWritten = await repairDistribution(target, distribution, desired);
       if (!distribution.owned) {
-        await tagDistribution(run, distribution.arn, ownCertificateArn);
+        await tagDistribution(run, distribution.arn, tagFacts);
         // The tags just written are the ownership proof (TagResource succeeded).
         distribution = { ...distribution, owned: true };
         run.progress('distribution-adopted', `Adopted CloudFront distribution ${distribution.id} for ${hostname} (adopt: true).`, { distributionId: distribution.id });

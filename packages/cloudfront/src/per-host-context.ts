@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { SslClickError, lookupName, type ProxyRequest, type RunOptions } from '@sslclick/core';
 import { waitUntil, withoutRunBudget } from '@sslclick/core/adapter';
 import { failedCertificateStatuses, prepareHostTarget, type DnsTarget, type HostRecord, type HostTarget } from './host-target.js';
 import { coversHostname, describeCertificate, findOwnedCertificate, type CertificateInfo } from './certificate-lookup.js';
 import type { ResolvedCloudFrontSettings } from './cloudfront-settings.js';
 import type { DesiredDistribution } from './distribution-config.js';
+import { createDistributionListing, type DistributionListing } from './distribution-listing.js';
 import { findDistribution, getDistribution, type DistributionInfo } from './distribution-lookup.js';
 import type { Route53DnsProvider } from './route53-dns.js';
 
@@ -49,6 +51,17 @@ export interface PerHostContext {
   prepare(request: ProxyRequest, options: RunOptions | undefined, operation: string): Target;
   /** Where the hostname's DNS is written: the `dns` setting, the Route 53 zone holding it, or nowhere. */
   resolveDns(target: Target, warnings: string[]): Promise<DnsTarget | undefined>;
+  /**
+   * `resolveDns` for a status: the Route 53 zone named by the tag on sslclick's distribution (read
+   * with its ownership) is taken without looking it up, when these settings would use that zone.
+   */
+  statusDns(target: Target, distribution: DistributionInfo | undefined, warnings: string[]): Promise<DnsTarget | undefined>;
+  /**
+   * The account's distributions as listed once for the run's hosts (in the run's lookup cache, else
+   * the adapter's); `undefined` without a cache: each lookup then lists afresh. Every write of a
+   * distribution is recorded in it, so later hosts see it.
+   */
+  listing(target: Target): Promise<DistributionListing | undefined>;
   /** Reads what is on AWS for the hostname: its distribution and its certificate. */
   inspect(target: Target): Promise<Inspection>;
   desiredFor(target: Target, certificateArn: string): DesiredDistribution;
@@ -90,7 +103,7 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
     if (!settings.route53Lookup && settings.hostedZoneId === undefined) return undefined;
     try {
       const zone = await route53.findZone(target.hostname, target.run.options);
-      return zone ? { provider: route53, description: `Route 53 zone ${zone.name}` } : undefined;
+      return zone ? { provider: route53, description: `Route 53 zone ${zone.name}`, route53Zone: zone } : undefined;
     } catch (error) {
       // Without Route 53 permissions the zone cannot be found: the records are left to the user.
       if (settings.hostedZoneId === undefined && SslClickError.isInstance(error) && error.code === 'PERMISSION') {
@@ -101,9 +114,24 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
     }
   }
 
+  async function statusDns(target: Target, distribution: DistributionInfo | undefined, warnings: string[]): Promise<DnsTarget | undefined> {
+    const tagged = distribution?.owned ? distribution.route53Zone : undefined;
+    const usesTaggedZone = tagged !== undefined && !givenDns && (settings.hostedZoneId === undefined ? settings.route53Lookup : settings.hostedZoneId === tagged.id);
+    if (tagged && usesTaggedZone) return { provider: route53, description: `Route 53 zone ${tagged.name}`, route53Zone: tagged };
+    return resolveDns(target, warnings);
+  }
+
+  // Per adapter object: adapters with other credentials never share a listing through one cache.
+  const listingKey = `cloudfront:${randomUUID()}:distributions`;
+
+  async function listing(target: Target): Promise<DistributionListing | undefined> {
+    const cache = target.run.options.lookupCache ?? settings.lookupCache;
+    return cache ? cache.get(listingKey, async () => createDistributionListing()) : undefined;
+  }
+
   async function inspect(target: Target): Promise<Inspection> {
     const { run } = target;
-    const found = await findDistribution(run);
+    const found = await findDistribution(run, await listing(target));
     const ours = found?.owned ? found : undefined;
     const foreign = found && !found.owned ? found : undefined;
     let certificate: CertificateInfo | undefined;
@@ -161,6 +189,9 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
     const result = await waitUntil(
       async () => {
         const current = await getDistribution(run, id);
+        const known = await listing(target);
+        if (current) known?.settle(id, current.status, current.enabled);
+        else known?.remove(id);
         return current ? { done: current.status === 'Deployed', value: current, state: current.status } : { done: true, state: 'deleted' };
       },
       {
@@ -200,5 +231,5 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
     });
   }
 
-  return { settings, publishedCname, prepare, resolveDns, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict };
+  return { settings, publishedCname, prepare, resolveDns, statusDns, listing, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict };
 }

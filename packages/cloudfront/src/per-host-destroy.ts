@@ -1,6 +1,7 @@
 import { SslClickError, type ProxyRequest, type ProxyStatus, type RunOptions } from '@sslclick/core';
 import { isAwsError } from './aws-errors.js';
 import { deleteCertificate, describeCertificate } from './certificate-lookup.js';
+import { listedAfterWrite } from './distribution-listing.js';
 import { deleteDistribution, getDistribution, getDistributionConfig, updateDistribution } from './distribution-lookup.js';
 import { provider, type PerHostContext } from './per-host-context.js';
 import type { PerHostStatus } from './per-host-status.js';
@@ -11,7 +12,7 @@ import type { PerHostStatus } from './per-host-status.js';
  * then the certificate, only what sslclick created.
  */
 export function createPerHostDestroy(context: PerHostContext, reads: PerHostStatus): (request: ProxyRequest, options?: RunOptions) => Promise<ProxyStatus> {
-  const { settings, prepare, resolveDns, inspect, waitForDeployed, currentCname } = context;
+  const { settings, prepare, resolveDns, listing, inspect, waitForDeployed, currentCname } = context;
   const { readStatus } = reads;
 
   async function destroy(request: ProxyRequest, options?: RunOptions): Promise<ProxyStatus> {
@@ -44,7 +45,9 @@ export function createPerHostDestroy(context: PerHostContext, reads: PerHostStat
           const { config, etag } = await getDistributionConfig(run, distribution.id);
           if (!config.Enabled) break;
           try {
-            await updateDistribution(run, distribution.id, etag, { ...config, Enabled: false });
+            const disabled = { ...config, Enabled: false };
+            await updateDistribution(run, distribution.id, etag, disabled);
+            (await listing(target))?.put(listedAfterWrite(distribution, disabled));
             run.progress('distribution-disabled', `Disabled CloudFront distribution ${distribution.id}; waiting for it to deploy before deleting it.`, { distributionId: distribution.id });
             break;
           } catch (error) {
@@ -56,9 +59,9 @@ export function createPerHostDestroy(context: PerHostContext, reads: PerHostStat
       current2 = await waitForDeployed(target, distribution.id);
       for (let attempt = 1; current2; attempt += 1) {
         try {
-          if (await deleteDistribution(run, distribution.id, current2.etag)) {
-            run.progress('distribution-deleted', `Deleted CloudFront distribution ${distribution.id}.`, { distributionId: distribution.id });
-          }
+          const deleted = await deleteDistribution(run, distribution.id, current2.etag);
+          (await listing(target))?.remove(distribution.id);
+          if (deleted) run.progress('distribution-deleted', `Deleted CloudFront distribution ${distribution.id}.`, { distributionId: distribution.id });
           break;
         } catch (error) {
           if (attempt > 1 || !isAwsError(error, 'PreconditionFailed')) throw error;

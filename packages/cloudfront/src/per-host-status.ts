@@ -13,7 +13,7 @@ export interface PerHostStatus {
 
 /** Builds the per-host mode's status reads. */
 export function createPerHostStatus(context: PerHostContext): PerHostStatus {
-  const { settings, prepare, resolveDns, inspect } = context;
+  const { settings, prepare, statusDns, inspect } = context;
 
   async function readStatus(target: Target, dns: DnsTarget | undefined, warnings: string[], known?: Inspection): Promise<ProxyStatus> {
     const inspection = known ?? (await inspect(target));
@@ -108,8 +108,10 @@ export function createPerHostStatus(context: PerHostContext): PerHostStatus {
   async function status(request: ProxyRequest, options?: RunOptions): Promise<ProxyStatus> {
     const target = prepare(request, options, 'status');
     const warnings: string[] = [];
-    const dns = await resolveDns(target, warnings);
-    return readStatus(target, dns, warnings);
+    const inspection = await inspect(target);
+    // The distribution's tags name the Route 53 zone apply wrote to: no zone lookup (see statusDns).
+    const dns = await statusDns(target, inspection.distribution, warnings);
+    return readStatus(target, dns, warnings, inspection);
   }
 
   return { readStatus, status };

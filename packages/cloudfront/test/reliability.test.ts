@@ -76,7 +76,7 @@ function resetLogs(world: CloudFrontWorld): void {
 
 /**
  * The AWS state of one hostname, normalised: ids, ARNs, distribution domains, validation record
- * names and the hostname itself replaced by placeholders, so two runs on two hosts compare equal.
+ * names, the hosted zone's id and the hostname itself replaced by placeholders, so two runs on two hosts compare equal.
  */
 function hostState(world: CloudFrontWorld, hostname: string): unknown {
   const distributions = world.aws.distributions().filter((distribution) => distribution.aliases.includes(hostname) || JSON.stringify(distribution.config).includes(hostname));
@@ -112,6 +112,8 @@ function hostState(world: CloudFrontWorld, hostname: string): unknown {
   distributions.forEach((distribution, index) => {
     replacements.push([distribution.arn, `<distribution-arn-${index}>`], [distribution.domainName, `<distribution-domain-${index}>`], [distribution.id, `<distribution-${index}>`]);
   });
+  // The zone's id differs per world; sslclick's distribution names it in a tag.
+  replacements.push([world.aws.addHostedZone(zone).id, '<hosted-zone>']);
   replacements.push([hostname, '<hostname>']);
   let text = raw;
   for (const [from, to] of replacements) text = text.split(from).join(to);

@@ -3,10 +3,12 @@
  * thing once (before, it inspected everything again for the final status and read the host's
  * record three times), and status makes one lookup plus one read per resource: ListDistributions
  * finds the distribution (its summary is the distribution as status shows it), its tags prove it
- * is sslclick's and name sslclick's certificate, and DescribeCertificate reads that certificate
- * (before, ListTagsForCertificate proved the certificate too: 4 calls for 2 resources).
+ * is sslclick's and name sslclick's certificate and the Route 53 zone holding the host's record,
+ * and DescribeCertificate reads that certificate (before, ListTagsForCertificate proved the
+ * certificate too, and a new adapter looked the zone up: 4 calls for 2 resources).
  */
 import { CloudFrontClient, UntagResourceCommand } from '@aws-sdk/client-cloudfront';
+import { createLookupCache } from '@sslclick/core';
 import { AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestAdapter, prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from './cloudfront-world.js';
@@ -69,10 +71,29 @@ describe('CloudFront vendor calls', () => {
       ['cloudfront-distribution', true],
     ]);
 
-    // A fresh adapter (nothing cached anywhere) also finds the Route 53 zone holding the host by
-    // its name (an adapter given hostedZoneId, or DNS left to the user, makes no such lookup).
+    // A new adapter (nothing cached anywhere) makes the same three: the distribution's tags name
+    // the Route 53 zone holding the host's record, so status does not look the zone up by name.
     start = world.aws.operations.length;
-    expect((await createTestAdapter(world).status({ hostname })).ready).toBe(true);
+    const fresh = await createTestAdapter(world).status({ hostname });
+    expect(fresh.ready).toBe(true);
+    expect(fresh.dns.managed).toBe(true);
+    expect(operationsSince(start)).toEqual({
+      'read ListDistributions': 1,
+      'read ListTagsForResource': 1,
+      'read DescribeCertificate': 1,
+    });
+  });
+
+  it('a distribution whose tags do not name its Route 53 zone (made before the tag) has the zone looked up by name', async () => {
+    const hostname = prepareBrandedHost(world, zone);
+    expect((await createTestAdapter(world).apply({ hostname })).ready).toBe(true);
+    const distribution = world.aws.distributions().find((candidate) => candidate.aliases.includes(hostname));
+    const cloudFront = new CloudFrontClient({ region: 'us-east-1', credentials: AWS_TEST_CREDENTIALS, endpoint: world.aws.endpoints.cloudfront, maxAttempts: 1 });
+    await cloudFront.send(new UntagResourceCommand({ Resource: distribution?.arn, TagKeys: { Items: ['sslclick:route53-zone'] } }));
+    const start = world.aws.operations.length;
+    const status = await createTestAdapter(world).status({ hostname });
+    expect(status.ready).toBe(true);
+    expect(status.dns.managed).toBe(true);
     expect(operationsSince(start)).toEqual({
       'read ListHostedZonesByName': 1,
       'read ListDistributions': 1,
@@ -92,6 +113,39 @@ describe('CloudFront vendor calls', () => {
     const status = await createTestAdapter(world).status({ hostname });
     expect(status.resources.find((resource) => resource.kind === 'acm-certificate')?.owned).toBe(true);
     expect(operationsSince(start)).toMatchObject({ 'read DescribeCertificate': 1, 'read ListTagsForCertificate': 1 });
+  });
+
+  it('hosts of one run list the distributions once, and each sees what the others created or deleted', async () => {
+    const hostnames = [prepareBrandedHost(world, zone), prepareBrandedHost(world, zone), prepareBrandedHost(world, zone)];
+    const adapter = createTestAdapter(world);
+    const lookupCache = createLookupCache();
+    const writes = (counts: Record<string, number>): string[] => Object.keys(counts).filter((key) => key.startsWith('write'));
+
+    let start = world.aws.operations.length;
+    for (const hostname of hostnames) expect((await adapter.apply({ hostname }, { lookupCache })).ready).toBe(true);
+    expect(operationsSince(start)).toMatchObject({ 'read ListDistributions': 1, 'write CreateDistributionWithTags': 3 });
+
+    // The run's listing holds the three distributions it created: applying again lists nothing and writes nothing.
+    start = world.aws.operations.length;
+    for (const hostname of hostnames) expect((await adapter.apply({ hostname }, { lookupCache })).ready).toBe(true);
+    expect(operationsSince(start)['read ListDistributions']).toBeUndefined();
+    expect(writes(operationsSince(start))).toEqual([]);
+
+    // Status of each: its tags and its certificate, the distribution found in the run's listing.
+    start = world.aws.operations.length;
+    for (const hostname of hostnames) expect((await adapter.status({ hostname }, { lookupCache })).ready).toBe(true);
+    expect(operationsSince(start)).toEqual({ 'read ListTagsForResource': 3, 'read DescribeCertificate': 3 });
+
+    // A distribution deleted in the run is gone from its listing: status finds none, apply makes a new one.
+    const [first] = hostnames as [string, string, string];
+    expect((await adapter.destroy({ hostname: first }, { lookupCache })).edge.state).toBe('absent');
+    expect(world.aws.distributions().some((distribution) => distribution.aliases.includes(first))).toBe(false);
+    start = world.aws.operations.length;
+    expect((await adapter.status({ hostname: first }, { lookupCache })).edge.state).toBe('absent');
+    expect((await adapter.apply({ hostname: first }, { lookupCache })).ready).toBe(true);
+    expect(operationsSince(start)).toMatchObject({ 'write CreateDistributionWithTags': 1 });
+    expect(operationsSince(start)['read ListDistributions']).toBeUndefined();
+    expect(world.aws.distributions().filter((distribution) => distribution.aliases.includes(first))).toHaveLength(1);
   });
 
   it('apply from nothing re-reads only what it wrote (before, the final status inspected all four things again)', async () => {

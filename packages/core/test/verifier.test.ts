@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateAuthority, EDGE_ADDRESS, startSandbox, type Sandbox } from '@sslclick/sandbox';
-import { verifyHostname, verifyHostnames, type VerifyOptions, type VerifyResult } from '@sslclick/core';
+import { lookupName, verifyHostname, verifyHostnames, type VerifyOptions, type VerifyResult } from '@sslclick/core';
 
 let sandbox: Sandbox;
 let counter = 0;
@@ -218,6 +218,49 @@ describe('verifyHostname against the sandbox', () => {
       expect(check(result, 'tls-valid').ok).toBe(false);
     } finally {
       quiet.close();
+    }
+  });
+
+  it('asks again when an answer is lost, instead of reporting that the DNS server did not answer', async () => {
+    // A relay in front of the sandbox DNS that drops one query once the resolver has seen the
+    // server answer quickly: c-ares then waits only 250 ms for an answer (five times the average
+    // latency, at least 250 ms), whatever the time-out, so a single try reported one lost
+    // datagram (a busy machine) as "did not answer" for the whole lookup.
+    const relay = createSocket('udp4');
+    const upstream = createSocket('udp4');
+    await Promise.all([new Promise<void>((resolve) => relay.bind(0, '127.0.0.1', resolve)), new Promise<void>((resolve) => upstream.bind(0, '127.0.0.1', resolve))]);
+    const [dnsHost, dnsPort] = sandbox.dns.address.split(':') as [string, string];
+    let client: { address: string; port: number } | undefined;
+    let dropNext = false;
+    let dropped = 0;
+    relay.on('message', (message, from) => {
+      client = { address: from.address, port: from.port };
+      if (dropNext) {
+        dropNext = false;
+        dropped += 1;
+        return;
+      }
+      upstream.send(message, Number(dnsPort), dnsHost);
+    });
+    upstream.on('message', (message) => {
+      if (client) relay.send(message, client.port, client.address);
+    });
+    try {
+      const servers = [`127.0.0.1:${relay.address().port}`];
+      // Other names each time: c-ares keeps answers for their TTL and would not ask again.
+      for (let round = 0; round < 3; round += 1) {
+        const { hostname } = await brandedHost();
+        expect(await lookupName(hostname, { servers, timeoutMs: 3_000 })).toMatchObject({ cnameChain: [edgeName], addresses: [EDGE_ADDRESS] });
+      }
+      const { hostname } = await brandedHost();
+      dropNext = true;
+      const afterLoss = await lookupName(hostname, { servers, timeoutMs: 3_000 });
+      expect(dropped).toBe(1);
+      expect(afterLoss).toMatchObject({ cnameChain: [edgeName], addresses: [EDGE_ADDRESS] });
+      expect(afterLoss.errorCode).toBeUndefined();
+    } finally {
+      relay.close();
+      upstream.close();
     }
   });
 

@@ -26,6 +26,13 @@ const maximumChainLength = 8;
 // A resolver channel reads the system configuration when created, so one is kept per distinct
 // server list and time-out and shared by every lookup (many hosts verified at once).
 const resolvers = new Map<string, Resolver>();
+// c-ares (1.32 and later, in Node 20.20 and 22) takes `timeout` only for a server's first queries:
+// afterwards each try waits five times the server's average latency, at least 250 ms and at most
+// 5 s (deps/cares/src/lib/ares_metrics.c in nodejs/node). A resolver that answers in a
+// millisecond thus gets 250 ms, and with a single try one late or lost datagram (a busy machine
+// verifying many hosts at once) was reported as "did not answer". Tries are repeated, as stub
+// resolvers do; the caller's time-out bounds each query (`withinTimeout`).
+const triesPerQuery = 4;
 const maximumCachedResolvers = 16;
 
 // node:dns/promises is loaded on the first lookup, not when @sslclick/core is imported.
@@ -38,11 +45,20 @@ async function resolverFor(options: DnsLookupOptions): Promise<Resolver> {
   let resolver = resolvers.get(key);
   if (!resolver) {
     if (resolvers.size >= maximumCachedResolvers) resolvers.clear();
-    resolver = new ResolverClass({ timeout, tries: 1 });
+    resolver = new ResolverClass({ timeout, tries: triesPerQuery });
     if (options.servers && options.servers.length > 0) resolver.setServers(options.servers);
     resolvers.set(key, resolver);
   }
   return resolver;
+}
+
+/** The query's answer, or an `ETIMEOUT` error once `timeoutMs` has passed (c-ares may still be retrying). */
+function withinTimeout<Answer>(query: Promise<Answer>, timeoutMs: number): Promise<Answer> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('DNS query timed out'), { code: 'ETIMEOUT' })), timeoutMs);
+  });
+  return Promise.race([query, deadline]).finally(() => clearTimeout(timer));
 }
 
 function clean(name: string): string {
@@ -66,12 +82,12 @@ function describeDnsError(name: string, code: string | undefined): string {
 type AddressAnswer = { addresses: string[]; error?: unknown };
 
 /** The name's addresses as a recursive resolver gives them (it follows the CNAME chain itself): A, else AAAA. */
-async function addressesOf(resolver: Resolver, name: string): Promise<AddressAnswer> {
+async function addressesOf(resolver: Resolver, name: string, timeoutMs: number): Promise<AddressAnswer> {
   let lastError: unknown;
   // AAAA is asked only when there is no A record: one query fewer per host in the common case.
   for (const family of ['resolve4', 'resolve6'] as const) {
     try {
-      const addresses = await resolver[family](name);
+      const addresses = await withinTimeout(resolver[family](name), timeoutMs);
       if (addresses.length > 0) return { addresses };
     } catch (error) {
       lastError = error;
@@ -92,14 +108,15 @@ async function addressesOf(resolver: Resolver, name: string): Promise<AddressAns
 export async function lookupName(name: string, options: DnsLookupOptions): Promise<DnsLookup> {
   if (isIP(name) !== 0) return { cnameChain: [], addresses: [name] };
   const resolver = await resolverFor(options);
-  const addressQuery = addressesOf(resolver, name);
+  const timeoutMs = Math.max(1, Math.round(options.timeoutMs));
+  const addressQuery = addressesOf(resolver, name, timeoutMs);
   const cnameChain: string[] = [];
   let current = name;
   try {
     for (let hop = 0; hop < maximumChainLength; hop += 1) {
       let targets: string[];
       try {
-        targets = await resolver.resolveCname(current);
+        targets = await withinTimeout(resolver.resolveCname(current), timeoutMs);
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === 'ENODATA') break;

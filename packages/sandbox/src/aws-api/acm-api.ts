@@ -24,6 +24,21 @@ export function certificateNames(certificate: CertificateState): string[] {
   return [...new Set([certificate.domainName, ...certificate.subjectAlternativeNames])];
 }
 
+/**
+ * The ARNs of the certificates some distribution or tenant uses, found in one pass: a page of
+ * ListCertificates answers `InUse` for each of its (up to 1,000) certificates, and asking
+ * `certificateUsers` for each scanned every distribution per certificate, per listing.
+ */
+export function certificatesInUse(state: AwsApiState): Set<string> {
+  const inUse = new Set<string>();
+  for (const distribution of state.distributions.values()) {
+    const arn = childText(childNode(distribution.config, 'ViewerCertificate'), 'ACMCertificateArn');
+    if (arn !== undefined) inUse.add(arn);
+  }
+  for (const tenant of state.tenants.values()) if (tenant.certificateArn !== undefined) inUse.add(tenant.certificateArn);
+  return inUse;
+}
+
 /** The distributions (ARNs) whose config uses the certificate. */
 export function certificateUsers(state: AwsApiState, arn: string): string[] {
   return [
@@ -107,7 +122,7 @@ function describe(state: AwsApiState, certificate: CertificateState): Record<str
   };
 }
 
-function summary(state: AwsApiState, certificate: CertificateState): Record<string, unknown> {
+function summary(certificate: CertificateState, inUse: ReadonlySet<string>): Record<string, unknown> {
   return {
     CertificateArn: certificate.arn,
     DomainName: certificate.domainName,
@@ -116,7 +131,7 @@ function summary(state: AwsApiState, certificate: CertificateState): Record<stri
     Status: certificate.status,
     Type: 'AMAZON_ISSUED',
     KeyAlgorithm: 'RSA_2048',
-    InUse: certificateUsers(state, certificate.arn).length > 0,
+    InUse: inUse.has(certificate.arn),
     RenewalEligibility: 'INELIGIBLE',
     CreatedAt: seconds(certificate.createdAt),
     ...(certificate.issuedAt === undefined ? {} : { IssuedAt: seconds(certificate.issuedAt) }),
@@ -207,7 +222,8 @@ function listCertificates(state: AwsApiState, body: Body): VendorResponse {
   const matching = all.filter((certificate) => !statuses || statuses.includes(certificate.status));
   const page = matching.slice(start, start + maxItems);
   const next = start + maxItems < matching.length ? String(start + maxItems) : undefined;
-  return jsonResponse({ CertificateSummaryList: page.map((certificate) => summary(state, certificate)), ...(next ? { NextToken: next } : {}) });
+  const inUse = certificatesInUse(state);
+  return jsonResponse({ CertificateSummaryList: page.map((certificate) => summary(certificate, inUse)), ...(next ? { NextToken: next } : {}) });
 }
 
 function handle(state: AwsApiState, operation: string, body: Body): VendorResponse {

@@ -50,9 +50,17 @@ function newEtag(): string {
   return upperId('E', 13);
 }
 
+// A stored config is replaced on every change, never edited, so its aliases are read once: every
+// create checks its aliases against every distribution, which a fleet would otherwise parse again
+// for each of its hosts.
+const aliasesByConfig = new WeakMap<XmlNode, readonly string[]>();
+
 /** The aliases of a config, normalised. */
-export function configAliases(config: XmlNode | undefined): string[] {
-  return itemTexts(childNode(config, 'Aliases'), 'CNAME').map(normalizeDnsName);
+export function configAliases(config: XmlNode | undefined): readonly string[] {
+  if (!config) return [];
+  let aliases = aliasesByConfig.get(config);
+  if (!aliases) aliasesByConfig.set(config, (aliases = Object.freeze(itemTexts(childNode(config, 'Aliases'), 'CNAME').map(normalizeDnsName))));
+  return aliases;
 }
 
 /**
@@ -166,7 +174,13 @@ function validateConfig(
   }
   if (aliases.length > 100) return error(400, 'TooManyDistributionCNAMEs', 'Your request contains more CNAMEs than are allowed per distribution.');
   for (const alias of aliases) {
-    const holder = [...state.distributions.values()].find((other) => other !== self && configAliases(other.config).includes(alias));
+    let holder: DistributionState | undefined;
+    for (const other of state.distributions.values()) {
+      if (other !== self && configAliases(other.config).includes(alias)) {
+        holder = other;
+        break;
+      }
+    }
     if (holder) {
       return error(409, 'CNAMEAlreadyExists', `One or more of the CNAMEs you provided are already associated with a different resource (${alias}).`);
     }
@@ -393,9 +407,14 @@ export function cloudFrontRoutes(state: AwsApiState): (router: VendorRouter) => 
     });
 
     // Tags live on distributions, and on SaaS Manager's tenants and connection groups alike.
-    const findByArn = (arn: string | null): { id: string; tags: Map<string, string> } | undefined =>
-      [...state.distributions.values()].find((distribution) => !distribution.otherAccount && distribution.arn === arn) ??
-      [...state.tenants.values(), ...state.connectionGroups.values()].find((resource) => resource.arn === arn);
+    const findByArn = (arn: string | null): { id: string; tags: Map<string, string> } | undefined => {
+      // Each ARN ends with its resource's id, the key of the fake's maps: a few lookups, not a scan
+      // of the account for every tag read of a fleet.
+      const id = arn?.slice(arn.lastIndexOf('/') + 1) ?? '';
+      const distribution = state.distributions.get(id);
+      if (distribution && !distribution.otherAccount && distribution.arn === arn) return distribution;
+      return [state.tenants.get(id), state.connectionGroups.get(id)].find((resource) => resource !== undefined && resource.arn === arn);
+    };
 
     router.add('GET', `${apiPrefix}/tagging`, async (request) => {
       const denied = gate(request, 'ListTagsForResource');

@@ -1,7 +1,7 @@
 import { EDGE_ADDRESS } from '../addresses.js';
 import type { EdgeRoute } from '../edge.js';
 import { certificateNameCovers, certificateNames, settleCertificate } from './acm-api.js';
-import type { AwsApiState } from './aws-api-state.js';
+import type { AwsApiState, CertificateState } from './aws-api-state.js';
 import { childNode, childText, itemNodes, itemTexts } from './aws-wire.js';
 import type { XmlNode } from './aws-wire.js';
 import { configAliases, settleDistribution } from './cloudfront-api.js';
@@ -44,6 +44,12 @@ export function edgeRouteFor(alias: string, config: XmlNode): EdgeRoute | undefi
 
 interface PublishedDistribution {
   domainName: string;
+  /**
+   * The deployed config and certificate key the routes and certificates below were installed
+   * from: while both are the same objects, the distribution's edge entries are as they should be
+   * and the sync passes it by (a fleet's every request would otherwise rebuild every route).
+   */
+  installedFrom?: { config: XmlNode; arn: string | undefined; certificate: CertificateState | undefined; certificateStatus: string | undefined; notAfter: number | undefined };
   /** The routes installed, by alias, as JSON (to change the edge only when they change). */
   routes: Map<string, string>;
   /** The certificates installed, by alias: the ACM ARN and expiry they came from. */
@@ -65,6 +71,16 @@ export function createDataPlaneSync(state: Omit<AwsApiState, 'syncDataPlane'>): 
     if (record.certificates.delete(alias)) state.sandbox.edge.removeCertificate(alias);
   };
 
+  /** Whether the edge still serves the distribution from the deployed config and certificate it was installed from. */
+  const isUnchanged = (record: PublishedDistribution, deployed: XmlNode): boolean => {
+    const installed = record.installedFrom;
+    if (installed?.config !== deployed) return false;
+    const certificate = installed.arn === undefined ? undefined : state.certificates.get(installed.arn);
+    if (certificate !== installed.certificate || certificate?.status !== installed.certificateStatus || certificate?.notAfter !== installed.notAfter) return false;
+    for (const alias of record.certificates.keys()) if (!state.sandbox.edge.getCertificate(alias)) return false;
+    return true;
+  };
+
   async function syncOnce(): Promise<void> {
     const { edge, dns } = state.sandbox;
     for (const certificate of state.certificates.values()) settleCertificate(state as AwsApiState, certificate);
@@ -80,6 +96,10 @@ export function createDataPlaneSync(state: Omit<AwsApiState, 'syncDataPlane'>): 
         record = { domainName: distribution.domainName, routes: new Map(), certificates: new Map() };
         published.set(distribution.id, record);
       }
+      if (isUnchanged(record, deployed)) continue;
+      delete record.installedFrom;
+      const arn = childText(childNode(deployed, 'ViewerCertificate'), 'ACMCertificateArn');
+      const certificate = arn === undefined ? undefined : state.certificates.get(arn);
       if (!dns.zone.getRecords(distribution.domainName).some((found) => found.type === 'A')) {
         dns.zone.setRecord({ name: distribution.domainName, type: 'A', value: EDGE_ADDRESS, ttl: 60 });
       }
@@ -87,8 +107,6 @@ export function createDataPlaneSync(state: Omit<AwsApiState, 'syncDataPlane'>): 
       for (const alias of [...record.routes.keys(), ...record.certificates.keys()]) {
         if (!aliases.includes(alias)) removeAlias(record, alias);
       }
-      const arn = childText(childNode(deployed, 'ViewerCertificate'), 'ACMCertificateArn');
-      const certificate = arn === undefined ? undefined : state.certificates.get(arn);
       for (const alias of aliases) {
         const route = edgeRouteFor(alias, deployed);
         if (!route) {
@@ -116,6 +134,7 @@ export function createDataPlaneSync(state: Omit<AwsApiState, 'syncDataPlane'>): 
           edge.removeCertificate(alias);
         }
       }
+      record.installedFrom = { config: deployed, arn, certificate, certificateStatus: certificate?.status, notAfter: certificate?.notAfter };
     }
     for (const [id, record] of published) {
       if (seen.has(id)) continue;

@@ -1,7 +1,7 @@
 import { EDGE_ADDRESS } from '../addresses.js';
 import { certificateNameCovers, certificateNames } from './acm-api.js';
 import type { AwsApiState } from './aws-api-state.js';
-import { childNode, childText } from './aws-wire.js';
+import { childNode, childText, type XmlNode } from './aws-wire.js';
 import { settleDistribution } from './cloudfront-api.js';
 import { edgeRouteFor } from './cloudfront-data-plane.js';
 import { connectionGroupStatus } from './connection-groups.js';
@@ -18,6 +18,18 @@ export function createTenantDataPlaneSync(state: Omit<AwsApiState, 'syncDataPlan
   /** Domain → the route JSON and certificate key installed for it. */
   const published = new Map<string, { route: string; certificate?: string }>();
   const endpoints = new Set<string>();
+  // A domain's route depends only on the deployed config (replaced, never edited, on a change):
+  // worked out once per config and domain, not on every request of a fleet for every tenant.
+  const routesByConfig = new WeakMap<XmlNode, Map<string, string | undefined>>();
+  const routeJsonFor = (domain: string, config: XmlNode): string | undefined => {
+    let routes = routesByConfig.get(config);
+    if (!routes) routesByConfig.set(config, (routes = new Map()));
+    if (!routes.has(domain)) {
+      const route = edgeRouteFor(domain, config);
+      routes.set(domain, route ? JSON.stringify(route) : undefined);
+    }
+    return routes.get(domain);
+  };
 
   return async () => {
     const { edge, dns } = state.sandbox;
@@ -48,8 +60,8 @@ export function createTenantDataPlaneSync(state: Omit<AwsApiState, 'syncDataPlan
       if (!config || childText(config, 'Enabled') !== 'true') continue;
       const certificateArn = deployed.certificateArn ?? childText(childNode(config, 'ViewerCertificate'), 'ACMCertificateArn');
       for (const domain of deployed.domains) {
-        const route = edgeRouteFor(domain, config);
-        if (route) wanted.set(domain, { route: JSON.stringify(route), ...(certificateArn ? { certificateArn } : {}) });
+        const route = routeJsonFor(domain, config);
+        if (route) wanted.set(domain, { route, ...(certificateArn ? { certificateArn } : {}) });
       }
     }
 
