@@ -200,7 +200,7 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
     // An unknown zone or a DNS token that cannot read it fails here, before any Fastly write.
     if (dns) await currentCname(target.hostname, run);
     throwIfAborted(run?.signal, 'apply');
-    let found = await findSharedService(client, serviceName, run);
+    const found = await findSharedService(client, serviceName, run);
     let subscription = await findSharedSubscription(client, target.hostname, run);
     if (dns && subscription && activeDomainsOf(found).includes(target.hostname) && (found?.owned || target.adopt)) {
       // A host left pointing at the edge while the edge fails it (a run that died after the
@@ -231,7 +231,8 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
     }
     if (!activeDomainsOf(found).includes(target.hostname) || !subscription || (found && (await needsRepair(found, target, run)))) {
       await batch.submit({ hostname: target.hostname, action: 'add', request: { adopt: target.adopt, run } }, run?.signal);
-      found = await findSharedService(client, serviceName, run);
+      // The service is not read again here: nothing below needs it, and the final status reads
+      // it (a shared service's details hold every host's domain, so each read costs the fleet).
       subscription = await findSharedSubscription(client, target.hostname, run);
     }
     if (!subscription) throw new SslClickError({ code: 'PROVIDER', provider, operation: 'apply', message: `No TLS subscription holds ${target.hostname} after the batch that added it.` });
