@@ -161,24 +161,6 @@ function cacheIn(view: SyncView, zoneId: string, hostname: string): boolean {
   return cache;
 }
 
-/**
- * Whether the zone's records at a name are exactly these sets (type and value, in any order).
- * Asked for every record of the account on every sync, so it compares in place: serialising and
- * sorting both sides each time made a fleet's syncs the largest cost of its DNS.
- */
-function sameRecords(current: readonly { type: string; value: string }[], sets: readonly { type: string; values: readonly string[] }[]): boolean {
-  let wanted = 0;
-  for (const set of sets) {
-    wanted += set.values.length;
-    for (const value of set.values) {
-      if (!current.some((record) => record.type === set.type && record.value === value)) return false;
-    }
-  }
-  if (wanted !== current.length) return false;
-  // Same count and every wanted one present: equal unless the wanted ones repeat a value.
-  return current.every((record) => sets.some((set) => set.type === record.type && set.values.includes(record.value)));
-}
-
 interface Published {
   /** The name this host's records were published under in the public DNS, when they were. */
   dnsName?: string;
@@ -301,7 +283,9 @@ export class CloudflareDataPlane {
 
   #replaceRecords(hostname: string, sets: { type: string; values: string[] }[]): void {
     const zone = this.sandbox.dns.zone;
-    if (sameRecords(zone.getRecords(hostname), sets)) return;
+    const current = JSON.stringify(zone.getRecords(hostname).map((record) => [record.type, record.value]).sort());
+    const next = JSON.stringify(sets.flatMap((set) => set.values.map((value) => [set.type, value])).sort());
+    if (current === next) return;
     zone.deleteRecord(hostname);
     // A CNAME excludes other types: write it alone (Cloudflare refuses such mixes anyway).
     const cname = sets.find((set) => set.type === 'CNAME');
