@@ -2,7 +2,7 @@ import type { EdgeRoute } from '../edge.js';
 import type { Sandbox } from '../sandbox.js';
 import { activeVersion } from './fastly-state.js';
 import { servedDomains } from './shared-subscriptions.js';
-import type { FastlyService, FastlyState } from './fastly-state.js';
+import type { FastlyBackend, FastlyService, FastlySnippet, FastlyState, FastlyVersion } from './fastly-state.js';
 
 // What this fake put on the edge, per sandbox (several fakes may share one edge), so that it only
 // changes and removes its own routes and certificates.
@@ -19,10 +19,25 @@ interface ServiceRoute {
   key: string;
 }
 
+/**
+ * Each active version's route, kept while what it was made from is the same (the backend and the
+ * snippet list; an active version is locked, so the API cannot change them, but a test may).
+ */
+const routeStore = new WeakMap<FastlyVersion, { type: string; backend: FastlyBackend | undefined; snippets: FastlySnippet[]; snippetCount: number; route: ServiceRoute }>();
+
 function serviceRoute(service: FastlyService): ServiceRoute {
   const version = activeVersion(service);
   // A Compute program forwards to the backend it names; sslclick's names `sendgrid`.
   const backend = service.type === 'wasm' ? version?.backends.find((candidate) => candidate.name === 'sendgrid') : version?.backends[0];
+  if (!version) return routeFrom(service, backend);
+  const kept = routeStore.get(version);
+  if (kept && kept.type === service.type && kept.backend === backend && kept.snippets === version.snippets && kept.snippetCount === version.snippets.length) return kept.route;
+  const route = routeFrom(service, backend);
+  routeStore.set(version, { type: service.type, backend, snippets: version.snippets, snippetCount: version.snippets.length, route });
+  return route;
+}
+
+function routeFrom(service: FastlyService, backend: FastlyBackend | undefined): ServiceRoute {
   const route: Omit<EdgeRoute, 'hostname'> = !backend
     ? { provider: 'fastly', originHost: 'backend.invalid', originProtocol: 'https', hostHeader: 'viewer', failure: '503' }
     : {
@@ -43,10 +58,11 @@ function serviceRoute(service: FastlyService): ServiceRoute {
  * subscription is issued (or renewing) gets a certificate and a route to its backend; anything
  * else this fake installed before is removed.
  *
- * It runs after every request, so its cost per run is kept to a few map look-ups per served
- * domain: a shared service holds a whole fleet's domains, and work per domain per run that was
- * more than that (a search of the subscription's list per domain, a route serialised per domain)
- * made a 1,000-host fleet's setup grow with the square of its hosts.
+ * It runs after every write (and whenever time moves a subscription on), so its cost per run is
+ * kept to a few map look-ups per served domain: a shared service holds a whole fleet's domains,
+ * and work per domain per run that was more than that (a search of the subscription's list per
+ * domain, a route serialised per domain) made a 1,000-host fleet's setup grow with the square of
+ * its hosts.
  */
 export async function syncFastlyDataPlane(sandbox: Sandbox, state: FastlyState): Promise<void> {
   let installed = installedBySandbox.get(sandbox);
