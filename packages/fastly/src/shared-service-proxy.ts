@@ -6,12 +6,15 @@
  * of the per-host mode: certificate first (its own `managed-dns` challenge, issued before traffic
  * moves), the proof through the edge, DNS last.
  */
+import { randomUUID } from 'node:crypto';
 import {
   SslClickError,
+  createLookupCache,
   lookupName,
   normalizeHostname,
   type CheckResult,
   type DnsRecord,
+  type LookupCache,
   type Plan,
   type PlannedChange,
   type ProgressEvent,
@@ -32,7 +35,7 @@ import {
 import { checkHostAtEdge } from './edge-checks.js';
 import { cutOverToEdge } from './edge-cutover.js';
 import { batchRun } from './batch-budget.js';
-import { createDomainBatch, type BatchOutcome } from './domain-batch.js';
+import { createDomainBatch, type BatchOutcome, type DomainChange } from './domain-batch.js';
 import { resolveSharedSettings } from './shared-settings.js';
 import { loadEdgePackage, type EdgePackage } from './edge-package.js';
 import type { FastlyProxySettings } from './fastly-proxy.js';
@@ -94,6 +97,32 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
   // What the last batch said about a host on its way out (a subscription left alone, …).
   const removalWarnings = new Map<string, string>();
 
+  // The shared service is one lookup for every host of a run (issue 14: service lookups shared
+  // across the hosts of one run), and its details hold every host's domain, so reading it per
+  // host made a fleet's status cost the square of its hosts. It is kept in the run's lookup
+  // cache (else the adapter's `lookupCache` setting; without either, every call reads afresh)
+  // under a generation that each batch of this adapter moves on before its callers go on, so
+  // nobody sees the service as it was before a change of ours. Another writer's change shows at
+  // the next run. A locked version's contents never change (Fastly never edits a locked version)
+  // and are kept beyond the run, as the per-host mode keeps them.
+  const lookupScope = `fastly-shared:${randomUUID()}`;
+  const ownLookups = createLookupCache();
+  let serviceGeneration = 0;
+  const runLookups = (run: RunOptions | undefined): LookupCache | undefined => run?.lookupCache ?? settings.lookupCache;
+  const lookSharedService = async (run: RunOptions | undefined): Promise<FoundService | undefined> => {
+    const cache = runLookups(run);
+    if (!cache) return findSharedService(client, serviceName, run);
+    return (await cache.get(`${lookupScope}:service:${serviceGeneration}`, async () => (await findSharedService(client, serviceName, run)) ?? null)) ?? undefined;
+  };
+  const forgetSharedService = (runs: ReadonlyArray<RunOptions | undefined>): void => {
+    serviceGeneration += 1;
+    for (const cache of new Set([...runs.map(runLookups), settings.lookupCache])) cache?.invalidate(`${lookupScope}:service`);
+  };
+  const lookActiveContents = (found: FoundService & { active: NonNullable<FoundService['active']> }, run: RunOptions | undefined) =>
+    found.active.locked
+      ? (run?.lookupCache ?? settings.lookupCache ?? ownLookups).get(`${lookupScope}:locked-version:${found.service.id}:${found.active.number}`, () => readVersionContents(client, found.service, found.active.number, run))
+      : readVersionContents(client, found.service, found.active.number, run);
+
   function emit(run: RunOptions | undefined, event: Omit<ProgressEvent, 'provider'>): void {
     run?.onProgress?.({ provider, ...event });
   }
@@ -116,36 +145,46 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
           for (const run of runs) emit(run, event);
         },
       };
-      const outcome: BatchOutcome = new Map();
-      const additions = changes.filter((change) => change.action === 'add');
-      let removals = changes.filter((change) => change.action === 'remove').map((change) => change.hostname);
-      // Off the subscriptions first (while the domains are still on the service, which is how
-      // sslclick's subscriptions are recognised), then off the service.
-      if (removals.length > 0) {
-        const before = await findSharedService(client, serviceName, undefined);
-        const removed = await removeHosts(client, removals, serviceFacts(before), { keepIssued: !joinIssued, isLive }, written);
-        for (const [hostname, error] of removed.outcome) outcome.set(hostname, error);
-        for (const [hostname, warning] of removed.warnings) removalWarnings.set(hostname, warning);
-        removals = [...removals.filter((hostname) => !removed.parked.includes(hostname)), ...removed.released];
-        // Hosts parked by earlier calls go now: their validation records too.
-        if (dns) for (const challenge of removed.releasedChallenges) await dns.deleteCname(challenge.name, challenge.value, undefined);
+      try {
+        return await runBatch(changes, context, written);
+      } finally {
+        // Before any caller of the batch goes on: what they read next is the service after it.
+        forgetSharedService(runs);
       }
-      const result = await applyDomainBatch(
-        context,
-        additions.map((change) => ({ hostname: change.hostname, adopt: change.request.adopt })),
-        removals.filter((hostname) => outcome.get(hostname) === undefined),
-        written,
-      );
-      for (const [hostname, error] of result.outcome) outcome.set(hostname, error);
-      const placing = additions.map((change) => change.hostname).filter((hostname) => outcome.get(hostname) === undefined && result.activeDomains.includes(hostname));
-      if (placing.length > 0) {
-        const placed = await placeHosts({ client, certificateAuthority, domainsPerSubscription, joinIssued, service: serviceFacts(result.service) }, placing, written);
-        for (const [hostname, error] of placed.outcome) outcome.set(hostname, error);
-        if (placed.changed.length > 0) context.emit({ type: 'certificate-requested', message: `Requested ${certificateAuthority} certificates for ${placing.length} host(s) on ${placed.changed.length} TLS subscription(s) (managed-dns challenges).` });
-      }
-      return outcome;
     },
   });
+
+  /** One batch: removals off their subscriptions, then the service version, then the additions onto subscriptions. */
+  async function runBatch(changes: ReadonlyArray<DomainChange<PendingRequest>>, context: SharedServiceContext, written: RunOptions | undefined): Promise<BatchOutcome> {
+    const outcome: BatchOutcome = new Map();
+    const additions = changes.filter((change) => change.action === 'add');
+    let removals = changes.filter((change) => change.action === 'remove').map((change) => change.hostname);
+    // Off the subscriptions first (while the domains are still on the service, which is how
+    // sslclick's subscriptions are recognised), then off the service.
+    if (removals.length > 0) {
+      const before = await findSharedService(client, serviceName, undefined);
+      const removed = await removeHosts(client, removals, serviceFacts(before), { keepIssued: !joinIssued, isLive }, written);
+      for (const [hostname, error] of removed.outcome) outcome.set(hostname, error);
+      for (const [hostname, warning] of removed.warnings) removalWarnings.set(hostname, warning);
+      removals = [...removals.filter((hostname) => !removed.parked.includes(hostname)), ...removed.released];
+      // Hosts parked by earlier calls go now: their validation records too.
+      if (dns) for (const challenge of removed.releasedChallenges) await dns.deleteCname(challenge.name, challenge.value, undefined);
+    }
+    const result = await applyDomainBatch(
+      context,
+      additions.map((change) => ({ hostname: change.hostname, adopt: change.request.adopt })),
+      removals.filter((hostname) => outcome.get(hostname) === undefined),
+      written,
+    );
+    for (const [hostname, error] of result.outcome) outcome.set(hostname, error);
+    const placing = additions.map((change) => change.hostname).filter((hostname) => outcome.get(hostname) === undefined && result.activeDomains.includes(hostname));
+    if (placing.length > 0) {
+      const placed = await placeHosts({ client, certificateAuthority, domainsPerSubscription, joinIssued, service: serviceFacts(result.service) }, placing, written);
+      for (const [hostname, error] of placed.outcome) outcome.set(hostname, error);
+      if (placed.changed.length > 0) context.emit({ type: 'certificate-requested', message: `Requested ${certificateAuthority} certificates for ${placing.length} host(s) on ${placed.changed.length} TLS subscription(s) (managed-dns challenges).` });
+    }
+    return outcome;
+  }
 
   /** Whether the host's DNS points at its subscription's Fastly target now. */
   async function isLive(hostname: string, subscription: SharedSubscription): Promise<boolean> {
@@ -203,7 +242,7 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
     // An unknown zone or a DNS token that cannot read it fails here, before any Fastly write.
     if (dns) await currentCname(target.hostname, run);
     throwIfAborted(run?.signal, 'apply');
-    let found = await findSharedService(client, serviceName, run);
+    const found = await lookSharedService(run);
     let subscription = await findSharedSubscription(client, target.hostname, run);
     if (dns && subscription && activeDomainsOf(found).includes(target.hostname) && (found?.owned || target.adopt)) {
       // A host left pointing at the edge while the edge fails it (a run that died after the
@@ -234,7 +273,8 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
     }
     if (!activeDomainsOf(found).includes(target.hostname) || !subscription || (found && (await needsRepair(found, target, run)))) {
       await batch.submit({ hostname: target.hostname, action: 'add', request: { adopt: target.adopt, run } }, run?.signal);
-      found = await findSharedService(client, serviceName, run);
+      // The service is not read again here: nothing below needs it, and the final status reads
+      // it (a shared service's details hold every host's domain, so each read costs the fleet).
       subscription = await findSharedSubscription(client, target.hostname, run);
     }
     if (!subscription) throw new SslClickError({ code: 'PROVIDER', provider, operation: 'apply', message: `No TLS subscription holds ${target.hostname} after the batch that added it.` });
@@ -262,7 +302,7 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
   /** Whether the active version lacks what every host needs (backend, snippet or package). */
   async function needsRepair(found: FoundService, target: Target, run: RunOptions | undefined): Promise<boolean> {
     if (!found.active) return true;
-    const contents = await readVersionContents(client, found.service, found.active.number, run);
+    const contents = await lookActiveContents({ ...found, active: found.active }, run);
     const packageHash = mode === 'compute' ? (await loadPackage()).filesHash : undefined;
     return diffVersion(contents, { hostname: target.hostname, origin, mode, ...(packageHash ? { packageHash } : {}) }).some((change) => change.kind !== 'domain');
   }
@@ -328,7 +368,7 @@ export function createSharedServiceProxy(settings: FastlyProxySettings): ProxyAd
   }
 
   async function readStatus(target: Target, run: RunOptions | undefined, extraWarnings: string[] = []): Promise<ProxyStatus> {
-    const found = await findSharedService(client, serviceName, run);
+    const found = await lookSharedService(run);
     const subscription = await findSharedSubscription(client, target.hostname, run);
     const warnings = [...extraWarnings];
     const nextSteps: string[] = [];

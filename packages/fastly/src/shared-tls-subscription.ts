@@ -135,7 +135,9 @@ export async function listSubscriptions(client: FastlyClient, run: RunOptions | 
  */
 export function ownedBySharedService(subscription: SharedSubscription, service: { owned: boolean; domains: readonly string[]; createdAt: string | undefined }): boolean {
   if (!service.owned || subscription.domains.length === 0) return false;
-  if (!subscription.domains.every((domain) => service.domains.includes(domain))) return false;
+  // A set: the service holds the whole fleet's domains and this is asked for every host's status.
+  const onService = new Set(service.domains);
+  if (!subscription.domains.every((domain) => onService.has(domain))) return false;
   const made = Date.parse(subscription.createdAt ?? '');
   const serviceMade = Date.parse(service.createdAt ?? '');
   return Number.isNaN(made) || Number.isNaN(serviceMade) || made >= serviceMade;

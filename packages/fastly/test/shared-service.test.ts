@@ -5,7 +5,7 @@
  * serves meanwhile (fake variant `certificateDuringReissue`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SslClickError } from '@sslclick/core';
+import { SslClickError, createLookupCache } from '@sslclick/core';
 import { EDGE_ADDRESS, defaultFastlyApiVariants } from '@sslclick/sandbox';
 import { createFastlyProxy, type FastlyProxySettings } from '../src/index.js';
 import { createTestProxy, edgePackagePath, prepareHostname, startFastlyWorld } from './fastly-world.js';
@@ -96,6 +96,30 @@ describe('batching', () => {
     const writes = world.fastly.server.writes();
     expect((await Promise.all(hostnames.map((hostname) => adapter.apply({ hostname })))).every((status) => status.ready)).toBe(true);
     expect(world.fastly.server.writes()).toBe(writes);
+  });
+
+  it('the hosts of one run read the shared service once, and see what a batch of theirs changed', async () => {
+    const { serviceName, adapter } = sharedProxy();
+    const [first, second] = [await seedHost(world), await seedHost(world)];
+    const setupRun = createLookupCache();
+    expect((await adapter.apply({ hostname: first }, { lookupCache: setupRun })).ready).toBe(true);
+    // The run has read the service holding only the first host: the second one's batch must not
+    // leave its status looking at that.
+    const secondStatus = await adapter.apply({ hostname: second }, { lookupCache: setupRun });
+    expect(secondStatus).toMatchObject({ ready: true, edge: { state: 'deployed' } });
+    const serviceId = serviceNamed(serviceName)?.id ?? '';
+    const details = (from: number) => world.fastly.server.requests.slice(from).filter((request) => request.path === `/service/${serviceId}/details`).length;
+
+    let offset = world.fastly.server.requests.length;
+    const statusRun = createLookupCache();
+    const statuses = await Promise.all([first, second].map((hostname) => adapter.status({ hostname }, { lookupCache: statusRun })));
+    expect(statuses.map((status) => [status.ready, status.edge.state])).toEqual([[true, 'deployed'], [true, 'deployed']]);
+    expect(details(offset)).toBe(1);
+
+    // Without a run's cache every call reads the service as it is now.
+    offset = world.fastly.server.requests.length;
+    for (const hostname of [first, second]) expect((await adapter.status({ hostname })).ready).toBe(true);
+    expect(details(offset)).toBe(2);
   });
 
   it('a host joins the subscription with room, and a full one is left alone', async () => {

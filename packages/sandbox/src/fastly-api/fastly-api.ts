@@ -264,6 +264,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
   function route(router: VendorRouter, method: string, path: string, handler: (request: VendorRequest, customer: string) => VendorResponse | Promise<VendorResponse>): void {
     router.add(method, path, async (request) => {
       const write = method !== 'GET' && method !== 'HEAD';
+      let changed = false;
       let response: VendorResponse;
       try {
         const caller = customerOf(request);
@@ -288,13 +289,17 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
           budget.remaining -= 1;
         }
         // Slow things are evaluated lazily: the state a request sees is the state at its arrival.
-        refreshSubscriptions();
+        if (refreshSubscriptions()) changed = true;
         response = await handler(request, caller.customer);
       } catch (error) {
         if (!(error instanceof HttpFailure)) throw error;
         response = error.response;
       }
-      await sync();
+      // A read that found nothing changed by time leaves the data plane as it is: it only waits
+      // for a sync under way. Syncing after every read made each read cost every served domain,
+      // and a fleet reads its hosts thousands of times.
+      if (write || changed) await sync();
+      else await syncing;
       return write ? { ...response, headers: { ...response.headers, ...rateLimitHeaders(path) } } : response;
     });
   }
@@ -338,7 +343,9 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
     };
   }
 
-  function refreshSubscriptions(): void {
+  /** Moves subscriptions on as time and sandbox DNS say; returns whether any changed state. */
+  function refreshSubscriptions(): boolean {
+    let changed = false;
     for (const subscription of state.subscriptions) {
       if (subscription.pinned) continue;
       if (subscription.state === 'pending') {
@@ -347,6 +354,7 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
           subscription.challenge_seen_at ??= now();
           subscription.state = 'processing';
           subscription.updated_at = tlsTime(now());
+          changed = true;
         }
       }
       if (subscription.state === 'processing' && subscription.challenge_seen_at !== undefined && now() - subscription.challenge_seen_at >= issuanceDelayMs) {
@@ -355,8 +363,10 @@ export async function startFastlyApi(sandbox: Sandbox, options: FastlyApiOptions
         subscription.certificate_id = fastlyId();
         subscription.not_after = tlsTime(now() + 90 * 24 * 3_600_000);
         subscription.updated_at = tlsTime(now());
+        changed = true;
       }
     }
+    return changed;
   }
 
   let syncing = Promise.resolve();

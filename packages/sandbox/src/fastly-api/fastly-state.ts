@@ -226,10 +226,26 @@ export function serviceJson(service: FastlyService): Record<string, unknown> {
   };
 }
 
+/**
+ * The domains of a version as `details` shows them, kept per version until its list changes: a
+ * shared service's versions hold a whole fleet's domains, and `details` is read for every host.
+ * The fake replaces a version's list when it removes a domain and pushes onto it when it adds
+ * one, and never edits a domain, so the list and its length say whether the answer still holds.
+ */
+const domainsJsonStore = new WeakMap<FastlyVersion, { domains: FastlyDomain[]; length: number; serviceId: string; json: Array<Record<string, unknown>> }>();
+
+function versionDomainsJson(service: FastlyService, version: FastlyVersion): Array<Record<string, unknown>> {
+  const kept = domainsJsonStore.get(version);
+  if (kept && kept.domains === version.domains && kept.length === version.domains.length && kept.serviceId === service.id) return kept.json;
+  const json = version.domains.map((domain) => domainJson(service, version, domain));
+  domainsJsonStore.set(version, { domains: version.domains, length: version.domains.length, serviceId: service.id, json });
+  return json;
+}
+
 export function versionDetailJson(service: FastlyService, version: FastlyVersion): Record<string, unknown> {
   return {
     ...versionJson(service, version),
-    domains: version.domains.map((domain) => domainJson(service, version, domain)),
+    domains: versionDomainsJson(service, version),
     backends: version.backends.map((backend) => backendJson(service, version, backend)),
     snippets: version.snippets.map((snippet) => snippetJson(service, version, snippet)),
     conditions: [],

@@ -37,6 +37,9 @@ export function challengeValue(): string {
  */
 export function authorizationsOf(subscription: FastlyTlsSubscription): FastlyTlsAuthorization[] {
   const previous = authorizationStore.get(subscription) ?? [];
+  // Asked on every request while a subscription is pending: when its domains are the ones the
+  // authorizations were made for, they are the answer as they stand (nothing to add or drop).
+  if (previous.length === subscription.domains.length && previous.every((authorization, index) => authorization.domain === subscription.domains[index])) return previous;
   const existing = new Map(previous.map((authorization) => [authorization.domain, authorization]));
   const issued = subscription.state === 'issued' || subscription.state === 'renewing';
   const authorizations = subscription.domains.map((domain): FastlyTlsAuthorization => {
@@ -79,9 +82,28 @@ export function certify(subscription: FastlyTlsSubscription, time: string): void
  */
 export function servedDomains(subscription: FastlyTlsSubscription): string[] {
   if (subscription.state === 'failed') return [];
-  if (subscription.state === 'issued' || subscription.state === 'renewing') return subscription.certificate_domains?.filter((domain) => subscription.domains.includes(domain)) ?? subscription.domains;
+  if (subscription.state === 'issued' || subscription.state === 'renewing') return subscription.certificate_domains ? coveredNow(subscription, subscription.certificate_domains) : subscription.domains;
   if (!subscription.certificate_id || !subscription.certificate_domains) return [];
-  return subscription.certificate_domains.filter((domain) => subscription.domains.includes(domain));
+  return coveredNow(subscription, subscription.certificate_domains);
+}
+
+/** The last answer of {@link coveredNow} per subscription, with the lists it was computed from. */
+const coveredStore = new WeakMap<FastlyTlsSubscription, { domains: readonly string[]; length: number; certified: readonly string[]; certifiedLength: number; covered: string[] }>();
+
+/**
+ * The certified domains still on the subscription. The data plane asks after every request, so
+ * the answer is kept until either list changes (both are replaced, never edited, by the fake;
+ * the lengths catch an edit in place), and computed through a set rather than a search per domain.
+ */
+function coveredNow(subscription: FastlyTlsSubscription, certified: readonly string[]): string[] {
+  const kept = coveredStore.get(subscription);
+  if (kept && kept.domains === subscription.domains && kept.length === subscription.domains.length && kept.certified === certified && kept.certifiedLength === certified.length) {
+    return kept.covered;
+  }
+  const current = new Set(subscription.domains);
+  const covered = certified.filter((domain) => current.has(domain));
+  coveredStore.set(subscription, { domains: subscription.domains, length: subscription.domains.length, certified, certifiedLength: certified.length, covered });
+  return covered;
 }
 
 /** The `tls_authorization` resources of a subscription, as `included[]` carries them. */
