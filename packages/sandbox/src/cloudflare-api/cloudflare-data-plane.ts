@@ -161,6 +161,15 @@ function cacheIn(view: SyncView, zoneId: string, hostname: string): boolean {
   return cache;
 }
 
+/** A record of an active zone as a name's public answer needs it. */
+interface WantedRecord {
+  type: string;
+  content: string;
+  proxied: boolean;
+  zoneId: string;
+  partial: boolean;
+}
+
 interface Published {
   /** The name this host's records were published under in the public DNS, when they were. */
   dnsName?: string;
@@ -187,11 +196,20 @@ export class CloudflareDataPlane {
   #queue: Promise<void> = Promise.resolve();
   /** The sync queued and not started yet, which every caller until it starts shares. */
   #pending: Promise<void> | undefined;
+  /** Names whose records were set or deleted since the last sync began. */
+  readonly #changedNames = new Set<string>();
+  /** {@link #sharedKey} as of the last sync that finished (undefined: the next sync does every name). */
+  #lastSharedKey: string | undefined;
 
   constructor(
     private readonly state: CloudflareState,
     private readonly sandbox: Pick<Sandbox, 'dns' | 'edge'>,
-  ) {}
+  ) {
+    state.records.onChange((_id, before, after) => {
+      if (before) this.#changedNames.add(before.name);
+      if (after) this.#changedNames.add(after.name);
+    });
+  }
 
   /** Brings the sandbox in line with the account; resolves once done. */
   sync(): Promise<void> {
@@ -207,78 +225,112 @@ export class CloudflareDataPlane {
     return run;
   }
 
+  /**
+   * What every host's edge answer depends on besides its own records: the zones, the rulesets
+   * and the certificate packs with their status now (which the clock moves). While it stays the
+   * same, a sync only looks at the names whose records changed.
+   */
+  #sharedKey(): string {
+    const parts: string[] = [];
+    for (const zone of this.state.zones.values()) parts.push(`z ${zone.id} ${zone.name} ${zone.status} ${zone.type} ${zone.ssl} ${zone.cacheEverything} ${zone.universalSsl} ${zone.created_on}`);
+    for (const ruleset of this.state.rulesets.values()) parts.push(`r ${ruleset.id} ${ruleset.zoneId} ${ruleset.kind} ${ruleset.phase} ${ruleset.version} ${ruleset.rules.length}`);
+    for (const pack of this.state.packs.values()) parts.push(`p ${pack.id} ${pack.zoneId} ${this.state.packStatus(pack)} ${pack.hosts.join(',')}`);
+    return parts.join('\n');
+  }
+
+  /** The records that make up each name's public answer (only those of active zones). */
+  #wantedAt(names: Iterable<string>): Map<string, WantedRecord[]> {
+    const wanted = new Map<string, WantedRecord[]>();
+    for (const name of names) {
+      const list: WantedRecord[] = [];
+      for (const record of this.state.records.named(name)) {
+        const owner = this.state.zones.get(record.zone_id);
+        if (!owner || owner.status !== 'active') continue;
+        list.push({ type: record.type, content: record.content, proxied: record.proxied, zoneId: record.zone_id, partial: owner.type === 'partial' });
+      }
+      if (list.length > 0) wanted.set(name, list);
+    }
+    return wanted;
+  }
+
   async #sync(): Promise<void> {
+    // Every name when anything shared changed (or the last sync failed part-way), else only the
+    // names whose records changed since: a fleet's requests each touch a host or two, and
+    // re-deriving every host after each of them made the fleet's syncs grow with its square.
+    const sharedKey = this.#sharedKey();
+    const everything = sharedKey !== this.#lastSharedKey;
+    const names = everything ? [...this.state.records.names(), ...this.#published.keys()] : [...this.#changedNames];
+    this.#changedNames.clear();
+    this.#lastSharedKey = undefined;
+    const wanted = this.#wantedAt(names);
+    const view = new SyncView(this.state);
+    // Names gone first, as a name that moves frees what it held before another takes it.
+    for (const hostname of new Set(names)) if (!wanted.has(hostname)) this.#unpublish(hostname);
+    for (const [hostname, records] of wanted) await this.#syncHost(hostname, records, view);
+    this.#lastSharedKey = sharedKey;
+  }
+
+  #unpublish(hostname: string): void {
+    const published = this.#published.get(hostname);
+    if (!published) return;
+    if (published.dnsName) this.sandbox.dns.zone.deleteRecord(published.dnsName);
+    if (published.routeKey) this.sandbox.edge.removeRoute(hostname);
+    if (published.certificateKey) this.sandbox.edge.removeCertificate(hostname);
+    this.#published.delete(hostname);
+  }
+
+  async #syncHost(hostname: string, records: WantedRecord[], view: SyncView): Promise<void> {
     const zone = this.sandbox.dns.zone;
     const edge = this.sandbox.edge;
-    const view = new SyncView(this.state);
-    const wanted = new Map<string, { type: string; content: string; proxied: boolean; zoneId: string; partial: boolean }[]>();
-    for (const record of this.state.records.values()) {
-      const owner = this.state.zones.get(record.zone_id);
-      if (!owner || owner.status !== 'active') continue;
-      const list = wanted.get(record.name) ?? [];
-      list.push({ type: record.type, content: record.content, proxied: record.proxied, zoneId: record.zone_id, partial: owner.type === 'partial' });
-      wanted.set(record.name, list);
-    }
-
-    for (const [hostname, published] of this.#published) {
-      if (wanted.has(hostname)) continue;
-      if (published.dnsName) zone.deleteRecord(published.dnsName);
-      if (published.routeKey) edge.removeRoute(hostname);
-      if (published.certificateKey) edge.removeCertificate(hostname);
-      this.#published.delete(hostname);
-    }
-
-    for (const [hostname, records] of wanted) {
-      const published = this.#published.get(hostname) ?? {};
-      this.#published.set(hostname, published);
-      const partial = records.some((record) => record.partial);
-      const proxied = records.find((record) => record.proxied && (record.type === 'CNAME' || record.type === 'A'));
-      const dnsName = partial ? (proxied ? partialZoneTarget(hostname) : undefined) : hostname;
-      if (published.dnsName && published.dnsName !== dnsName) zone.deleteRecord(published.dnsName);
-      if (dnsName) published.dnsName = dnsName;
-      else delete published.dnsName;
-      if (proxied) {
-        this.#replaceRecords(dnsName ?? hostname, [{ type: 'A', values: [EDGE_ADDRESS] }]);
-        const mode = sslModeIn(view, proxied.zoneId, hostname);
-        const route: EdgeRoute = {
-          hostname,
-          provider: 'cloudflare',
-          originHost: proxied.content,
-          originProtocol: mode === 'flexible' || mode === 'off' ? 'http' : 'https',
-          hostHeader: 'viewer',
-          verifyOriginCertificate: mode === 'strict' || mode === 'origin_pull',
-          cache: cacheIn(view, proxied.zoneId, hostname),
-        };
-        const routeKey = JSON.stringify(route);
-        if (published.routeKey !== routeKey) {
-          edge.setRoute(route);
-          published.routeKey = routeKey;
-        }
-        const pack = view.activeCoveringPack(proxied.zoneId, hostname);
-        const certificateKey = pack ? `${pack.id} ${pack.hosts.join(' ')}` : undefined;
-        if (certificateKey !== published.certificateKey) {
-          if (pack) await edge.setCertificate(hostname, { names: pack.hosts });
-          else edge.removeCertificate(hostname);
-          published.certificateKey = certificateKey;
-        }
-        continue;
-      }
-      if (published.routeKey) edge.removeRoute(hostname);
-      if (published.certificateKey) edge.removeCertificate(hostname);
-      delete published.routeKey;
-      delete published.certificateKey;
-      // A DNS-only host of a partial zone is the customer's DNS's business alone.
-      if (!dnsName) continue;
-      const byType = new Map<string, string[]>();
-      for (const record of records) {
-        if (record.type !== 'A' && record.type !== 'CNAME' && record.type !== 'TXT') continue;
-        byType.set(record.type, [...(byType.get(record.type) ?? []), record.content]);
-      }
-      this.#replaceRecords(
+    const published = this.#published.get(hostname) ?? {};
+    this.#published.set(hostname, published);
+    const partial = records.some((record) => record.partial);
+    const proxied = records.find((record) => record.proxied && (record.type === 'CNAME' || record.type === 'A'));
+    const dnsName = partial ? (proxied ? partialZoneTarget(hostname) : undefined) : hostname;
+    if (published.dnsName && published.dnsName !== dnsName) zone.deleteRecord(published.dnsName);
+    if (dnsName) published.dnsName = dnsName;
+    else delete published.dnsName;
+    if (proxied) {
+      this.#replaceRecords(dnsName ?? hostname, [{ type: 'A', values: [EDGE_ADDRESS] }]);
+      const mode = sslModeIn(view, proxied.zoneId, hostname);
+      const route: EdgeRoute = {
         hostname,
-        [...byType].map(([type, values]) => ({ type, values })),
-      );
+        provider: 'cloudflare',
+        originHost: proxied.content,
+        originProtocol: mode === 'flexible' || mode === 'off' ? 'http' : 'https',
+        hostHeader: 'viewer',
+        verifyOriginCertificate: mode === 'strict' || mode === 'origin_pull',
+        cache: cacheIn(view, proxied.zoneId, hostname),
+      };
+      const routeKey = JSON.stringify(route);
+      if (published.routeKey !== routeKey) {
+        edge.setRoute(route);
+        published.routeKey = routeKey;
+      }
+      const pack = view.activeCoveringPack(proxied.zoneId, hostname);
+      const certificateKey = pack ? `${pack.id} ${pack.hosts.join(' ')}` : undefined;
+      if (certificateKey !== published.certificateKey) {
+        if (pack) await edge.setCertificate(hostname, { names: pack.hosts });
+        else edge.removeCertificate(hostname);
+        published.certificateKey = certificateKey;
+      }
+      return;
     }
+    if (published.routeKey) edge.removeRoute(hostname);
+    if (published.certificateKey) edge.removeCertificate(hostname);
+    delete published.routeKey;
+    delete published.certificateKey;
+    // A DNS-only host of a partial zone is the customer's DNS's business alone.
+    if (!dnsName) return;
+    const byType = new Map<string, string[]>();
+    for (const record of records) {
+      if (record.type !== 'A' && record.type !== 'CNAME' && record.type !== 'TXT') continue;
+      byType.set(record.type, [...(byType.get(record.type) ?? []), record.content]);
+    }
+    this.#replaceRecords(
+      hostname,
+      [...byType].map(([type, values]) => ({ type, values })),
+    );
   }
 
   #replaceRecords(hostname: string, sets: { type: string; values: string[] }[]): void {
