@@ -94,6 +94,20 @@ class RuleIndex {
   }
 }
 
+/**
+ * What the edge reads of a ruleset, as text: per rule, in order, the fields {@link SyncView}
+ * matches and applies. Read afresh on every sync (not from its version), so a rule changed in
+ * place, as a test changes it to stand for an edit made elsewhere, is seen too.
+ */
+export function rulesetEdgeKey(ruleset: CloudflareRuleset): string {
+  const parts = [`${ruleset.id} ${ruleset.kind} ${ruleset.phase}`];
+  for (const rule of ruleset.rules) {
+    const parameters = rule.action_parameters as { ssl?: unknown; cache?: unknown } | undefined;
+    parts.push(`${String(rule.action)} ${String(rule.enabled)} ${String(parameters?.ssl)} ${String(parameters?.cache)} ${String(rule.expression)}`);
+  }
+  return parts.join('\n');
+}
+
 /** What one sync reads from the account, looked up once: entrypoints, their rules by host, active packs. */
 class SyncView {
   readonly #entrypoints = new Map<string, CloudflareRuleset | undefined>();
@@ -198,8 +212,8 @@ export class CloudflareDataPlane {
   #pending: Promise<void> | undefined;
   /** Names whose records were set or deleted since the last sync began. */
   readonly #changedNames = new Set<string>();
-  /** {@link #sharedKey} as of the last sync that finished (undefined: the next sync does every name). */
-  #lastSharedKey: string | undefined;
+  /** {@link #zoneKeys} as of the last sync that finished (undefined: the next sync does every name). */
+  #lastZoneKeys: Map<string, string> | undefined;
 
   constructor(
     private readonly state: CloudflareState,
@@ -226,16 +240,22 @@ export class CloudflareDataPlane {
   }
 
   /**
-   * What every host's edge answer depends on besides its own records: the zones, the rulesets
-   * and the certificate packs with their status now (which the clock moves). While it stays the
-   * same, a sync only looks at the names whose records changed.
+   * What every host's edge answer depends on besides its own records, per zone: the zone, its
+   * rulesets and its certificate packs with their status now (which the clock moves). While a
+   * zone's stays the same, a sync looks only at the names whose records changed; when it changes,
+   * at every name of that zone.
    */
-  #sharedKey(): string {
-    const parts: string[] = [];
-    for (const zone of this.state.zones.values()) parts.push(`z ${zone.id} ${zone.name} ${zone.status} ${zone.type} ${zone.ssl} ${zone.cacheEverything} ${zone.universalSsl} ${zone.created_on}`);
-    for (const ruleset of this.state.rulesets.values()) parts.push(`r ${ruleset.id} ${ruleset.zoneId} ${ruleset.kind} ${ruleset.phase} ${ruleset.version} ${ruleset.rules.length}`);
-    for (const pack of this.state.packs.values()) parts.push(`p ${pack.id} ${pack.zoneId} ${this.state.packStatus(pack)} ${pack.hosts.join(',')}`);
-    return parts.join('\n');
+  #zoneKeys(): Map<string, string> {
+    const parts = new Map<string, string[]>();
+    const add = (zoneId: string, part: string): void => {
+      const list = parts.get(zoneId);
+      if (list) list.push(part);
+      else parts.set(zoneId, [part]);
+    };
+    for (const zone of this.state.zones.values()) add(zone.id, `z ${zone.name} ${zone.status} ${zone.type} ${zone.ssl} ${zone.cacheEverything} ${zone.universalSsl} ${zone.created_on}`);
+    for (const ruleset of this.state.rulesets.values()) add(ruleset.zoneId, `r ${rulesetEdgeKey(ruleset)}`);
+    for (const pack of this.state.packs.values()) add(pack.zoneId, `p ${pack.id} ${this.state.packStatus(pack)} ${pack.hosts.join(',')}`);
+    return new Map([...parts].map(([zoneId, list]) => [zoneId, list.join('\n')]));
   }
 
   /** The records that make up each name's public answer (only those of active zones). */
@@ -254,20 +274,27 @@ export class CloudflareDataPlane {
   }
 
   async #sync(): Promise<void> {
-    // Every name when anything shared changed (or the last sync failed part-way), else only the
-    // names whose records changed since: a fleet's requests each touch a host or two, and
-    // re-deriving every host after each of them made the fleet's syncs grow with its square.
-    const sharedKey = this.#sharedKey();
-    const everything = sharedKey !== this.#lastSharedKey;
-    const names = everything ? [...this.state.records.names(), ...this.#published.keys()] : [...this.#changedNames];
+    // Every name after a failed sync (and the first), else the names whose records changed and
+    // those of the zones whose settings, rules or packs changed: a fleet's requests each touch a
+    // host or two, and re-deriving every host after each of them grew with the fleet's square.
+    const zoneKeys = this.#zoneKeys();
+    const last = this.#lastZoneKeys;
+    const names: string[] = [...this.#changedNames];
+    if (!last) names.push(...this.state.records.names(), ...this.#published.keys());
+    else {
+      for (const zoneId of new Set([...zoneKeys.keys(), ...last.keys()])) {
+        if (zoneKeys.get(zoneId) !== last.get(zoneId)) names.push(...this.state.records.inZone(zoneId).map((record) => record.name));
+      }
+    }
     this.#changedNames.clear();
-    this.#lastSharedKey = undefined;
-    const wanted = this.#wantedAt(names);
+    this.#lastZoneKeys = undefined;
+    const unique = new Set(names);
+    const wanted = this.#wantedAt(unique);
     const view = new SyncView(this.state);
     // Names gone first, as a name that moves frees what it held before another takes it.
-    for (const hostname of new Set(names)) if (!wanted.has(hostname)) this.#unpublish(hostname);
+    for (const hostname of unique) if (!wanted.has(hostname)) this.#unpublish(hostname);
     for (const [hostname, records] of wanted) await this.#syncHost(hostname, records, view);
-    this.#lastSharedKey = sharedKey;
+    this.#lastZoneKeys = zoneKeys;
   }
 
   #unpublish(hostname: string): void {

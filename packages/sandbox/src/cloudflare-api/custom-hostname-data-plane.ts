@@ -1,5 +1,5 @@
 import type { Edge, EdgeRoute } from '../edge.js';
-import { effectiveCache, effectiveSslMode } from './cloudflare-data-plane.js';
+import { effectiveCache, effectiveSslMode, rulesetEdgeKey } from './cloudflare-data-plane.js';
 import type { CustomHostnameState, FakeCustomHostname } from './custom-hostnames.js';
 
 /**
@@ -72,7 +72,7 @@ export class CustomHostnameDataPlane {
     }
     if (this.#perZone.size > 0) {
       for (const ruleset of account.rulesets.values()) {
-        if (this.#perZone.has(ruleset.zoneId)) parts.push(`r ${ruleset.id} ${ruleset.kind} ${ruleset.phase} ${ruleset.version} ${ruleset.rules.length}`);
+        if (this.#perZone.has(ruleset.zoneId)) parts.push(`r ${rulesetEdgeKey(ruleset)}`);
       }
     }
     return parts.join('\n');
