@@ -265,7 +265,7 @@ export async function startCloudflareApi(sandbox: Pick<Sandbox, 'clock' | 'dns' 
       return ruleset;
     },
     entrypoint: (zoneId, phase) => state.entrypoint(zoneId, phase),
-    recordsAt: (zoneId, name) => state.zoneRecords(zoneId).filter((record) => record.name === normalize(name)),
+    recordsAt: (zoneId, name) => state.zoneRecordsNamed(zoneId, normalize(name)),
     certificatePacks: (zoneId) => state.zonePacks(zoneId).map((pack) => ({ ...pack, status: state.packStatus(pack) })),
     failCertificatePack(packId, status = 'validation_timed_out') {
       const pack = state.packs.get(packId);

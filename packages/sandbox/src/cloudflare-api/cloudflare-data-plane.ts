@@ -94,6 +94,20 @@ class RuleIndex {
   }
 }
 
+/**
+ * What the edge reads of a ruleset, as text: per rule, in order, the fields {@link SyncView}
+ * matches and applies. Read afresh on every sync (not from its version), so a rule changed in
+ * place, as a test changes it to stand for an edit made elsewhere, is seen too.
+ */
+export function rulesetEdgeKey(ruleset: CloudflareRuleset): string {
+  const parts = [`${ruleset.id} ${ruleset.kind} ${ruleset.phase}`];
+  for (const rule of ruleset.rules) {
+    const parameters = rule.action_parameters as { ssl?: unknown; cache?: unknown } | undefined;
+    parts.push(`${String(rule.action)} ${String(rule.enabled)} ${String(parameters?.ssl)} ${String(parameters?.cache)} ${String(rule.expression)}`);
+  }
+  return parts.join('\n');
+}
+
 /** What one sync reads from the account, looked up once: entrypoints, their rules by host, active packs. */
 class SyncView {
   readonly #entrypoints = new Map<string, CloudflareRuleset | undefined>();
@@ -161,6 +175,15 @@ function cacheIn(view: SyncView, zoneId: string, hostname: string): boolean {
   return cache;
 }
 
+/** A record of an active zone as a name's public answer needs it. */
+interface WantedRecord {
+  type: string;
+  content: string;
+  proxied: boolean;
+  zoneId: string;
+  partial: boolean;
+}
+
 interface Published {
   /** The name this host's records were published under in the public DNS, when they were. */
   dnsName?: string;
@@ -187,11 +210,20 @@ export class CloudflareDataPlane {
   #queue: Promise<void> = Promise.resolve();
   /** The sync queued and not started yet, which every caller until it starts shares. */
   #pending: Promise<void> | undefined;
+  /** Names whose records were set or deleted since the last sync began. */
+  readonly #changedNames = new Set<string>();
+  /** {@link #zoneKeys} as of the last sync that finished (undefined: the next sync does every name). */
+  #lastZoneKeys: Map<string, string> | undefined;
 
   constructor(
     private readonly state: CloudflareState,
     private readonly sandbox: Pick<Sandbox, 'dns' | 'edge'>,
-  ) {}
+  ) {
+    state.records.onChange((_id, before, after) => {
+      if (before) this.#changedNames.add(before.name);
+      if (after) this.#changedNames.add(after.name);
+    });
+  }
 
   /** Brings the sandbox in line with the account; resolves once done. */
   sync(): Promise<void> {
@@ -207,78 +239,125 @@ export class CloudflareDataPlane {
     return run;
   }
 
+  /**
+   * What every host's edge answer depends on besides its own records, per zone: the zone, its
+   * rulesets and its certificate packs with their status now (which the clock moves). While a
+   * zone's stays the same, a sync looks only at the names whose records changed; when it changes,
+   * at every name of that zone.
+   */
+  #zoneKeys(): Map<string, string> {
+    const parts = new Map<string, string[]>();
+    const add = (zoneId: string, part: string): void => {
+      const list = parts.get(zoneId);
+      if (list) list.push(part);
+      else parts.set(zoneId, [part]);
+    };
+    for (const zone of this.state.zones.values()) add(zone.id, `z ${zone.name} ${zone.status} ${zone.type} ${zone.ssl} ${zone.cacheEverything} ${zone.universalSsl} ${zone.created_on}`);
+    for (const ruleset of this.state.rulesets.values()) add(ruleset.zoneId, `r ${rulesetEdgeKey(ruleset)}`);
+    for (const pack of this.state.packs.values()) add(pack.zoneId, `p ${pack.id} ${this.state.packStatus(pack)} ${pack.hosts.join(',')}`);
+    return new Map([...parts].map(([zoneId, list]) => [zoneId, list.join('\n')]));
+  }
+
+  /** The records that make up each name's public answer (only those of active zones). */
+  #wantedAt(names: Iterable<string>): Map<string, WantedRecord[]> {
+    const wanted = new Map<string, WantedRecord[]>();
+    for (const name of names) {
+      const list: WantedRecord[] = [];
+      for (const record of this.state.records.named(name)) {
+        const owner = this.state.zones.get(record.zone_id);
+        if (!owner || owner.status !== 'active') continue;
+        list.push({ type: record.type, content: record.content, proxied: record.proxied, zoneId: record.zone_id, partial: owner.type === 'partial' });
+      }
+      if (list.length > 0) wanted.set(name, list);
+    }
+    return wanted;
+  }
+
   async #sync(): Promise<void> {
+    // Every name after a failed sync (and the first), else the names whose records changed and
+    // those of the zones whose settings, rules or packs changed: a fleet's requests each touch a
+    // host or two, and re-deriving every host after each of them grew with the fleet's square.
+    const zoneKeys = this.#zoneKeys();
+    const last = this.#lastZoneKeys;
+    const names: string[] = [...this.#changedNames];
+    if (!last) names.push(...this.state.records.names(), ...this.#published.keys());
+    else {
+      for (const zoneId of new Set([...zoneKeys.keys(), ...last.keys()])) {
+        if (zoneKeys.get(zoneId) !== last.get(zoneId)) names.push(...this.state.records.inZone(zoneId).map((record) => record.name));
+      }
+    }
+    this.#changedNames.clear();
+    this.#lastZoneKeys = undefined;
+    const unique = new Set(names);
+    const wanted = this.#wantedAt(unique);
+    const view = new SyncView(this.state);
+    // Names gone first, as a name that moves frees what it held before another takes it.
+    for (const hostname of unique) if (!wanted.has(hostname)) this.#unpublish(hostname);
+    for (const [hostname, records] of wanted) await this.#syncHost(hostname, records, view);
+    this.#lastZoneKeys = zoneKeys;
+  }
+
+  #unpublish(hostname: string): void {
+    const published = this.#published.get(hostname);
+    if (!published) return;
+    if (published.dnsName) this.sandbox.dns.zone.deleteRecord(published.dnsName);
+    if (published.routeKey) this.sandbox.edge.removeRoute(hostname);
+    if (published.certificateKey) this.sandbox.edge.removeCertificate(hostname);
+    this.#published.delete(hostname);
+  }
+
+  async #syncHost(hostname: string, records: WantedRecord[], view: SyncView): Promise<void> {
     const zone = this.sandbox.dns.zone;
     const edge = this.sandbox.edge;
-    const view = new SyncView(this.state);
-    const wanted = new Map<string, { type: string; content: string; proxied: boolean; zoneId: string; partial: boolean }[]>();
-    for (const record of this.state.records.values()) {
-      const owner = this.state.zones.get(record.zone_id);
-      if (!owner || owner.status !== 'active') continue;
-      const list = wanted.get(record.name) ?? [];
-      list.push({ type: record.type, content: record.content, proxied: record.proxied, zoneId: record.zone_id, partial: owner.type === 'partial' });
-      wanted.set(record.name, list);
-    }
-
-    for (const [hostname, published] of this.#published) {
-      if (wanted.has(hostname)) continue;
-      if (published.dnsName) zone.deleteRecord(published.dnsName);
-      if (published.routeKey) edge.removeRoute(hostname);
-      if (published.certificateKey) edge.removeCertificate(hostname);
-      this.#published.delete(hostname);
-    }
-
-    for (const [hostname, records] of wanted) {
-      const published = this.#published.get(hostname) ?? {};
-      this.#published.set(hostname, published);
-      const partial = records.some((record) => record.partial);
-      const proxied = records.find((record) => record.proxied && (record.type === 'CNAME' || record.type === 'A'));
-      const dnsName = partial ? (proxied ? partialZoneTarget(hostname) : undefined) : hostname;
-      if (published.dnsName && published.dnsName !== dnsName) zone.deleteRecord(published.dnsName);
-      if (dnsName) published.dnsName = dnsName;
-      else delete published.dnsName;
-      if (proxied) {
-        this.#replaceRecords(dnsName ?? hostname, [{ type: 'A', values: [EDGE_ADDRESS] }]);
-        const mode = sslModeIn(view, proxied.zoneId, hostname);
-        const route: EdgeRoute = {
-          hostname,
-          provider: 'cloudflare',
-          originHost: proxied.content,
-          originProtocol: mode === 'flexible' || mode === 'off' ? 'http' : 'https',
-          hostHeader: 'viewer',
-          verifyOriginCertificate: mode === 'strict' || mode === 'origin_pull',
-          cache: cacheIn(view, proxied.zoneId, hostname),
-        };
-        const routeKey = JSON.stringify(route);
-        if (published.routeKey !== routeKey) {
-          edge.setRoute(route);
-          published.routeKey = routeKey;
-        }
-        const pack = view.activeCoveringPack(proxied.zoneId, hostname);
-        const certificateKey = pack ? `${pack.id} ${pack.hosts.join(' ')}` : undefined;
-        if (certificateKey !== published.certificateKey) {
-          if (pack) await edge.setCertificate(hostname, { names: pack.hosts });
-          else edge.removeCertificate(hostname);
-          published.certificateKey = certificateKey;
-        }
-        continue;
-      }
-      if (published.routeKey) edge.removeRoute(hostname);
-      if (published.certificateKey) edge.removeCertificate(hostname);
-      delete published.routeKey;
-      delete published.certificateKey;
-      // A DNS-only host of a partial zone is the customer's DNS's business alone.
-      if (!dnsName) continue;
-      const byType = new Map<string, string[]>();
-      for (const record of records) {
-        if (record.type !== 'A' && record.type !== 'CNAME' && record.type !== 'TXT') continue;
-        byType.set(record.type, [...(byType.get(record.type) ?? []), record.content]);
-      }
-      this.#replaceRecords(
+    const published = this.#published.get(hostname) ?? {};
+    this.#published.set(hostname, published);
+    const partial = records.some((record) => record.partial);
+    const proxied = records.find((record) => record.proxied && (record.type === 'CNAME' || record.type === 'A'));
+    const dnsName = partial ? (proxied ? partialZoneTarget(hostname) : undefined) : hostname;
+    if (published.dnsName && published.dnsName !== dnsName) zone.deleteRecord(published.dnsName);
+    if (dnsName) published.dnsName = dnsName;
+    else delete published.dnsName;
+    if (proxied) {
+      this.#replaceRecords(dnsName ?? hostname, [{ type: 'A', values: [EDGE_ADDRESS] }]);
+      const mode = sslModeIn(view, proxied.zoneId, hostname);
+      const route: EdgeRoute = {
         hostname,
-        [...byType].map(([type, values]) => ({ type, values })),
-      );
+        provider: 'cloudflare',
+        originHost: proxied.content,
+        originProtocol: mode === 'flexible' || mode === 'off' ? 'http' : 'https',
+        hostHeader: 'viewer',
+        verifyOriginCertificate: mode === 'strict' || mode === 'origin_pull',
+        cache: cacheIn(view, proxied.zoneId, hostname),
+      };
+      const routeKey = JSON.stringify(route);
+      if (published.routeKey !== routeKey) {
+        edge.setRoute(route);
+        published.routeKey = routeKey;
+      }
+      const pack = view.activeCoveringPack(proxied.zoneId, hostname);
+      const certificateKey = pack ? `${pack.id} ${pack.hosts.join(' ')}` : undefined;
+      if (certificateKey !== published.certificateKey) {
+        if (pack) await edge.setCertificate(hostname, { names: pack.hosts });
+        else edge.removeCertificate(hostname);
+        published.certificateKey = certificateKey;
+      }
+      return;
     }
+    if (published.routeKey) edge.removeRoute(hostname);
+    if (published.certificateKey) edge.removeCertificate(hostname);
+    delete published.routeKey;
+    delete published.certificateKey;
+    // A DNS-only host of a partial zone is the customer's DNS's business alone.
+    if (!dnsName) return;
+    const byType = new Map<string, string[]>();
+    for (const record of records) {
+      if (record.type !== 'A' && record.type !== 'CNAME' && record.type !== 'TXT') continue;
+      byType.set(record.type, [...(byType.get(record.type) ?? []), record.content]);
+    }
+    this.#replaceRecords(
+      hostname,
+      [...byType].map(([type, values]) => ({ type, values })),
+    );
   }
 
   #replaceRecords(hostname: string, sets: { type: string; values: string[] }[]): void {

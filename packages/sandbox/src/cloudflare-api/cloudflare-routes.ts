@@ -226,7 +226,7 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
 
   // --- DNS records ---------------------------------------------------------------------------
   const recordConflict = (zoneId: string, candidate: { name: string; type: string; content: string }, exceptId?: string): VendorResponse | undefined => {
-    const others = state.zoneRecords(zoneId).filter((record) => record.name === candidate.name && record.id !== exceptId);
+    const others = state.zoneRecordsNamed(zoneId, candidate.name).filter((record) => record.id !== exceptId);
     if (others.some((record) => record.type === candidate.type && record.content === candidate.content)) {
       return cloudflareFailure(400, { code: 81058, message: 'An identical record already exists.' });
     }
@@ -284,9 +284,8 @@ export function registerCloudflareRoutes(router: VendorRouter, state: Cloudflare
     const content = query.get('content.exact') ?? query.get('content');
     const commentExact = query.get('comment.exact');
     const commentContains = query.get('comment.contains');
-    const records = state
-      .zoneRecords(zone.id)
-      .filter((record) => (name ? record.name === normalizeName(name) : true))
+    // By name from the index when the name is asked (a fleet asks per host), else the whole zone.
+    const records = (name ? state.zoneRecordsNamed(zone.id, normalizeName(name)) : state.zoneRecords(zone.id))
       .filter((record) => (type ? record.type === type.toUpperCase() : true))
       .filter((record) => (proxied === null ? true : String(record.proxied) === proxied))
       .filter((record) => (content ? record.content === content : true))

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { DnsRecordStore } from './dns-record-store.js';
 
 /** The per-zone SSL/TLS encryption modes of Cloudflare (the `ssl` zone setting and `set_config`). */
 export type CloudflareSslMode = 'off' | 'flexible' | 'full' | 'strict' | 'origin_pull';
@@ -214,7 +215,8 @@ export function certificateHostCovers(entry: string, hostname: string): boolean 
 /** The state of the fake Cloudflare account, evaluated lazily against the sandbox clock. */
 export class CloudflareState {
   readonly zones = new Map<string, CloudflareZone>();
-  readonly records = new Map<string, CloudflareDnsRecord>();
+  /** The DNS records by id, indexed by zone and name (a `Map` that tells the data planes what changed). */
+  readonly records = new DnsRecordStore();
   readonly rulesets = new Map<string, CloudflareRuleset>();
   readonly packs = new Map<string, CloudflareCertificatePack>();
   readonly tokens = new Map<string, ReadonlySet<CloudflarePermission>>();
@@ -232,7 +234,12 @@ export class CloudflareState {
   }
 
   zoneRecords(zoneId: string): CloudflareDnsRecord[] {
-    return [...this.records.values()].filter((record) => record.zone_id === zoneId);
+    return this.records.inZone(zoneId);
+  }
+
+  /** The zone's records named `name` (already normalised), without scanning the zone. */
+  zoneRecordsNamed(zoneId: string, name: string): CloudflareDnsRecord[] {
+    return this.records.named(name).filter((record) => record.zone_id === zoneId);
   }
 
   entrypoint(zoneId: string, phase: string): CloudflareRuleset | undefined {

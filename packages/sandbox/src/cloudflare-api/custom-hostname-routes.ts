@@ -41,6 +41,7 @@ export function registerCustomHostnameRoutes(kit: CloudflareRouteKit, saas: Cust
     for (const record of records) {
       record.read = true;
       saas.evaluate(record);
+      saas.touch(record);
     }
     await dataPlane.sync();
   };
@@ -97,8 +98,10 @@ export function registerCustomHostnameRoutes(kit: CloudflareRouteKit, saas: Cust
     const exact = query.get('hostname.exact') ?? query.get('hostname');
     const contain = query.get('hostname.contain');
     const id = query.get('id');
-    const records = saas
-      .zoneHostnames(zone.id)
+    // An exact hostname is looked up, not searched for among every hostname of the zone.
+    const byExact = exact ? saas.withHostname(normalizeName(exact)) : undefined;
+    const candidates = exact ? (byExact && byExact.zoneId === zone.id ? [byExact] : []) : saas.zoneHostnames(zone.id);
+    const records = candidates
       .filter((record) => (id ? record.id === id : true))
       .filter((record) => (exact ? record.hostname === normalizeName(exact) : true))
       .filter((record) => (contain ? record.hostname.includes(contain.toLowerCase()) : true))
@@ -117,7 +120,7 @@ export function registerCustomHostnameRoutes(kit: CloudflareRouteKit, saas: Cust
     if (reservedTopDomains.has(hostname.split('.').pop() ?? '')) {
       return cloudflareFailure(400, { code: 1409, message: "Reserved top domain custom hostnames, such as 'test', 'example', 'invalid' or 'localhost', is not supported. Check your input and try again." });
     }
-    if ([...saas.hostnames.values()].some((record) => record.hostname === hostname)) {
+    if (saas.withHostname(hostname)) {
       return cloudflareFailure(409, { code: 1406, message: 'Duplicate custom hostname found.' });
     }
     const ssl = (typeof body.ssl === 'object' && body.ssl !== null ? body.ssl : {}) as Record<string, unknown>;
@@ -157,6 +160,7 @@ export function registerCustomHostnameRoutes(kit: CloudflareRouteKit, saas: Cust
     if (typeof body.custom_origin_sni === 'string') record.customOriginSni = body.custom_origin_sni;
     const metadata = stringMap(body.custom_metadata);
     if (metadata) record.customMetadata = metadata;
+    saas.touch(record);
     // 202 Accepted: the change (a restarted validation) is carried out later.
     return cloudflareSuccess(saas.view(record), undefined, 202);
   });

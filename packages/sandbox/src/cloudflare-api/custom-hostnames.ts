@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DnsZone } from '../dns-zone.js';
 import type { CloudflareState } from './cloudflare-state.js';
+import { ObservedMap } from './observed-map.js';
 
 /**
  * The answers the Cloudflare for SaaS fake can give where the evidence is unsure (see
@@ -77,7 +78,10 @@ const fullSequence = ['pending_validation', 'pending_issuance', 'pending_deploym
 
 /** The Cloudflare for SaaS part of a fake account: custom hostnames and fallback origins. */
 export class CustomHostnameState {
-  readonly hostnames = new Map<string, FakeCustomHostname>();
+  /** The custom hostnames by id (a `Map` that tells the data plane what changed). */
+  readonly hostnames = new ObservedMap<string, FakeCustomHostname>();
+  /** The custom hostnames by hostname (Cloudflare refuses a second one of a hostname). */
+  readonly #byHostname = new Map<string, FakeCustomHostname>();
   readonly fallbackOrigins = new Map<string, FakeFallbackOrigin>();
   readonly variants: CustomHostnameVariants;
 
@@ -88,6 +92,20 @@ export class CustomHostnameState {
     variants: Partial<CustomHostnameVariants> = {},
   ) {
     this.variants = { ...defaultCustomHostnameVariants, ...variants };
+    this.hostnames.onChange((_id, before, after) => {
+      if (before && this.#byHostname.get(before.hostname) === before) this.#byHostname.delete(before.hostname);
+      if (after) this.#byHostname.set(after.hostname, after);
+    });
+  }
+
+  /** The custom hostname of `hostname` (normalised), in any zone, without scanning them all. */
+  withHostname(hostname: string): FakeCustomHostname | undefined {
+    return this.#byHostname.get(hostname);
+  }
+
+  /** Tells the data plane that a hostname changed in place (a read moved its validation on, an edit). */
+  touch(record: FakeCustomHostname): void {
+    if (this.hostnames.get(record.id) === record) this.hostnames.set(record.id, record);
   }
 
   create(zoneId: string, hostname: string, fields: { sslMethod: string; sslType: string; customOriginServer?: string; customOriginSni?: string; customMetadata?: Record<string, string> }): FakeCustomHostname {
@@ -193,7 +211,7 @@ export class CustomHostnameState {
    * `pending_deployment` before (an assumption: the docs say only that it "must be proxied").
    */
   fallbackStatus(zoneId: string, fallback: FakeFallbackOrigin): { status: string; errors: string[] } {
-    const proxied = this.account.zoneRecords(zoneId).some((record) => record.name === fallback.origin && record.proxied);
+    const proxied = this.account.zoneRecordsNamed(zoneId, fallback.origin).some((record) => record.proxied);
     return proxied ? { status: 'active', errors: [] } : { status: 'pending_deployment', errors: [`${fallback.origin} is not a proxied DNS record of this zone.`] };
   }
 

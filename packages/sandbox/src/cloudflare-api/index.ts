@@ -14,6 +14,9 @@ export type {
 export { CustomHostnameState, defaultCustomHostnameVariants } from './custom-hostnames.js';
 export type { CustomHostnameVariants, FakeCustomHostname, FakeFallbackOrigin } from './custom-hostnames.js';
 export { expressionMatchesHost, effectiveCache, effectiveSslMode } from './cloudflare-data-plane.js';
+export { DnsRecordStore } from './dns-record-store.js';
+export { ObservedMap } from './observed-map.js';
+export type { MapChangeListener } from './observed-map.js';
 export {
   allCloudflarePermissions,
   certificateHostCovers,
