@@ -148,7 +148,7 @@ describe('CloudFront vendor calls', () => {
     expect(world.aws.distributions().filter((distribution) => distribution.aliases.includes(first))).toHaveLength(1);
   });
 
-  it('hosts of one run list the ACM certificates once, and each sees the certificates the others requested', async () => {
+  it('hosts of one run list the ACM certificates once, and a certificate requested in the run is found by its later applies', async () => {
     const hostnames = [prepareBrandedHost(world, zone), prepareBrandedHost(world, zone), prepareBrandedHost(world, zone)];
     const adapter = createTestAdapter(world);
     const lookupCache = createLookupCache();
@@ -188,6 +188,28 @@ describe('CloudFront vendor calls', () => {
     expect(renewed.resources.find((resource) => resource.kind === 'acm-certificate')?.id).toBeDefined();
     expect(operationsSince(start)).toMatchObject({ 'write RequestCertificate': 1 });
     expect(operationsSince(start)['read ListCertificates']).toBeUndefined();
+  });
+
+  it('in tenants mode too, hosts of one run list the ACM certificates once and resume a certificate requested in the run', async () => {
+    const adapter = createTestAdapter(world, { mode: 'tenants' });
+    const lookupCache = createLookupCache();
+    let start = world.aws.operations.length;
+    for (const hostname of [prepareBrandedHost(world, zone), prepareBrandedHost(world, zone), prepareBrandedHost(world, zone)]) {
+      expect((await adapter.apply({ hostname }, { lookupCache })).ready).toBe(true);
+    }
+    expect(operationsSince(start)).toMatchObject({ 'read ListCertificates': 1, 'write RequestCertificate': 3 });
+
+    const stopped = prepareBrandedHost(world, zone);
+    const controller = new AbortController();
+    const onProgress = (event: { type: string }): void => {
+      if (event.type === 'certificate-requested') controller.abort();
+    };
+    await expect(adapter.apply({ hostname: stopped }, { lookupCache, signal: controller.signal, onProgress })).rejects.toThrow();
+    start = world.aws.operations.length;
+    expect((await adapter.apply({ hostname: stopped }, { lookupCache })).ready).toBe(true);
+    expect(operationsSince(start)['read ListCertificates']).toBeUndefined();
+    expect(operationsSince(start)['write RequestCertificate']).toBeUndefined();
+    expect(operationsSince(start)).toMatchObject({ 'read ListTagsForCertificate': 1 });
   });
 
   it('apply from nothing re-reads only what it wrote (before, the final status inspected all four things again)', async () => {
