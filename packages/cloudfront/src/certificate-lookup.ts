@@ -3,6 +3,7 @@ import type { DnsRecord } from '@sslclick/core';
 import { isAwsNotFound } from './aws-errors.js';
 import type { AwsRun } from './aws-run.js';
 import { acmSdk } from './aws-sdk.js';
+import { createCertificateListing, type CertificateListing } from './certificate-listing.js';
 import { certificateIdempotencyToken, isOwnedBy, ownershipTags } from './ownership.js';
 
 /** What the adapter knows about the hostname's ACM certificate. */
@@ -85,39 +86,48 @@ export async function describeCertificate(run: AwsRun, arn: string, owned?: bool
 /**
  * Finds the certificate sslclick requested for the hostname: one that covers it and carries our
  * tags, `ISSUED` preferred over `PENDING_VALIDATION` (a pending one is resumed rather than
- * requested again, since ACM's idempotency token lasts only an hour).
+ * requested again, since ACM's idempotency token lasts only an hour). With `listing` (shared by
+ * the hosts of a run) the account's certificates are listed once for all of them; a remembered
+ * one is trusted only as described now (its status moves on its own: issued, failed, deleted).
+ * Without, ListCertificates is paged through afresh.
  */
-export async function findOwnedCertificate(run: AwsRun): Promise<CertificateInfo | undefined> {
-  const candidates: Array<{ arn: string; status: string }> = [];
-  let nextToken: string | undefined;
-  do {
-    const token = nextToken;
-    const page = await run.call('acm:ListCertificates', (abortSignal) =>
-      run.settings.acm.send(
-        new acmSdk.ListCertificatesCommand({ CertificateStatuses: ['ISSUED', 'PENDING_VALIDATION'], MaxItems: 1000, ...(token ? { NextToken: token } : {}) }),
-        { abortSignal },
-      ),
-    );
-    for (const summary of page.CertificateSummaryList ?? []) {
-      const names = [summary.DomainName ?? '', ...(summary.SubjectAlternativeNameSummaries ?? [])];
-      if (summary.CertificateArn && names.some((name) => coversHostname(name, run.hostname))) {
-        candidates.push({ arn: summary.CertificateArn, status: summary.Status ?? '' });
-      }
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
+export async function findOwnedCertificate(run: AwsRun, listing: CertificateListing = createCertificateListing()): Promise<CertificateInfo | undefined> {
+  const { certificates, listedNow } = await listing.read(run);
+  const candidates = certificates.filter((listed) => listed.names.some((name) => coversHostname(name, run.hostname)));
   candidates.sort((left, right) => Number(right.status === 'ISSUED') - Number(left.status === 'ISSUED'));
+  let pending: CertificateInfo | undefined;
   for (const candidate of candidates) {
-    if (await isOwned(run, candidate.arn)) return describeCertificate(run, candidate.arn, true);
+    let owned: boolean;
+    try {
+      owned = await isOwned(run, candidate.arn);
+    } catch (error) {
+      // A remembered certificate someone else deleted since the listing was read.
+      if (listedNow || !isAwsNotFound(error)) throw error;
+      listing.remove(candidate.arn);
+      continue;
+    }
+    if (!owned) continue;
+    const certificate = await describeCertificate(run, candidate.arn, true);
+    // Listed just now: the first of ours in that order is the one, as listed.
+    if (listedNow) return certificate;
+    if (!certificate) {
+      listing.remove(candidate.arn);
+      continue;
+    }
+    listing.settle(certificate.arn, certificate.status);
+    if (certificate.status === 'ISSUED') return certificate;
+    // A remembered pending one may have been overtaken: a later candidate may be issued by now.
+    if (certificate.status === 'PENDING_VALIDATION') pending ??= certificate;
   }
-  return undefined;
+  return pending;
 }
 
 /**
  * Requests the hostname's certificate: DNS validation, an idempotency token derived from the
- * hostname (a retried request within the hour returns the same certificate), our tags.
+ * hostname (a retried request within the hour returns the same certificate), our tags; it is
+ * written into `listing`, so later hosts of the run find it.
  */
-export async function requestCertificate(run: AwsRun): Promise<string> {
+export async function requestCertificate(run: AwsRun, listing?: CertificateListing): Promise<string> {
   const answer = await run.call('acm:RequestCertificate', (abortSignal) =>
     run.settings.acm.send(
       new acmSdk.RequestCertificateCommand({
@@ -130,18 +140,23 @@ export async function requestCertificate(run: AwsRun): Promise<string> {
     ),
   );
   const arn = answer.CertificateArn ?? '';
+  listing?.put({ arn, status: 'PENDING_VALIDATION', names: [run.hostname] });
   run.progress('certificate-requested', `Requested an ACM certificate for ${run.hostname} with DNS validation.`, { certificateArn: arn });
   return arn;
 }
 
-/** Deletes a certificate; `false` when it was already gone. */
-export async function deleteCertificate(run: AwsRun, arn: string): Promise<boolean> {
+/** Deletes a certificate (and takes it out of `listing`); `false` when it was already gone. */
+export async function deleteCertificate(run: AwsRun, arn: string, listing?: CertificateListing): Promise<boolean> {
   try {
     await run.call('acm:DeleteCertificate', (abortSignal) => run.settings.acm.send(new acmSdk.DeleteCertificateCommand({ CertificateArn: arn }), { abortSignal }));
+    listing?.remove(arn);
     run.progress('certificate-deleted', `Deleted the ACM certificate sslclick requested for ${run.hostname}.`, { certificateArn: arn });
     return true;
   } catch (error) {
-    if (isAwsNotFound(error)) return false;
+    if (isAwsNotFound(error)) {
+      listing?.remove(arn);
+      return false;
+    }
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import type { DistributionConfig, DistributionSummary } from '@aws-sdk/client-cloudfront';
 import type { AwsRun } from './aws-run.js';
 import { cloudFrontSdk } from './aws-sdk.js';
+import { createSharedListing } from './shared-listing.js';
 
 /** A distribution as ListDistributions shows it: where it is and what it serves, not whose it is. */
 export interface ListedDistribution {
@@ -69,17 +70,10 @@ export async function listDistributionsPage(run: AwsRun, marker: string | undefi
   return { items: list?.Items ?? [], ...(nextMarker ? { nextMarker } : {}) };
 }
 
-/** A change this adapter made to a distribution, to apply to a listing read before or while it was made. */
-type ListingChange = { put: ListedDistribution } | { remove: string } | { settle: { id: string; status: string; enabled: boolean } };
-
 /**
- * The account's distributions, listed once and shared by the hosts of one run (kept in the run's
- * lookup cache): each host's lookup would otherwise page through every distribution, which makes
- * a fleet's lookups grow with the square of its hosts. Every distribution this adapter creates,
- * changes or deletes is written into the listing as it happens (also while the listing is being
- * read: the change is applied after the last page), so a later host sees it; what others change
- * in the account meanwhile is seen by the next run, as with every shared lookup. Ownership is not
- * kept here: it is read from the distribution's own tags each time.
+ * The account's distributions, listed once and shared by the hosts of one run (see
+ * `SharedListing`): every distribution this adapter creates, changes or deletes is written into it
+ * as it happens. Ownership is not kept here: it is read from the distribution's own tags each time.
  */
 export interface DistributionListing {
   /**
@@ -98,67 +92,32 @@ export interface DistributionListing {
 
 /** An empty listing, read from AWS at its first `find`. */
 export function createDistributionListing(): DistributionListing {
-  const byId = new Map<string, ListedDistribution>();
-  let loaded = false;
-  let loading: Promise<void> | undefined;
-  /** Changes made while the listing is being read: applied, in order, after its last page. */
-  let queued: ListingChange[] = [];
-
-  function applyChange(change: ListingChange): void {
-    if ('put' in change) byId.set(change.put.id, change.put);
-    else if ('remove' in change) byId.delete(change.remove);
-    else {
-      const known = byId.get(change.settle.id);
-      if (known) byId.set(known.id, { ...known, status: change.settle.status, enabled: change.settle.enabled });
-    }
-  }
-
-  function record(change: ListingChange): void {
-    if (loaded) applyChange(change);
-    else if (loading) queued.push(change);
-    // Not read yet: the first read will show the change itself.
-  }
-
-  async function load(run: AwsRun): Promise<void> {
-    try {
+  const listing = createSharedListing<ListedDistribution>(
+    (listed) => listed.id,
+    async (run, add) => {
       let marker: string | undefined;
       do {
         const page = await listDistributionsPage(run, marker);
-        for (const summary of page.items) byId.set(summary.Id ?? '', listedFromSummary(summary));
+        for (const summary of page.items) add(listedFromSummary(summary));
         marker = page.nextMarker;
       } while (marker);
-    } catch (error) {
-      // A failed read is not kept: the next find reads again.
-      byId.clear();
-      queued = [];
-      throw error;
-    }
-    for (const change of queued) applyChange(change);
-    queued = [];
-    loaded = true;
-  }
+    },
+  );
 
   return {
     async find(run, hostname, comment) {
-      // A find that waited for the read (its own or a concurrent host's) sees statuses as listed now.
-      const listedNow = !loaded;
-      if (!loaded) {
-        loading ??= load(run).finally(() => {
-          loading = undefined;
-        });
-        await loading;
-      }
+      const { items, listedNow } = await listing.read(run);
       let byAlias: ListedDistribution | undefined;
       let byComment: ListedDistribution | undefined;
-      for (const listed of byId.values()) {
+      for (const listed of items) {
         if (!byAlias && listed.aliases.includes(hostname)) byAlias = listed;
         if (!byComment && listed.comment === comment) byComment = listed;
         if (byAlias && byComment) break;
       }
       return { ...(byAlias ? { byAlias } : {}), ...(byComment ? { byComment } : {}), listedNow };
     },
-    put: (listed) => record({ put: listed }),
-    settle: (id, status, enabled) => record({ settle: { id, status, enabled } }),
-    remove: (id) => record({ remove: id }),
+    put: (listed) => listing.put(listed),
+    settle: (id, status, enabled) => listing.update(id, (known) => ({ ...known, status, enabled })),
+    remove: (id) => listing.remove(id),
   };
 }

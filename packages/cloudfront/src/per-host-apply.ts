@@ -16,7 +16,7 @@ import type { PerHostStatus } from './per-host-status.js';
  * check through it, then the hostname's CNAME.
  */
 export function createPerHostApply(context: PerHostContext, reads: PerHostStatus): (request: ProxyRequest, options?: RunOptions) => Promise<ProxyStatus> {
-  const { settings, publishedCname, prepare, resolveDns, listing, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict } = context;
+  const { settings, publishedCname, prepare, resolveDns, listing, certificateListing, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict } = context;
   const { readStatus } = reads;
 
   /** Repairs drift with UpdateDistribution + IfMatch, retrying once when the ETag went stale meanwhile. */
@@ -108,7 +108,7 @@ export function createPerHostApply(context: PerHostContext, reads: PerHostStatus
         throw invalidInput(`certificateArn ${settings.certificateArn} covers ${certificate.names.join(', ')}, not ${hostname}.`, { provider, operation: 'apply' });
       }
     }
-    if (!certificate) certificate = await waitForCertificate(target, await requestCertificate(run), 'validation-record');
+    if (!certificate) certificate = await waitForCertificate(target, await requestCertificate(run, await certificateListing(target)), 'validation-record');
     else if (certificate.status === 'PENDING_VALIDATION' && !certificate.validationRecord) certificate = await waitForCertificate(target, certificate.arn, 'validation-record');
     if (failedCertificateStatuses.has(certificate.status)) return readStatus(target, dns, warnings, { ...inspection, certificate });
 

@@ -5,6 +5,7 @@ import { failedCertificateStatuses, prepareHostTarget, type DnsTarget, type Host
 import { coversHostname, describeCertificate, findOwnedCertificate, type CertificateInfo } from './certificate-lookup.js';
 import type { ResolvedCloudFrontSettings } from './cloudfront-settings.js';
 import type { DesiredDistribution } from './distribution-config.js';
+import { createCertificateListing, type CertificateListing } from './certificate-listing.js';
 import { createDistributionListing, type DistributionListing } from './distribution-listing.js';
 import { findDistribution, getDistribution, type DistributionInfo } from './distribution-lookup.js';
 import type { Route53DnsProvider } from './route53-dns.js';
@@ -62,6 +63,11 @@ export interface PerHostContext {
    * distribution is recorded in it, so later hosts see it.
    */
   listing(target: Target): Promise<DistributionListing | undefined>;
+  /**
+   * The account's ACM certificates as listed once for the run's hosts, like `listing`; `undefined`
+   * without a cache. Every certificate this adapter requests or deletes is recorded in it.
+   */
+  certificateListing(target: Target): Promise<CertificateListing | undefined>;
   /** Reads what is on AWS for the hostname: its distribution and its certificate. */
   inspect(target: Target): Promise<Inspection>;
   desiredFor(target: Target, certificateArn: string): DesiredDistribution;
@@ -122,11 +128,16 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
   }
 
   // Per adapter object: adapters with other credentials never share a listing through one cache.
-  const listingKey = `cloudfront:${randomUUID()}:distributions`;
+  const scope = `cloudfront:${randomUUID()}`;
 
   async function listing(target: Target): Promise<DistributionListing | undefined> {
     const cache = target.run.options.lookupCache ?? settings.lookupCache;
-    return cache ? cache.get(listingKey, async () => createDistributionListing()) : undefined;
+    return cache ? cache.get(`${scope}:distributions`, async () => createDistributionListing()) : undefined;
+  }
+
+  async function certificateListing(target: Target): Promise<CertificateListing | undefined> {
+    const cache = target.run.options.lookupCache ?? settings.lookupCache;
+    return cache ? cache.get(`${scope}:certificates`, async () => createCertificateListing()) : undefined;
   }
 
   async function inspect(target: Target): Promise<Inspection> {
@@ -140,7 +151,7 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
     } else {
       // The certificate sslclick's distribution names in its tags is sslclick's: no tag read for it.
       const inUse = ours?.certificateArn ? await describeCertificate(run, ours.certificateArn, ours.ownCertificateArn === ours.certificateArn ? true : undefined) : undefined;
-      certificate = inUse?.owned && inUse.names.some((name) => coversHostname(name, target.hostname)) ? inUse : await findOwnedCertificate(run);
+      certificate = inUse?.owned && inUse.names.some((name) => coversHostname(name, target.hostname)) ? inUse : await findOwnedCertificate(run, await certificateListing(target));
     }
     return {
       ...(ours ? { distribution: ours } : target.adopt && foreign ? { distribution: foreign } : {}),
@@ -165,6 +176,9 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
     const result = await waitUntil(
       async () => {
         const certificate = await describeCertificate(run, arn, !settings.certificateArn);
+        const known = settings.certificateArn ? undefined : await certificateListing(target);
+        if (certificate) known?.settle(arn, certificate.status);
+        else known?.remove(arn);
         if (!certificate) throw new SslClickError({ code: 'NOT_FOUND', message: `The ACM certificate ${arn} disappeared while sslclick waited for it; run apply again.`, provider, operation: 'apply' });
         const done = until === 'issued' ? certificate.status === 'ISSUED' : certificate.validationRecord !== undefined || certificate.status === 'ISSUED';
         return { done, value: certificate, state: certificate.status, failed: failedCertificateStatuses.has(certificate.status) };
@@ -231,5 +245,5 @@ export function createPerHostContext(settings: ResolvedCloudFrontSettings, route
     });
   }
 
-  return { settings, publishedCname, prepare, resolveDns, statusDns, listing, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict };
+  return { settings, publishedCname, prepare, resolveDns, statusDns, listing, certificateListing, inspect, desiredFor, waitForCertificate, waitForDeployed, currentCname, foreignDnsConflict };
 }

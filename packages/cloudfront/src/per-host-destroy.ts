@@ -12,7 +12,7 @@ import type { PerHostStatus } from './per-host-status.js';
  * then the certificate, only what sslclick created.
  */
 export function createPerHostDestroy(context: PerHostContext, reads: PerHostStatus): (request: ProxyRequest, options?: RunOptions) => Promise<ProxyStatus> {
-  const { settings, prepare, resolveDns, listing, inspect, waitForDeployed, currentCname } = context;
+  const { settings, prepare, resolveDns, listing, certificateListing, inspect, waitForDeployed, currentCname } = context;
   const { readStatus } = reads;
 
   async function destroy(request: ProxyRequest, options?: RunOptions): Promise<ProxyStatus> {
@@ -87,7 +87,7 @@ export function createPerHostDestroy(context: PerHostContext, reads: PerHostStat
           // (still findable by its tags) leads the next destroy back to the record; the other way
           // round the record would be left behind with nothing pointing at it.
           if (dns && certificate.validationRecord) await dns.provider.deleteCname(certificate.validationRecord.name, certificate.validationRecord.value, run.options);
-          await deleteCertificate(run, certificate.arn);
+          await deleteCertificate(run, certificate.arn, await certificateListing(target));
         } catch (error) {
           if (!isAwsError(error, 'ResourceInUseException')) throw error;
           warnings.push(`ACM still reports the certificate ${certificate.arn} in use (it can lag after a delete); run destroy again in a few minutes.`);

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { SslClickError, lookupName, type LookupCache, type ProxyRequest, type RunOptions } from '@sslclick/core';
 import { cachedLookup, waitUntil } from '@sslclick/core/adapter';
 import { failedCertificateStatuses, prepareHostTarget, type DnsTarget, type HostRecord, type HostTarget } from './host-target.js';
 import { coversHostname, describeCertificate, findOwnedCertificate, type CertificateInfo } from './certificate-lookup.js';
+import { createCertificateListing, type CertificateListing } from './certificate-listing.js';
 import type { ResolvedCloudFrontSettings } from './cloudfront-settings.js';
 import { getConnectionGroup, type ConnectionGroupInfo } from './connection-group.js';
 import { getDistribution } from './distribution-lookup.js';
@@ -37,6 +39,8 @@ export type TenantContext = ReturnType<typeof createTenantContext>;
 /** Builds the helpers of tenants mode: request checks, DNS lookups, the shared listing, inspection and waits. */
 export function createTenantContext(settings: ResolvedCloudFrontSettings, route53: Route53DnsProvider, lookupCache: LookupCache | undefined) {
   const wait = settings.wait ?? {};
+  // Per adapter object: adapters with other credentials never share a listing through one cache.
+  const certificateListingKey = `cloudfront:${randomUUID()}:certificates`;
 
   function waitBounds(target: TenantTarget, minDelay: number, maxWaitTime: number) {
     const { options } = target.run;
@@ -97,6 +101,16 @@ export function createTenantContext(settings: ResolvedCloudFrontSettings, route5
       return cachedLookup(target.run.options.lookupCache ?? lookupCache, listingKey, () => listDistributionsForTenants(target.run));
     },
 
+    /**
+     * The account's ACM certificates as listed once for the run's hosts (in its lookup cache, per
+     * adapter object); `undefined` without a cache: each lookup then lists afresh. Every
+     * certificate this adapter requests or deletes is recorded in it.
+     */
+    async certificateListing(target: TenantTarget): Promise<CertificateListing | undefined> {
+      const cache = context.cacheOf(target);
+      return cache ? cache.get(certificateListingKey, async () => createCertificateListing()) : undefined;
+    },
+
     /** The lookup cache of the run (its `RunOptions.lookupCache`, else the adapter's setting). */
     cacheOf(target: TenantTarget): LookupCache | undefined {
       return target.run.options.lookupCache ?? lookupCache;
@@ -118,7 +132,7 @@ export function createTenantContext(settings: ResolvedCloudFrontSettings, route5
         certificate = await describeCertificate(run, settings.certificateArn, false);
       } else {
         const inUse = tenant?.owned && tenant.certificateArn ? await describeCertificate(run, tenant.certificateArn) : undefined;
-        certificate = inUse?.owned && inUse.names.some((name) => coversHostname(name, hostname)) ? inUse : await findOwnedCertificate(run);
+        certificate = inUse?.owned && inUse.names.some((name) => coversHostname(name, hostname)) ? inUse : await findOwnedCertificate(run, await context.certificateListing(target));
       }
       const connectionGroup = tenant?.connectionGroupId ? await getConnectionGroup(run, tenant.connectionGroupId) : undefined;
       const aliasHolder = listing.aliasHolders.get(hostname);
@@ -136,6 +150,9 @@ export function createTenantContext(settings: ResolvedCloudFrontSettings, route5
       const result = await waitUntil(
         async () => {
           const certificate = await describeCertificate(target.run, arn, !settings.certificateArn);
+          const known = settings.certificateArn ? undefined : await context.certificateListing(target);
+          if (certificate) known?.settle(arn, certificate.status);
+          else known?.remove(arn);
           if (!certificate) throw new SslClickError({ code: 'NOT_FOUND', message: `The ACM certificate ${arn} disappeared while sslclick waited for it; run apply again.`, provider, operation: 'apply' });
           const done = until === 'issued' ? certificate.status === 'ISSUED' : certificate.validationRecord !== undefined || certificate.status === 'ISSUED';
           return { done, value: certificate, state: certificate.status, failed: failedCertificateStatuses.has(certificate.status) };

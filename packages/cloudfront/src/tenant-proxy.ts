@@ -132,7 +132,7 @@ export function createCloudFrontTenantProxy(settingsInput: CloudFrontProxySettin
         throw invalidInput(`certificateArn ${settings.certificateArn} covers ${certificate.names.join(', ')}, not ${hostname}.`, { provider, operation: 'apply' });
       }
     }
-    if (!certificate) certificate = await context.waitForCertificate(target, await requestCertificate(run), 'validation-record');
+    if (!certificate) certificate = await context.waitForCertificate(target, await requestCertificate(run, await context.certificateListing(target)), 'validation-record');
     else if (certificate.status === 'PENDING_VALIDATION' && !certificate.validationRecord) certificate = await context.waitForCertificate(target, certificate.arn, 'validation-record');
     if (failedCertificateStatuses.has(certificate.status)) return readTenantStatus(context, target, dns, warnings, { ...inspection, certificate });
 
@@ -359,7 +359,7 @@ export function createCloudFrontTenantProxy(settingsInput: CloudFrontProxySettin
         try {
           // The validation record first: the certificate (findable by its tags) leads a later destroy back to it.
           if (dns && certificate.validationRecord) await dns.provider.deleteCname(certificate.validationRecord.name, certificate.validationRecord.value, run.options);
-          await deleteCertificate(run, certificate.arn);
+          await deleteCertificate(run, certificate.arn, await context.certificateListing(target));
         } catch (error) {
           if (!isAwsError(error, 'ResourceInUseException')) throw error;
           warnings.push(`ACM still reports the certificate ${certificate.arn} in use (it can lag after a delete); run destroy again in a few minutes.`);

@@ -148,6 +148,70 @@ describe('CloudFront vendor calls', () => {
     expect(world.aws.distributions().filter((distribution) => distribution.aliases.includes(first))).toHaveLength(1);
   });
 
+  it('hosts of one run list the ACM certificates once, and a certificate requested in the run is found by its later applies', async () => {
+    const hostnames = [prepareBrandedHost(world, zone), prepareBrandedHost(world, zone), prepareBrandedHost(world, zone)];
+    const adapter = createTestAdapter(world);
+    const lookupCache = createLookupCache();
+
+    // Three hosts from nothing: one listing for the three (before, each paged through every certificate).
+    let start = world.aws.operations.length;
+    for (const hostname of hostnames) expect((await adapter.apply({ hostname }, { lookupCache })).ready).toBe(true);
+    expect(operationsSince(start)).toMatchObject({ 'read ListCertificates': 1, 'write RequestCertificate': 3 });
+
+    // A certificate requested in the run is in its listing for what follows: an apply stopped
+    // right after requesting it is resumed by the next one, which lists nothing and requests
+    // nothing (the certificate found there proven by its own tags and described).
+    const [first] = hostnames as [string, string, string];
+    const stopped = prepareBrandedHost(world, zone);
+    const controller = new AbortController();
+    const onProgress = (event: { type: string }): void => {
+      if (event.type === 'certificate-requested') controller.abort();
+    };
+    await expect(adapter.apply({ hostname: stopped }, { lookupCache, signal: controller.signal, onProgress })).rejects.toThrow();
+    const requested = world.aws.operations.filter((operation) => operation.operation === 'RequestCertificate').length;
+    start = world.aws.operations.length;
+    const resumed = await adapter.apply({ hostname: stopped }, { lookupCache });
+    expect(resumed.ready).toBe(true);
+    expect(operationsSince(start)['read ListCertificates']).toBeUndefined();
+    expect(operationsSince(start)['write RequestCertificate']).toBeUndefined();
+    expect(operationsSince(start)).toMatchObject({ 'read ListTagsForCertificate': 1 });
+    expect(world.aws.operations.filter((operation) => operation.operation === 'RequestCertificate')).toHaveLength(requested);
+
+    const certificateArn = (await adapter.status({ hostname: first }, { lookupCache })).resources.find((resource) => resource.kind === 'acm-certificate')?.id;
+    expect(certificateArn).toBeDefined();
+    // A certificate this run deleted is gone from its listing: the host's next apply requests a new one.
+    expect((await adapter.destroy({ hostname: first }, { lookupCache })).certificate.state).toBe('absent');
+    start = world.aws.operations.length;
+    const renewed = await adapter.apply({ hostname: first }, { lookupCache });
+    expect(renewed.ready).toBe(true);
+    expect(renewed.resources.find((resource) => resource.kind === 'acm-certificate')?.id).not.toBe(certificateArn);
+    expect(renewed.resources.find((resource) => resource.kind === 'acm-certificate')?.id).toBeDefined();
+    expect(operationsSince(start)).toMatchObject({ 'write RequestCertificate': 1 });
+    expect(operationsSince(start)['read ListCertificates']).toBeUndefined();
+  });
+
+  it('in tenants mode too, hosts of one run list the ACM certificates once and resume a certificate requested in the run', async () => {
+    const adapter = createTestAdapter(world, { mode: 'tenants' });
+    const lookupCache = createLookupCache();
+    let start = world.aws.operations.length;
+    for (const hostname of [prepareBrandedHost(world, zone), prepareBrandedHost(world, zone), prepareBrandedHost(world, zone)]) {
+      expect((await adapter.apply({ hostname }, { lookupCache })).ready).toBe(true);
+    }
+    expect(operationsSince(start)).toMatchObject({ 'read ListCertificates': 1, 'write RequestCertificate': 3 });
+
+    const stopped = prepareBrandedHost(world, zone);
+    const controller = new AbortController();
+    const onProgress = (event: { type: string }): void => {
+      if (event.type === 'certificate-requested') controller.abort();
+    };
+    await expect(adapter.apply({ hostname: stopped }, { lookupCache, signal: controller.signal, onProgress })).rejects.toThrow();
+    start = world.aws.operations.length;
+    expect((await adapter.apply({ hostname: stopped }, { lookupCache })).ready).toBe(true);
+    expect(operationsSince(start)['read ListCertificates']).toBeUndefined();
+    expect(operationsSince(start)['write RequestCertificate']).toBeUndefined();
+    expect(operationsSince(start)).toMatchObject({ 'read ListTagsForCertificate': 1 });
+  });
+
   it('apply from nothing re-reads only what it wrote (before, the final status inspected all four things again)', async () => {
     const hostname = prepareBrandedHost(world, zone);
     const start = world.aws.operations.length;
