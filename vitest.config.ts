@@ -1,6 +1,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { childScripts } from './test/support/child-bundles.js';
 
 // Tests run against the TypeScript sources: the "@sslclick/source" export condition points each
 // workspace package at its src/ so no build is needed first.
@@ -40,7 +41,7 @@ export default defineConfig({
           // Cloudflare reliability sweep, run after the other Cloudflare files in one worker, saw
           // fewer requests in its clean run than alone (some state outlives a file there).
           isolate: !sharedModulePackages.has(name),
-          ...(name === 'cli' ? { globalSetup: [childBundles] } : {}),
+          ...(childScripts[name] ? { globalSetup: [childBundles] } : {}),
         },
       })),
       {

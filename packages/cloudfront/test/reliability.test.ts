@@ -22,6 +22,7 @@ import {
   type FaultKind,
 } from '@sslclick/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeArgumentsFor } from '../../../test/support/child-script.js';
 import { createCloudFrontProxy, createRoute53Dns, type CloudFrontProxySettings } from '../src/index.js';
 import { prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from './cloudfront-world.js';
 
@@ -295,12 +296,11 @@ describe(`2. crash and resume: ${crashApplyCases.length} apply + ${crashDestroyC
     await withWorld(async (world) => {
       const hostname = prepareBrandedHost(world, zone);
       const settings = settingsFor(world, { timeoutMs: 5_000 });
-      const script = fileURLToPath(new URL('./reliability-child.ts', import.meta.url));
       const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
-      const child = spawn('npx', ['tsx', '--conditions=@sslclick/source', script], {
+      const child = spawn(process.execPath, nodeArgumentsFor('packages/cloudfront/test/reliability-child.ts'), {
         cwd: repositoryRoot,
         env: { ...process.env, SSLCLICK_CHILD_CONFIG: JSON.stringify({ hostname, settings }) },
-        detached: true, // its own process group: npx, tsx and node die together
+        detached: true, // its own process group, killed whole (tsx's loader when there is no bundle)
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

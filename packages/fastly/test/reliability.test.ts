@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeArgumentsFor } from '../../../test/support/child-script.js';
 import { createCloudflareDns } from '@sslclick/cloudflare';
 import { SslClickError, type ProgressEvent, type ProxyStatus } from '@sslclick/core';
 import type { Fault, FaultKind } from '@sslclick/sandbox';
@@ -221,7 +222,7 @@ describe.concurrent(`2. crash and resume: ${cleanVcl.requests.length} apply + ${
       const offset = world.fastly.server.requests.length;
       // The child is held at request k so the kill lands between two writes of the version.
       world.fastly.server.injectFault({ kind: 'hang', match: { index: offset + k } });
-      const child = spawn('npx', ['tsx', '--conditions=@sslclick/source', fileURLToPath(new URL('./reliability-child.ts', import.meta.url))], {
+      const child = spawn(process.execPath, nodeArgumentsFor('packages/fastly/test/reliability-child.ts'), {
         cwd: fileURLToPath(new URL('..', import.meta.url)),
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -244,7 +245,7 @@ describe.concurrent(`2. crash and resume: ${cleanVcl.requests.length} apply + ${
       } catch (error) {
         throw new Error(`${String(error)}; child output: ${output}`);
       }
-      // The whole process group: npx, tsx and the node process running the adapter.
+      // The whole process group (the child alone from a bundle; with tsx's loader when there is none).
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       expect((await exited).signal).toBe('SIGKILL');
       world.fastly.server.clearFaults();
