@@ -83,11 +83,16 @@ function describeRequest(request: { method: string; path: string }): string {
   return `${request.method} ${request.path.replace(/^\/service\/(?!search)[^/]+/, '/service/:id').replace(/^\/tls\/(subscriptions|configurations)\/[^/]+/, '/tls/$1/:id')}`;
 }
 
-/** The reference: a clean apply (and destroy) on a fresh host, recorded at collection time. */
+/**
+ * The reference: a clean apply (and destroy) on a fresh host, recorded at collection time. Its
+ * requests define the cases ("request k"), so they must not depend on the machine's load: with the
+ * sweep's time-out, a late answer would be asked again and shift every case after it. No answer
+ * takes 30 s unless a fault holds it, and the clean run has none.
+ */
 async function cleanRun(settings: FastlyProxySettings): Promise<CleanRun> {
   return pool.use(async (world) => {
     const hostname = await seedHost(world);
-    const adapter = reliabilityProxy(world, settings);
+    const adapter = reliabilityProxy(world, { ...settings, timeoutMs: 30_000 });
     const offset = world.fastly.server.requests.length;
     const startedAt = Date.now();
     const status = await adapter.apply({ hostname });
