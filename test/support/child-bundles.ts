@@ -20,6 +20,10 @@ import type { TestProject } from 'vitest/node';
 export const childScripts: Readonly<Record<string, readonly string[]>> = {
   integration: ['test/post-cutover-child.ts', 'test/account-child.ts'],
   cli: ['packages/cli/src/main.ts'],
+  // The reliability tests' processes killed mid-apply.
+  cloudflare: ['packages/cloudflare/test/reliability-child-apply.ts', 'packages/cloudflare/test/saas-reliability-child.ts'],
+  cloudfront: ['packages/cloudfront/test/reliability-child.ts'],
+  fastly: ['packages/fastly/test/reliability-child.ts'],
 };
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));

@@ -15,15 +15,37 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SslClickError, type ProgressEvent, type ProxyStatus } from '@sslclick/core';
 import { EDGE_ADDRESS, createCertificateAuthority, type CloudflareZone, type FaultKind } from '@sslclick/sandbox';
 import { createCloudflareDns, createCloudflareProxy, type CloudflareDnsSettings, type CloudflareProxySettings } from '../src/index.js';
-import { startCloudflareWorld } from './cloudflare-world.js';
+import { nodeArgumentsFor } from '../../../test/support/child-script.js';
+import { startCloudflareWorld, type CloudflareWorld } from './cloudflare-world.js';
 
 // Packs are active as soon as they are ordered, so a clean run makes the same requests every time
 // and request indexes mean the same step in every case (one test below keeps a pack pending).
 const world = await startCloudflareWorld({ certificateIssueDelayMs: 0 });
 const server = world.cloudflare.server;
 
+// The sweeps (a fault or an abort at every request) run their cases side by side, each on a world
+// of its own from this pool, so "request k" is an index in that world's request log and no case
+// sees another's requests or faults. One after another they took most of this file's two minutes,
+// mostly waiting on slow answers, time-outs and back-offs.
+const sweepPool = [world, ...(await Promise.all([1, 2, 3].map(() => startCloudflareWorld({ certificateIssueDelayMs: 0 }))))];
+const idleWorlds = [...sweepPool];
+const waitingForWorld: Array<(free: CloudflareWorld) => void> = [];
+
+/** Runs `work` on a world of the pool no other case is using, waiting for one to be free. */
+async function withWorld<Result>(work: (on: CloudflareWorld) => Promise<Result>): Promise<Result> {
+  const on = idleWorlds.pop() ?? (await new Promise<CloudflareWorld>((resolve) => waitingForWorld.push(resolve)));
+  try {
+    return await work(on);
+  } finally {
+    on.cloudflare.server.clearFaults();
+    const next = waitingForWorld.shift();
+    if (next) next(on);
+    else idleWorlds.push(on);
+  }
+}
+
 afterAll(async () => {
-  await world.close();
+  await Promise.all(sweepPool.map((each) => each.close()));
 });
 
 /**
@@ -33,22 +55,31 @@ afterAll(async () => {
  */
 const requestTimeoutMs = 1_000;
 const slowAnswerMs = 1_500;
+/**
+ * The clean runs define the sweeps' cases ("request k"), so their requests must not depend on the
+ * machine's load: an answer that times out is asked again and shifts every index after it. No
+ * answer takes this long unless a fault holds it, and the clean runs have no faults.
+ */
+const cleanRunTimeoutMs = 30_000;
 
-function proxySettings(extra: Partial<CloudflareProxySettings> = {}): CloudflareProxySettings {
+function proxySettings(extra: Partial<CloudflareProxySettings> = {}, on: CloudflareWorld = world): CloudflareProxySettings {
   return {
-    apiToken: world.cloudflare.tokens.full,
-    baseURL: world.cloudflare.url,
-    verification: { ...world.verification, timeoutMs: 2_000 },
+    apiToken: on.cloudflare.tokens.full,
+    baseURL: on.cloudflare.url,
+    verification: { ...on.verification, timeoutMs: 2_000 },
     wait: { minDelay: 10, maxDelay: 30, maxWaitTime: 10_000 },
     retry: { minDelay: 5, maxDelay: 20 },
     timeoutMs: requestTimeoutMs,
-    cutoverCheckTimeoutMs: 1_500,
+    // Only an edge that never serves the host correctly waits this long (the cutover cases below
+    // set their own); a correct edge passes at once. At 1.5 s, with sweep cases side by side on a
+    // loaded machine, a correct edge failed the check once (a fault case ended 'failed').
+    cutoverCheckTimeoutMs: 5_000,
     ...extra,
   };
 }
 
-function proxy(extra: Partial<CloudflareProxySettings> = {}) {
-  return createCloudflareProxy(proxySettings(extra));
+function proxy(extra: Partial<CloudflareProxySettings> = {}, on: CloudflareWorld = world) {
+  return createCloudflareProxy(proxySettings(extra, on));
 }
 
 async function caught(promise: Promise<unknown>): Promise<SslClickError> {
@@ -70,14 +101,14 @@ interface Host {
 let zoneCounter = 0;
 
 /** A fresh zone (so every case starts alike) with a validated branded host, DNS-only to SendGrid. */
-async function freshHost(options: { twoLevel?: boolean; record?: boolean } = {}): Promise<Host> {
+async function freshHost(options: { twoLevel?: boolean; record?: boolean } = {}, on: CloudflareWorld = world): Promise<Host> {
   zoneCounter += 1;
-  const zone = world.cloudflare.addZone({ name: `reliable-${zoneCounter}.com` });
+  const zone = on.cloudflare.addZone({ name: `reliable-${zoneCounter}.com` });
   const label = `url${7000 + zoneCounter}`;
   const hostname = options.twoLevel ? `${label}.mail.${zone.name}` : `${label}.${zone.name}`;
-  world.origin.addBrandedHost(hostname);
+  on.origin.addBrandedHost(hostname);
   if (options.record !== false) {
-    await world.cloudflare.addDnsRecord(zone.id, { name: hostname, type: 'CNAME', content: 'sendgrid.net', comment: 'SendGrid link branding' });
+    await on.cloudflare.addDnsRecord(zone.id, { name: hostname, type: 'CNAME', content: 'sendgrid.net', comment: 'SendGrid link branding' });
   }
   return { zone, hostname };
 }
@@ -88,8 +119,8 @@ async function freshHost(options: { twoLevel?: boolean; record?: boolean } = {})
  * edge route and certificate. Two runs that did the same thing give equal snapshots; a duplicate
  * rule, ruleset, record or pack makes them differ.
  */
-function snapshot(host: Host): unknown {
-  const state = world.cloudflare.state;
+function snapshot(host: Host, on: CloudflareWorld = world): unknown {
+  const state = on.cloudflare.state;
   const records = state
     .zoneRecords(host.zone.id)
     .map(({ id: _id, zone_id: _zone, created_on: _created, modified_on: _modified, ...record }) => record)
@@ -101,14 +132,14 @@ function snapshot(host: Host): unknown {
       rules: rules.map(({ id: _rule, version: _ruleVersion, ref: _ref, last_updated: _ruleUpdated, ...rule }) => rule),
     }))
     .sort((left, right) => `${left.kind} ${left.phase}`.localeCompare(`${right.kind} ${right.phase}`));
-  const packs = world.cloudflare
+  const packs = on.cloudflare
     .certificatePacks(host.zone.id)
     .map(({ id: _id, zoneId: _zone, orderedAt: _ordered, activeAt: _active, ...pack }) => pack);
-  const route = world.edge.getRoute(host.hostname);
+  const route = on.edge.getRoute(host.hostname);
   const dataPlane = {
-    dns: world.dns.zone.getRecords(host.hostname).map((record) => `${record.type} ${String(record.value)}`),
+    dns: on.dns.zone.getRecords(host.hostname).map((record) => `${record.type} ${String(record.value)}`),
     route: route ? { ...route } : null,
-    certificate: world.edge.getCertificate(host.hostname)?.names ?? null,
+    certificate: on.edge.getCertificate(host.hostname)?.names ?? null,
   };
   const text = JSON.stringify({ records, rulesets, packs, dataPlane })
     .replaceAll(host.hostname, '<host>')
@@ -118,12 +149,12 @@ function snapshot(host: Host): unknown {
 }
 
 /** Waits until every 'slow' answer held by the fake since `start` is over, so late writes would show. */
-async function settleSlowAnswers(start: number): Promise<void> {
-  const slow = server.requests.slice(start).filter((request) => request.fault === 'slow');
+async function settleSlowAnswers(start: number, on: CloudflareWorld = world): Promise<void> {
+  const slow = on.cloudflare.server.requests.slice(start).filter((request) => request.fault === 'slow');
   const last = Math.max(0, ...slow.map((request) => request.receivedAt));
   const wait = last + slowAnswerMs + 100 - Date.now();
   if (slow.length > 0 && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  await world.cloudflare.sync();
+  await on.cloudflare.sync();
 }
 
 function describeRequests(start: number, end = server.requests.length): string[] {
@@ -131,11 +162,12 @@ function describeRequests(start: number, end = server.requests.length): string[]
 }
 
 /** Aborts `run` once the fake receives request `index` (which hangs), as a crash right there would. */
-async function abortAt(index: number, run: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> {
-  server.injectFault({ kind: 'hang', match: { index } });
+async function abortAt(index: number, run: (signal: AbortSignal) => Promise<unknown>, on: CloudflareWorld = world): Promise<unknown> {
+  const { server: onServer } = on.cloudflare;
+  onServer.injectFault({ kind: 'hang', match: { index } });
   const controller = new AbortController();
   const watcher = setInterval(() => {
-    if (server.requests.length > index) controller.abort(new Error('simulated crash'));
+    if (onServer.requests.length > index) controller.abort(new Error('simulated crash'));
   }, 1);
   try {
     return await run(controller.signal).then(
@@ -144,7 +176,7 @@ async function abortAt(index: number, run: (signal: AbortSignal) => Promise<unkn
     );
   } finally {
     clearInterval(watcher);
-    server.clearFaults();
+    onServer.clearFaults();
   }
 }
 
@@ -172,7 +204,7 @@ interface CleanRun {
 const cleanRuns: CleanRun[] = [];
 for (const variant of variants) {
   const host = await freshHost({ twoLevel: variant.twoLevel });
-  const adapter = proxy(variant.settings);
+  const adapter = proxy({ ...variant.settings, timeoutMs: cleanRunTimeoutMs });
   const start = server.requests.length;
   const status = await adapter.apply({ hostname: host.hostname });
   if (!status.ready) throw new Error(`The clean apply of the ${variant.name} did not end ready: ${JSON.stringify(status.checks)}`);
@@ -191,20 +223,19 @@ const faultCases = cleanRuns.flatMap((clean) =>
 );
 
 describe(`reliability: a fault at every vendor call of apply (${faultCases.length} cases)`, () => {
-  it.for(faultCases)('$clean.variant.name: $kind at request $index ($request)', async ({ clean, index, kind }) => {
-    const host = await freshHost({ twoLevel: clean.variant.twoLevel });
-    const start = server.requests.length;
-    server.injectFault({ kind, match: { index: start + index }, retryAfterSeconds: 0, delayMs: slowAnswerMs });
-    try {
-      const status = await proxy(clean.variant.settings).apply({ hostname: host.hostname });
-      expect(server.requests[start + index]?.fault).toBe(kind);
-      expect(status).toMatchObject({ ready: true, state: 'ready' });
+  it.concurrent.for(faultCases)('$clean.variant.name: $kind at request $index ($request)', async ({ clean, index, kind }, { expect }) => {
+    await withWorld(async (on) => {
+      const { server: onServer } = on.cloudflare;
+      const host = await freshHost({ twoLevel: clean.variant.twoLevel }, on);
+      const start = onServer.requests.length;
+      onServer.injectFault({ kind, match: { index: start + index }, retryAfterSeconds: 0, delayMs: slowAnswerMs });
+      const status = await proxy(clean.variant.settings, on).apply({ hostname: host.hostname });
+      expect(onServer.requests[start + index]?.fault).toBe(kind);
+      expect(status, JSON.stringify(status.checks)).toMatchObject({ ready: true, state: 'ready' });
       // A slow write the client gave up on must not land later (reads change nothing).
-      if (server.requests[start + index]?.write) await settleSlowAnswers(start);
-      expect(snapshot(host)).toEqual(clean.applied);
-    } finally {
-      server.clearFaults();
-    }
+      if (onServer.requests[start + index]?.write) await settleSlowAnswers(start, on);
+      expect(snapshot(host, on)).toEqual(clean.applied);
+    });
   });
 });
 
@@ -214,32 +245,36 @@ const crashCases = cleanRuns.flatMap((clean) => clean.applyRequests.map((request
 const destroyCrashCases = cleanRuns.flatMap((clean) => clean.destroyRequests.map((request, index) => ({ clean, index, request })));
 
 describe(`reliability: apply aborted at every vendor call, then run again (${crashCases.length} cases)`, () => {
-  it.for(crashCases)('$clean.variant.name: aborted at request $index ($request)', async ({ clean, index }) => {
-    const host = await freshHost({ twoLevel: clean.variant.twoLevel });
-    const adapter = proxy(clean.variant.settings);
-    const start = server.requests.length;
-    const outcome = await abortAt(start + index, (signal) => adapter.apply({ hostname: host.hostname }, { signal }));
-    expect(SslClickError.isInstance(outcome) && outcome.code).toBe('ABORTED');
-    const status = await adapter.apply({ hostname: host.hostname });
-    expect(status.ready).toBe(true);
-    expect(snapshot(host)).toEqual(clean.applied);
-    // And destroy from there leaves nothing of ours behind.
-    await adapter.destroy({ hostname: host.hostname });
-    expect(snapshot(host)).toEqual(clean.destroyed);
+  it.concurrent.for(crashCases)('$clean.variant.name: aborted at request $index ($request)', async ({ clean, index }, { expect }) => {
+    await withWorld(async (on) => {
+      const host = await freshHost({ twoLevel: clean.variant.twoLevel }, on);
+      const adapter = proxy(clean.variant.settings, on);
+      const start = on.cloudflare.server.requests.length;
+      const outcome = await abortAt(start + index, (signal) => adapter.apply({ hostname: host.hostname }, { signal }), on);
+      expect(SslClickError.isInstance(outcome) && outcome.code).toBe('ABORTED');
+      const status = await adapter.apply({ hostname: host.hostname });
+      expect(status.ready).toBe(true);
+      expect(snapshot(host, on)).toEqual(clean.applied);
+      // And destroy from there leaves nothing of ours behind.
+      await adapter.destroy({ hostname: host.hostname });
+      expect(snapshot(host, on)).toEqual(clean.destroyed);
+    });
   });
 });
 
 describe(`reliability: destroy aborted at every vendor call, then run again (${destroyCrashCases.length} cases)`, () => {
-  it.for(destroyCrashCases)('$clean.variant.name: aborted at request $index ($request)', async ({ clean, index }) => {
-    const host = await freshHost({ twoLevel: clean.variant.twoLevel });
-    const adapter = proxy(clean.variant.settings);
-    expect((await adapter.apply({ hostname: host.hostname })).ready).toBe(true);
-    const start = server.requests.length;
-    const outcome = await abortAt(start + index, (signal) => adapter.destroy({ hostname: host.hostname }, { signal }));
-    expect(SslClickError.isInstance(outcome) && outcome.code).toBe('ABORTED');
-    const status = await adapter.destroy({ hostname: host.hostname });
-    expect(status.resources.filter((resource) => resource.owned)).toEqual([]);
-    expect(snapshot(host)).toEqual(clean.destroyed);
+  it.concurrent.for(destroyCrashCases)('$clean.variant.name: aborted at request $index ($request)', async ({ clean, index }, { expect }) => {
+    await withWorld(async (on) => {
+      const host = await freshHost({ twoLevel: clean.variant.twoLevel }, on);
+      const adapter = proxy(clean.variant.settings, on);
+      expect((await adapter.apply({ hostname: host.hostname })).ready).toBe(true);
+      const start = on.cloudflare.server.requests.length;
+      const outcome = await abortAt(start + index, (signal) => adapter.destroy({ hostname: host.hostname }, { signal }), on);
+      expect(SslClickError.isInstance(outcome) && outcome.code).toBe('ABORTED');
+      const status = await adapter.destroy({ hostname: host.hostname });
+      expect(status.resources.filter((resource) => resource.owned)).toEqual([]);
+      expect(snapshot(host, on)).toEqual(clean.destroyed);
+    });
   });
 });
 
@@ -256,8 +291,7 @@ describe('reliability: apply killed with SIGKILL in a child process, then run ag
     const killAt = writes[3]?.index ?? 0;
     const start = server.requests.length;
     server.injectFault({ kind: 'hang', match: { index: start + killAt } });
-    const script = fileURLToPath(new URL('./reliability-child-apply.ts', import.meta.url));
-    const child = spawn('npx', ['tsx', '--conditions=@sslclick/source', script], {
+    const child = spawn(process.execPath, nodeArgumentsFor('packages/cloudflare/test/reliability-child-apply.ts'), {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       env: {
         ...process.env,
@@ -886,23 +920,23 @@ describe(`reliability: an API that never answers gives TIMEOUT within the bound 
 
 // --- createCloudflareDns under faults ------------------------------------------------------------------
 
-function dnsProvider(extra: Partial<CloudflareDnsSettings> = {}) {
-  return createCloudflareDns({ apiToken: world.cloudflare.tokens.full, baseURL: world.cloudflare.url, timeoutMs: requestTimeoutMs, retry: { minDelay: 5, maxDelay: 20 }, ...extra });
+function dnsProvider(extra: Partial<CloudflareDnsSettings> = {}, on: CloudflareWorld = world) {
+  return createCloudflareDns({ apiToken: on.cloudflare.tokens.full, baseURL: on.cloudflare.url, timeoutMs: requestTimeoutMs, retry: { minDelay: 5, maxDelay: 20 }, ...extra });
 }
 
 /** The records at a name, ids and times aside, and what the sandbox DNS answers for it. */
-function recordsSnapshot(name: string): string {
-  const records = world.cloudflare
-    .recordsAt(world.zone.id, name)
+function recordsSnapshot(name: string, on: CloudflareWorld = world): string {
+  const records = on.cloudflare
+    .recordsAt(on.zone.id, name)
     .map((record) => `${record.type} ${record.content} ${record.proxied} ${record.ttl} ${record.comment}`)
     .sort();
-  const answers = world.dns.zone.getRecords(name).map((record) => `${record.type} ${String(record.value)}`).sort();
+  const answers = on.dns.zone.getRecords(name).map((record) => `${record.type} ${String(record.value)}`).sort();
   return JSON.stringify({ records, answers }).replaceAll(name, '<name>');
 }
 
 interface DnsScenario {
   name: string;
-  seed: (name: string) => Promise<void>;
+  seed: (name: string, on: CloudflareWorld) => Promise<void>;
   run: (name: string, provider: ReturnType<typeof createCloudflareDns>) => Promise<unknown>;
 }
 
@@ -910,20 +944,20 @@ const dnsScenarios: DnsScenario[] = [
   { name: 'create a CNAME', seed: async () => undefined, run: (name, provider) => provider.upsertCname(name, 'url.global.ssl.fastly.net') },
   {
     name: 'move the CNAME from sendgrid.net',
-    seed: async (name) => void (await world.cloudflare.addDnsRecord(world.zone.id, { name, type: 'CNAME', content: 'sendgrid.net' })),
+    seed: async (name, on) => void (await on.cloudflare.addDnsRecord(on.zone.id, { name, type: 'CNAME', content: 'sendgrid.net' })),
     run: (name, provider) => provider.upsertCname(name, 'url.global.ssl.fastly.net', { replaceable: ['sendgrid.net'] }),
   },
   {
     name: 'adopt over an A and an AAAA record',
-    seed: async (name) => {
-      await world.cloudflare.addDnsRecord(world.zone.id, { name, type: 'A', content: '192.0.2.10' });
-      await world.cloudflare.addDnsRecord(world.zone.id, { name, type: 'AAAA', content: '2001:db8::10' });
+    seed: async (name, on) => {
+      await on.cloudflare.addDnsRecord(on.zone.id, { name, type: 'A', content: '192.0.2.10' });
+      await on.cloudflare.addDnsRecord(on.zone.id, { name, type: 'AAAA', content: '2001:db8::10' });
     },
     run: (name, provider) => provider.upsertCname(name, 'sendgrid.net', { adopt: true }),
   },
   {
     name: 'delete our CNAME',
-    seed: async (name) => void (await world.cloudflare.addDnsRecord(world.zone.id, { name, type: 'CNAME', content: 'url.global.ssl.fastly.net' })),
+    seed: async (name, on) => void (await on.cloudflare.addDnsRecord(on.zone.id, { name, type: 'CNAME', content: 'url.global.ssl.fastly.net' })),
     run: (name, provider) => provider.deleteCname(name, 'url.global.ssl.fastly.net'),
   },
 ];
@@ -937,10 +971,10 @@ function freshName(): string {
 const dnsCleanRuns: Array<{ scenario: DnsScenario; requests: string[]; before: string; after: string }> = [];
 for (const scenario of dnsScenarios) {
   const name = freshName();
-  await scenario.seed(name);
+  await scenario.seed(name, world);
   const before = recordsSnapshot(name);
   const start = server.requests.length;
-  await scenario.run(name, dnsProvider());
+  await scenario.run(name, dnsProvider({ timeoutMs: cleanRunTimeoutMs }));
   dnsCleanRuns.push({ scenario, requests: describeRequests(start), before, after: recordsSnapshot(name) });
 }
 
@@ -950,35 +984,34 @@ const dnsWriteFailureCases = dnsCleanRuns.flatMap((clean) =>
 );
 
 describe(`reliability: createCloudflareDns with a fault at every call (${dnsFaultCases.length} cases)`, () => {
-  it.for(dnsFaultCases)('$clean.scenario.name: $kind at request $index ($request)', async ({ clean, index, kind }) => {
-    const name = freshName();
-    await clean.scenario.seed(name);
-    const start = server.requests.length;
-    server.injectFault({ kind, match: { index: start + index }, retryAfterSeconds: 0, delayMs: slowAnswerMs });
-    try {
-      await clean.scenario.run(name, dnsProvider());
-      expect(server.requests[start + index]?.fault).toBe(kind);
-      if (server.requests[start + index]?.write) await settleSlowAnswers(start);
-      expect(recordsSnapshot(name)).toBe(clean.after);
-    } finally {
-      server.clearFaults();
-    }
+  it.concurrent.for(dnsFaultCases)('$clean.scenario.name: $kind at request $index ($request)', async ({ clean, index, kind }, { expect }) => {
+    await withWorld(async (on) => {
+      const { server: onServer } = on.cloudflare;
+      const name = freshName();
+      await clean.scenario.seed(name, on);
+      const start = onServer.requests.length;
+      onServer.injectFault({ kind, match: { index: start + index }, retryAfterSeconds: 0, delayMs: slowAnswerMs });
+      await clean.scenario.run(name, dnsProvider({}, on));
+      expect(onServer.requests[start + index]?.fault).toBe(kind);
+      if (onServer.requests[start + index]?.write) await settleSlowAnswers(start, on);
+      expect(recordsSnapshot(name, on)).toBe(clean.after);
+    });
   });
 });
 
 describe(`reliability: createCloudflareDns never leaves a half-written record when a write fails for good (${dnsWriteFailureCases.length} cases)`, () => {
-  it.for(dnsWriteFailureCases)('$clean.scenario.name: write $index fails ($request)', async ({ clean, index }) => {
-    const name = freshName();
-    await clean.scenario.seed(name);
-    const start = server.requests.length;
-    // No retries: the one failed attempt is the write failing for good.
-    server.injectFault({ kind: 'server-error', match: { index: start + index } });
-    try {
-      const error = await caught(clean.scenario.run(name, dnsProvider({ retry: { maxAttempts: 1 } })));
+  it.concurrent.for(dnsWriteFailureCases)('$clean.scenario.name: write $index fails ($request)', async ({ clean, index }, { expect }) => {
+    await withWorld(async (on) => {
+      const { server: onServer } = on.cloudflare;
+      const name = freshName();
+      await clean.scenario.seed(name, on);
+      const start = onServer.requests.length;
+      // No retries: the one failed attempt is the write failing for good.
+      onServer.injectFault({ kind: 'server-error', match: { index: start + index } });
+      const error = await caught(clean.scenario.run(name, dnsProvider({ retry: { maxAttempts: 1 } }, on)));
       expect(error.code).toBe('PROVIDER');
-    } finally {
-      server.clearFaults();
-    }
-    expect([clean.before, clean.after]).toContain(recordsSnapshot(name));
+      onServer.clearFaults();
+      expect([clean.before, clean.after]).toContain(recordsSnapshot(name, on));
+    });
   });
 });

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeArgumentsFor } from '../../../test/support/child-script.js';
 import { SslClickError } from '@sslclick/core';
 import type { FaultKind } from '@sslclick/sandbox';
 import { createCloudflareProxy, type CloudflareSaasProxySettings } from '../src/index.js';
@@ -180,9 +181,8 @@ describe('saas reliability: apply killed with SIGKILL in a child process, then r
     expect(applyRequests.slice(0, killAt)).toContain('POST /dns_records');
     const start = server.requests.length;
     server.injectFault({ kind: 'hang', match: { index: start + killAt } });
-    const script = fileURLToPath(new URL('./saas-reliability-child.ts', import.meta.url));
     const { dns: _dns, ...childSettings } = settings({ timeoutMs: 60_000 });
-    const child = spawn('npx', ['tsx', '--conditions=@sslclick/source', script], {
+    const child = spawn(process.execPath, nodeArgumentsFor('packages/cloudflare/test/saas-reliability-child.ts'), {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       env: { ...process.env, SSLCLICK_CHILD_SETTINGS: JSON.stringify(childSettings), SSLCLICK_CHILD_HOSTNAME: hostname },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeArgumentsFor } from '../../../test/support/child-script.js';
 import { createCloudflareDns } from '@sslclick/cloudflare';
 import { SslClickError, type ProgressEvent, type ProxyStatus } from '@sslclick/core';
 import type { Fault, FaultKind } from '@sslclick/sandbox';
@@ -82,11 +83,16 @@ function describeRequest(request: { method: string; path: string }): string {
   return `${request.method} ${request.path.replace(/^\/service\/(?!search)[^/]+/, '/service/:id').replace(/^\/tls\/(subscriptions|configurations)\/[^/]+/, '/tls/$1/:id')}`;
 }
 
-/** The reference: a clean apply (and destroy) on a fresh host, recorded at collection time. */
+/**
+ * The reference: a clean apply (and destroy) on a fresh host, recorded at collection time. Its
+ * requests define the cases ("request k"), so they must not depend on the machine's load: with the
+ * sweep's time-out, a late answer would be asked again and shift every case after it. No answer
+ * takes 30 s unless a fault holds it, and the clean run has none.
+ */
 async function cleanRun(settings: FastlyProxySettings): Promise<CleanRun> {
   return pool.use(async (world) => {
     const hostname = await seedHost(world);
-    const adapter = reliabilityProxy(world, settings);
+    const adapter = reliabilityProxy(world, { ...settings, timeoutMs: 30_000 });
     const offset = world.fastly.server.requests.length;
     const startedAt = Date.now();
     const status = await adapter.apply({ hostname });
@@ -221,7 +227,7 @@ describe.concurrent(`2. crash and resume: ${cleanVcl.requests.length} apply + ${
       const offset = world.fastly.server.requests.length;
       // The child is held at request k so the kill lands between two writes of the version.
       world.fastly.server.injectFault({ kind: 'hang', match: { index: offset + k } });
-      const child = spawn('npx', ['tsx', '--conditions=@sslclick/source', fileURLToPath(new URL('./reliability-child.ts', import.meta.url))], {
+      const child = spawn(process.execPath, nodeArgumentsFor('packages/fastly/test/reliability-child.ts'), {
         cwd: fileURLToPath(new URL('..', import.meta.url)),
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -244,7 +250,7 @@ describe.concurrent(`2. crash and resume: ${cleanVcl.requests.length} apply + ${
       } catch (error) {
         throw new Error(`${String(error)}; child output: ${output}`);
       }
-      // The whole process group: npx, tsx and the node process running the adapter.
+      // The whole process group (the child alone from a bundle; with tsx's loader when there is none).
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       expect((await exited).signal).toBe('SIGKILL');
       world.fastly.server.clearFaults();
