@@ -5,20 +5,10 @@ import { cloudFrontSdk } from './aws-sdk.js';
 import { listDistributionsPage, listedFromSummary, type DistributionListing, type ListedDistribution } from './distribution-listing.js';
 import { certificateTagKey, distributionComment, isOurComment, isOwnedBy, ownershipTags, parseRoute53ZoneTag, route53ZoneTagKey, type DistributionTagFacts, type TaggedRoute53Zone } from './ownership.js';
 
-/** What the adapter knows about a distribution. */
-export interface DistributionInfo {
-  id: string;
-  arn: string;
-  /** `dxxxx.cloudfront.net`: where the hostname's CNAME points. */
-  domainName: string;
-  /** CloudFront's status: `InProgress` or `Deployed`. */
-  status: string;
-  enabled: boolean;
-  aliases: string[];
-  comment: string;
+/** What the adapter knows about a distribution: what the listing shows, and whose it is. */
+export interface DistributionInfo extends ListedDistribution {
   /** It carries sslclick's tags for this hostname. */
   owned: boolean;
-  certificateArn?: string;
   /**
    * The certificate sslclick's tag on this (owned) distribution names as sslclick's own: when it
    * is `certificateArn`, the certificate in use is proven sslclick's without reading its tags.

@@ -8,6 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWriteBudget, type Plan, type ProxyAdapter, type WriteBudget } from '@sslclick/core';
+// A host's view of the budget as `setupAccount` gives it: its reservation first, then the budget.
+import { reservedView } from '@sslclick/core/adapter';
 import { createCloudflareDns } from '@sslclick/cloudflare';
 import { startCloudflareApi, type CloudflareApi, type CloudflareZone } from '@sslclick/sandbox';
 import { createTestProxy, prepareHostname, startFastlyWorld, type FastlyWorld } from './fastly-world.js';
@@ -100,21 +102,6 @@ describe('per-host mode: the plan counts the writes apply makes', () => {
     expect(planned).toBe(0);
   });
 });
-
-/** A host's view of the budget as `setupAccount` gives it (core's `reservedView`): its reservation first, then the budget. */
-function reservedView(shared: WriteBudget, reserved: number): WriteBudget {
-  let left = reserved;
-  return {
-    ...shared,
-    available: () => left + shared.available(),
-    async take(count, options) {
-      const fromReserve = Math.min(left, count);
-      left -= fromReserve;
-      if (count > fromReserve) await shared.take(count - fromReserve, options);
-    },
-    observe: (remaining, resetAtMs) => shared.observe(remaining, resetAtMs),
-  };
-}
 
 describe('shared mode: a fair share per host, and the budget holds whatever the batch', () => {
   let services = 0;

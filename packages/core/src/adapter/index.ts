@@ -22,3 +22,4 @@ export { checkBeforeCutover, confirmAfterCutover, type CutoverCheckOptions, type
 export { DEFAULT_CUTOVER_CHECK_TIMEOUT_MS, loadCredential, readCutoverCheckTimeoutMs, requireVerificationForLocalEndpoints, type CommonProxySettings } from '../settings.js';
 export { cachedLookup } from '../lookup-cache.js';
 export { withoutRunBudget } from '../dns-provider.js';
+export { reservedView } from '../account/write-budget.js';

@@ -1,6 +1,7 @@
 import { EDGE_ADDRESS } from '../addresses.js';
 import type { Sandbox } from '../sandbox.js';
 import type { EdgeRoute } from '../edge.js';
+import { createSyncQueue } from './sync-queue.js';
 import {
   certificateHostCovers,
   partialZoneTarget,
@@ -207,9 +208,7 @@ interface Published {
  */
 export class CloudflareDataPlane {
   readonly #published = new Map<string, Published>();
-  #queue: Promise<void> = Promise.resolve();
-  /** The sync queued and not started yet, which every caller until it starts shares. */
-  #pending: Promise<void> | undefined;
+  readonly #queuedSync = createSyncQueue(() => this.#sync());
   /** Names whose records were set or deleted since the last sync began. */
   readonly #changedNames = new Set<string>();
   /** {@link #zoneKeys} as of the last sync that finished (undefined: the next sync does every name). */
@@ -227,16 +226,7 @@ export class CloudflareDataPlane {
 
   /** Brings the sandbox in line with the account; resolves once done. */
   sync(): Promise<void> {
-    // A sync not started yet will read the account as it is now: callers share it, so a burst of
-    // concurrent requests costs one sync after the running one, not one each.
-    if (this.#pending) return this.#pending;
-    const run = this.#queue.then(() => {
-      this.#pending = undefined;
-      return this.#sync();
-    });
-    this.#pending = run;
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#queuedSync();
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Edge, EdgeRoute } from '../edge.js';
 import { effectiveCache, effectiveSslMode, rulesetEdgeKey } from './cloudflare-data-plane.js';
 import type { CustomHostnameState, FakeCustomHostname } from './custom-hostnames.js';
+import { createSyncQueue } from './sync-queue.js';
 
 /**
  * Mirrors the custom hostnames onto the sandbox edge: a hostname whose status and certificate
@@ -29,9 +30,7 @@ export class CustomHostnameDataPlane {
   readonly #customOrigins = new Set<string>();
   #everything = true;
   #lastSharedKey: string | undefined;
-  #queue: Promise<void> = Promise.resolve();
-  /** The sync queued and not started yet, which every caller until it starts shares. */
-  #pending: Promise<void> | undefined;
+  readonly #queuedSync = createSyncQueue(() => this.#sync());
 
   constructor(
     private readonly saas: CustomHostnameState,
@@ -102,14 +101,7 @@ export class CustomHostnameDataPlane {
 
   /** Brings the edge in line with the custom hostnames now; concurrent callers share the sync not started yet. */
   sync(): Promise<void> {
-    if (this.#pending) return this.#pending;
-    const run = this.#queue.then(() => {
-      this.#pending = undefined;
-      return this.#sync();
-    });
-    this.#pending = run;
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#queuedSync();
   }
 
   async #sync(): Promise<void> {
