@@ -4,13 +4,13 @@
  * the budget's pace, and a 429 Cloudflare still sends is retried under the same budget.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWriteBudget, type WriteBudget } from '@sslclick/core';
+import { createCountingWriteBudget } from '@sslclick/core/testing';
 import { createTestProxy, nextLabel, seedBrandedHost, startCloudflareWorld, type CloudflareWorld } from './cloudflare-world.js';
 
 let world: CloudflareWorld;
-// One write every 300 ms, no burst beyond one.
 // Date.now() has a millisecond's grain on each side.
 const timerSlackMs = 2;
+// One write every 300 ms, no burst beyond one.
 const budgetSettings = { name: 'cloudflare account', capacity: 1, intervalMs: 300 };
 
 beforeAll(async () => {
@@ -21,29 +21,12 @@ afterAll(async () => {
   await world?.close();
 });
 
-/** The budget, counting the writes taken from it (our own object, wrapped; no vendor is mocked). */
-function countingBudget(): WriteBudget & { taken: () => number; createdAt: number } {
-  const createdAt = Date.now();
-  const budget = createWriteBudget(budgetSettings);
-  let taken = 0;
-  return {
-    ...budget,
-    createdAt,
-    available: () => budget.available(),
-    observe: (remaining, resetAtMs) => budget.observe(remaining, resetAtMs),
-    take: async (count, options) => {
-      await budget.take(count, options);
-      taken += count;
-    },
-    taken: () => taken,
-  };
-}
 
 describe('Cloudflare writes under a shared write budget', () => {
   it('takes one write per write attempt, and Cloudflare receives them at the budget pace', async () => {
     const zone = world.cloudflare.addZone({ name: `${nextLabel()}-budget.com` });
     const hostname = await seedBrandedHost(world, { zone, name: `${nextLabel()}.links.${zone.name}` });
-    const budget = countingBudget();
+    const budget = createCountingWriteBudget(budgetSettings);
     const start = world.cloudflare.server.requests.length;
     // A 429 on the first write: its retry is another attempt, and takes another write.
     world.cloudflare.server.injectFault({ kind: 'rate-limit', retryAfterSeconds: 0, match: { write: true } });

@@ -5,16 +5,16 @@
  * in the settings may be another account's: its writes take nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWriteBudget, type WriteBudget } from '@sslclick/core';
+import { createCountingWriteBudget } from '@sslclick/core/testing';
 import { createRoute53Dns } from '../src/index.js';
 import { AWS_TEST_CREDENTIALS } from '@sslclick/sandbox';
 import { createTestAdapter, prepareBrandedHost, startCloudFrontWorld, type CloudFrontWorld } from './cloudfront-world.js';
 
 let world: CloudFrontWorld;
 const zone = 'budget.example.org';
-// One write every 300 ms, no burst beyond one.
 // Date.now() has a millisecond's grain on each side.
 const timerSlackMs = 2;
+// One write every 300 ms, no burst beyond one.
 const budgetSettings = { name: 'cloudfront account', capacity: 1, intervalMs: 300 };
 
 beforeAll(async () => {
@@ -26,28 +26,11 @@ afterAll(async () => {
   await world?.close();
 });
 
-/** The budget, counting the writes taken from it (our own object, wrapped; no vendor is mocked). */
-function countingBudget(): WriteBudget & { taken: () => number; createdAt: number } {
-  const createdAt = Date.now();
-  const budget = createWriteBudget(budgetSettings);
-  let taken = 0;
-  return {
-    ...budget,
-    createdAt,
-    available: () => budget.available(),
-    observe: (remaining, resetAtMs) => budget.observe(remaining, resetAtMs),
-    take: async (count, options) => {
-      await budget.take(count, options);
-      taken += count;
-    },
-    taken: () => taken,
-  };
-}
 
 describe('CloudFront writes under a shared write budget', () => {
   it('takes one write per AWS write, Route 53 included, and AWS receives them at the budget pace', async () => {
     const hostname = prepareBrandedHost(world, zone);
-    const budget = countingBudget();
+    const budget = createCountingWriteBudget(budgetSettings);
     const start = world.aws.operations.length;
     expect((await createTestAdapter(world).apply({ hostname }, { budget })).ready).toBe(true);
     const writes = world.aws.operations.slice(start).filter((operation) => operation.write);
@@ -62,7 +45,7 @@ describe('CloudFront writes under a shared write budget', () => {
 
   it('a DNS provider given in the settings takes nothing from the budget', async () => {
     const hostname = prepareBrandedHost(world, zone);
-    const budget = countingBudget();
+    const budget = createCountingWriteBudget(budgetSettings);
     const start = world.aws.operations.length;
     const dns = createRoute53Dns({ credentials: { ...AWS_TEST_CREDENTIALS }, endpoint: world.aws.endpoints.route53 });
     expect((await createTestAdapter(world, { dns, route53: false }).apply({ hostname }, { budget })).ready).toBe(true);

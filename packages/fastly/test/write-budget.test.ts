@@ -5,7 +5,7 @@
  * account (here Cloudflare DNS) and do not draw from the Fastly budget.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWriteBudget, type WriteBudget } from '@sslclick/core';
+import { createCountingWriteBudget } from '@sslclick/core/testing';
 import { createCloudflareDns } from '@sslclick/cloudflare';
 import { startCloudflareApi, startFastlyApi, startSandbox, type CloudflareApi, type CloudflareZone, type FastlyApi, type Sandbox } from '@sslclick/sandbox';
 import { createFastlyProxy } from '../src/index.js';
@@ -36,23 +36,6 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-/** The budget, counting the writes taken from it (our own object, wrapped; no vendor is mocked). */
-function countingBudget(): WriteBudget & { taken: () => number; createdAt: number } {
-  const createdAt = Date.now();
-  const budget = createWriteBudget(budgetSettings);
-  let taken = 0;
-  return {
-    ...budget,
-    createdAt,
-    available: () => budget.available(),
-    observe: (remaining, resetAtMs) => budget.observe(remaining, resetAtMs),
-    take: async (count, options) => {
-      await budget.take(count, options);
-      taken += count;
-    },
-    taken: () => taken,
-  };
-}
 
 function adapter() {
   return createFastlyProxy({
@@ -77,7 +60,7 @@ describe('Fastly writes under a shared write budget', () => {
       await cloudflare.addDnsRecord(zone.id, { name: hostname, type: 'CNAME', content: 'sendgrid.net' });
       hostnames.push(hostname);
     }
-    const budget = countingBudget();
+    const budget = createCountingWriteBudget(budgetSettings);
     const fastlyStart = fastly.server.requests.length;
     const cloudflareStart = cloudflare.server.requests.length;
 

@@ -214,3 +214,4 @@ export function runProxyConformance<World extends ConformanceSandbox>(options: P
 
 export { findSecrets, type SecretSighting } from './secret-scan.js';
 export { createEchoSweepRecord, recordingRunOptions, secretsInSweep, sweepEchoFaults, type EchoSweepRecord, type EchoingServer } from './echo-sweep.js';
+export { createCountingWriteBudget, type CountingWriteBudget } from './counting-budget.js';
